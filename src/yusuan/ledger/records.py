@@ -1,0 +1,272 @@
+"""Raw records → Budget: parse every field, collect every problem.
+
+Readers (YAML, workbook) only turn their format into ``RawRecord``s grouped by
+section; this module does all field conversion for both, so both formats
+accept and refuse exactly the same things.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from yusuan.catalog.codes import normalize_code
+from yusuan.ledger.model import (
+    Assets,
+    BasicLine,
+    Budget,
+    Department,
+    Fund,
+    Income,
+    Indicator,
+    IndicatorLevel1,
+    Origin,
+    PriorYear,
+    Procurement,
+    Project,
+    ProjectCategory,
+    ProjectSpending,
+    Staffing,
+    Task,
+    Transfer,
+    Unit,
+    UnitKind,
+    UnitPerformance,
+)
+from yusuan.ledger.problems import Problem
+from yusuan.ledger.schema import SECTION_BY_KEY, FieldType
+from yusuan.money import AmountError, parse_amount
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One record as read: field key → raw value, and where it stands."""
+
+    values: dict[str, object]
+    origin: Origin
+    columns: dict[str, str] = field(default_factory=dict)  # field key → column label
+
+    def where(self, key: str) -> Origin:
+        return self.origin.at(self.columns.get(key, key))
+
+
+RawBudget = dict[str, list[RawRecord]]
+
+
+class _Parser:
+    """Converts raw values by field type; records problems instead of raising."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, message: str, origin: Origin) -> None:
+        self.problems.append(Problem(message, origin))
+
+    def value(self, section: str, rec: RawRecord, key: str) -> object | None:
+        spec = SECTION_BY_KEY[section].field(key)
+        raw = rec.values.get(key)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if spec.required:
+                self.fail(f"缺少必填项「{spec.header}」", rec.where(key))
+            return None
+        where = rec.where(key)
+        if spec.type is FieldType.AMOUNT:
+            try:
+                fen = parse_amount(raw if not isinstance(raw, float) else repr(raw), "万元")
+            except AmountError as exc:
+                self.fail(f"「{spec.header}」{exc}", where)
+                return None
+            if fen < 0:
+                self.fail(f"「{spec.header}」不能为负数：{raw}", where)
+                return None
+            return fen
+        if spec.type is FieldType.COUNT:
+            text = str(raw).strip()
+            if not text.isdigit():
+                self.fail(f"「{spec.header}」应为非负整数：{raw!r}", where)
+                return None
+            return int(text)
+        if spec.type is FieldType.CODE:
+            try:
+                return normalize_code(raw)
+            except ValueError:
+                self.fail(f"「{spec.header}」应为数字编码：{raw!r}", where)
+                return None
+        if spec.type is FieldType.BOOL:
+            text = str(raw).strip().lower()
+            if text in {"是", "true", "yes", "1", "y"}:
+                return True
+            if text in {"否", "false", "no", "0", "n"}:
+                return False
+            self.fail(f"「{spec.header}」应为 是 或 否：{raw!r}", where)
+            return None
+        text = str(raw).strip()
+        if spec.type is FieldType.CHOICE and text not in spec.choices:
+            self.fail(f"「{spec.header}」的值 {text!r} 无效，应为：{'、'.join(spec.choices)}", where)
+            return None
+        return text
+
+    def record(self, section: str, rec: RawRecord) -> dict[str, object] | None:
+        """All fields of a record, or None when any of them is unusable."""
+        before = len(self.problems)
+        out = {spec.key: self.value(section, rec, spec.key) for spec in SECTION_BY_KEY[section].fields}
+        return out if len(self.problems) == before else None
+
+
+def _s(v: object) -> str:
+    return "" if v is None else str(v)
+
+
+def _n(v: object) -> int:
+    return v if isinstance(v, int) else 0
+
+
+def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
+    """Convert raw records into a Budget; None when a field could not be read."""
+    p = _Parser()
+    for section in raw:
+        if section not in SECTION_BY_KEY:
+            p.fail(f"未知的部分「{section}」", Origin(file, section))
+
+    def rows(section: str) -> list[tuple[dict[str, object], RawRecord]]:
+        out = []
+        for rec in raw.get(section, []):
+            values = p.record(section, rec)
+            if values is not None:
+                out.append((values, rec))
+        return out
+
+    head_rows = rows("budget")
+    if not raw.get("budget"):
+        p.fail("缺少预算信息（年度、部门编码、部门名称）", Origin(file, SECTION_BY_KEY["budget"].sheet))
+    head = head_rows[0][0] if head_rows else {}
+    functions = tuple(_s(v["text"]) for v, _ in rows("functions"))
+    units = tuple(
+        Unit(
+            code=_s(v["code"]),
+            name=_s(v["name"]),
+            kind=UnitKind(_s(v["kind"])),
+            staffing=Staffing(_n(v["headcount"]), _n(v["administrative"]), _n(v["institution"])),
+            origin=r.origin,
+        )
+        for v, r in rows("units")
+    )
+    department = Department(
+        code=_s(head.get("code")),
+        name=_s(head.get("name")),
+        consolidated=head.get("consolidated") is not False,
+        functions=functions,
+        institutions=_s(head.get("institutions")),
+        staffing=Staffing(_n(head.get("headcount")), _n(head.get("administrative")), _n(head.get("institution"))),
+    )
+    income = tuple(
+        Income(_s(v["unit"]), Fund(_s(v["fund"])), _n(v["amount"]), r.origin) for v, r in rows("income")
+    )
+    basic = tuple(
+        BasicLine(
+            unit=_s(v["unit"]),
+            function=_s(v["function"]),
+            econ=_s(v["econ"]),
+            gov_econ=_s(v["gov_econ"]),  # '' → derived from the mapping in validation
+            fund=Fund(_s(v["fund"]) or Fund.GPB),
+            item=_s(v["item"]),
+            amount=_n(v["amount"]),
+            origin=r.origin,
+        )
+        for v, r in rows("basic")
+    )
+    spending: dict[str, list[ProjectSpending]] = defaultdict(list)
+    for v, r in rows("project_spending"):
+        spending[_s(v["project"])].append(
+            ProjectSpending(_s(v["econ"]), _s(v["gov_econ"]), Fund(_s(v["fund"]) or Fund.GPB), _n(v["amount"]), r.origin)
+        )
+    indicators: dict[str, list[Indicator]] = defaultdict(list)
+    for v, r in rows("project_indicators"):
+        indicators[_s(v["project"])].append(_indicator(v, r))
+    projects = []
+    for v, r in rows("projects"):
+        code = _s(v["code"])
+        projects.append(
+            Project(
+                unit=_s(v["unit"]),
+                code=code,
+                name=_s(v["name"]),
+                category=ProjectCategory(_s(v["category"])),
+                function=_s(v["function"]),
+                amount=_n(v["amount"]),
+                spending=tuple(spending.pop(code, [])),
+                indicators=tuple(indicators.pop(code, [])),
+                key=v["key"] is True,
+                purpose=_s(v["purpose"]),
+                origin=r.origin,
+            )
+        )
+    for code, lines in spending.items():
+        for line in lines:
+            p.fail(f"经济分类明细引用了不存在的项目编码 {code}", line.origin.at("项目编码"))
+    for code, inds in indicators.items():
+        for ind in inds:
+            p.fail(f"绩效指标引用了不存在的项目编码 {code}", ind.origin.at("项目编码"))
+
+    tasks: dict[str, list[Task]] = defaultdict(list)
+    for v, _r in rows("unit_tasks"):
+        tasks[_s(v["unit"])].append(Task(_s(v["name"]), _s(v["content"])))
+    unit_inds: dict[str, list[Indicator]] = defaultdict(list)
+    for v, r in rows("unit_indicators"):
+        unit_inds[_s(v["unit"])].append(_indicator(v, r))
+    performance = tuple(
+        UnitPerformance(
+            unit=_s(v["unit"]),
+            goal=_s(v["goal"]),
+            tasks=tuple(tasks.get(_s(v["unit"]), [])),
+            indicators=tuple(unit_inds.get(_s(v["unit"]), [])),
+            origin=r.origin,
+        )
+        for v, r in rows("unit_performance")
+    )
+    prior_amounts: dict[str, int] = {}
+    prior_reasons: dict[str, str] = {}
+    for v, r in rows("prior_year"):
+        key = _s(v["key"])
+        if key in prior_amounts or key in prior_reasons:
+            p.fail(f"上年数「{key}」重复", r.where("key"))
+        if v["amount"] is not None:
+            prior_amounts[key] = _n(v["amount"])
+        if v["reason"]:
+            prior_reasons[key] = _s(v["reason"])
+    procurement = tuple(
+        Procurement(_s(v["unit"]), _s(v["item"]), _s(v["category"]), _n(v["amount"]), r.origin)
+        for v, r in rows("procurement")
+    )
+    asset_rows = rows("assets")
+    assets = Assets(**{k: _n(val) for k, val in asset_rows[0][0].items()}) if asset_rows else Assets()
+    transfers = tuple(Transfer(_s(v["name"]), _n(v["amount"]), r.origin) for v, r in rows("transfers"))
+
+    if p.problems:
+        return None, p.problems
+    budget = Budget(
+        year=_n(head.get("year")),
+        template=_s(head.get("template")),
+        department=department,
+        units=units,
+        income=income,
+        basic=basic,
+        projects=tuple(projects),
+        unit_performance=performance,
+        prior_year=PriorYear(prior_amounts, prior_reasons),
+        procurement=procurement,
+        assets=assets,
+        transfers=transfers,
+    )
+    return budget, []
+
+
+def _indicator(v: dict[str, object], r: RawRecord) -> Indicator:
+    return Indicator(
+        level1=IndicatorLevel1(_s(v["level1"])),
+        name=_s(v["name"]),
+        value=_s(v["value"]),
+        level2=_s(v["level2"]),
+        explanation=_s(v["explanation"]),
+        origin=r.origin,
+    )

@@ -1,0 +1,1 @@
+"""Renderers: a TableSet (and later the narrative) to XLSX, HTML, JSON."""
