@@ -157,9 +157,7 @@ def budget_rows(budget: Budget) -> dict[str, list[dict[str, object]]]:
         "unit_tasks": [
             {"unit": up.unit, "name": t.name, "content": t.content} for up in budget.unit_performance for t in up.tasks
         ],
-        "unit_indicators": [
-            {"unit": up.unit, **indicator(i)} for up in budget.unit_performance for i in up.indicators
-        ],
+        "unit_indicators": [{"unit": up.unit, **indicator(i)} for up in budget.unit_performance for i in up.indicators],
         "prior_year": [
             {"key": key, "amount": prior.amounts.get(key), "reason": prior.reasons.get(key)}
             for key in sorted(set(prior.amounts) | set(prior.reasons))
@@ -190,7 +188,7 @@ def _catalog_codes() -> dict[str, list[tuple[str, str]]]:
             entries = [(e.code, e.name) for e in catalog.entries(name) if len(e.code) == length]
             out[name] = sorted(entries)
         return out
-    except Exception:  # noqa: BLE001 - the template is still usable without drop-down codes
+    except Exception:  # the template is still usable without drop-down codes
         return {}
 
 
@@ -199,10 +197,28 @@ class _Writer:
         self.wb = wb
         base = {"font_name": "宋体", "font_size": 11}
         self.header = {
-            True: wb.add_format({**base, "bold": True, "bg_color": "#FCE4D6", "border": 1, "align": "center",
-                                 "valign": "vcenter", "text_wrap": True}),
-            False: wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
-                                  "valign": "vcenter", "text_wrap": True}),
+            True: wb.add_format(
+                {
+                    **base,
+                    "bold": True,
+                    "bg_color": "#FCE4D6",
+                    "border": 1,
+                    "align": "center",
+                    "valign": "vcenter",
+                    "text_wrap": True,
+                }
+            ),
+            False: wb.add_format(
+                {
+                    **base,
+                    "bold": True,
+                    "bg_color": "#DDEBF7",
+                    "border": 1,
+                    "align": "center",
+                    "valign": "vcenter",
+                    "text_wrap": True,
+                }
+            ),
         }
         self.text = wb.add_format({**base, "num_format": "@"})
         self.wrapped = wb.add_format({**base, "num_format": "@", "text_wrap": True, "valign": "top"})
@@ -260,16 +276,30 @@ class _Writer:
         title = spec.header[:32]
         if spec.type is FieldType.CHOICE:
             source: str | list[str] = list(spec.choices) if _inline(spec.choices) else self.lists[_choice_id(spec)]
-            return {"validate": "list", "source": source, "error_title": title,
-                    "error_message": "请从下拉列表中选择"}
+            return {"validate": "list", "source": source, "error_title": title, "error_message": "请从下拉列表中选择"}
         if spec.type is FieldType.BOOL:
-            return {"validate": "list", "source": ["是", "否"], "error_title": title, "error_message": "请填写 是 或 否"}
+            return {
+                "validate": "list",
+                "source": ["是", "否"],
+                "error_title": title,
+                "error_message": "请填写 是 或 否",
+            }
         if spec.type is FieldType.COUNT:
-            return {"validate": "integer", "criteria": ">=", "value": 0, "error_title": title,
-                    "error_message": "请填写非负整数"}
+            return {
+                "validate": "integer",
+                "criteria": ">=",
+                "value": 0,
+                "error_title": title,
+                "error_message": "请填写非负整数",
+            }
         if spec.catalog and f"catalog:{spec.catalog}" in self.lists:
-            return {"validate": "list", "source": self.lists[f"catalog:{spec.catalog}"], "error_type": "warning",
-                    "error_title": title, "error_message": "编码不在「编码表」中，请核对"}
+            return {
+                "validate": "list",
+                "source": self.lists[f"catalog:{spec.catalog}"],
+                "error_type": "warning",
+                "error_title": title,
+                "error_message": "编码不在「编码表」中，请核对",
+            }
         return None
 
     def section_sheet(self, section: SectionSpec, rows: Iterable[Mapping[str, object]]) -> None:
@@ -433,12 +463,16 @@ def load_workbook_records(path: Path) -> tuple[RawBudget, list[Problem]]:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except OSError as exc:
         return {}, [Problem(f"无法读取文件：{exc.strerror or exc}", Origin(file))]
-    except Exception:  # noqa: BLE001 - any failure to open means the file is not a usable workbook
+    except Exception:  # any failure to open means the file is not a usable workbook
         return {}, [Problem(_NOT_XLSX, Origin(file))]
     try:
         return _read_workbook(wb, file)
-    except Exception as exc:  # noqa: BLE001 - a damaged part surfaces only while reading
-        return {}, [Problem(f"工作簿已损坏，无法读取（{type(exc).__name__}）；请在 Excel 中打开后另存为 .xlsx 再试", Origin(file))]
+    except Exception as exc:  # a damaged part surfaces only while reading
+        return {}, [
+            Problem(
+                f"工作簿已损坏，无法读取（{type(exc).__name__}）；请在 Excel 中打开后另存为 .xlsx 再试", Origin(file)
+            )
+        ]
     finally:
         wb.close()
 
@@ -468,9 +502,7 @@ def _read_workbook(wb: Any, file: str) -> tuple[RawBudget, list[Problem]]:
         records = _read_sheet(section, _rows(ws), file, problems)
         if section.single and len(records) > 1:
             for extra in records[1:]:
-                problems.append(
-                    Problem(f"「{section.sheet}」只能填写一行（第2行），此行多余", extra.origin)
-                )
+                problems.append(Problem(f"「{section.sheet}」只能填写一行（第2行），此行多余", extra.origin))
             records = records[:1]
         if records:
             raw[section.key] = records
@@ -479,7 +511,8 @@ def _read_workbook(wb: Any, file: str) -> tuple[RawBudget, list[Problem]]:
 
 def _rows(ws: Any) -> Iterable[tuple[object, ...]]:
     ws.reset_dimensions()  # a wrong <dimension> must not truncate the data
-    return ws.iter_rows(values_only=True)
+    rows: Iterable[tuple[object, ...]] = ws.iter_rows(values_only=True)
+    return rows
 
 
 def _read_sheet(
@@ -501,13 +534,17 @@ def _read_sheet(
         spec = by_header.get(_norm_header(text))
         if spec is None:
             header_problems.append(
-                Problem(f"无法识别的列「{text}」，应为：{'、'.join(f.header for f in section.fields)}",
-                        Origin(file, sheet, 1, f"{letter}列（{text}）"))
+                Problem(
+                    f"无法识别的列「{text}」，应为：{'、'.join(f.header for f in section.fields)}",
+                    Origin(file, sheet, 1, f"{letter}列（{text}）"),
+                )
             )
         elif spec in columns.values():
             first = next(xl_col_to_name(c) for c, f in columns.items() if f is spec)
             header_problems.append(
-                Problem(f"列「{spec.header}」重复（{first}列和{letter}列）", Origin(file, sheet, 1, f"{letter}列（{text}）"))
+                Problem(
+                    f"列「{spec.header}」重复（{first}列和{letter}列）", Origin(file, sheet, 1, f"{letter}列（{text}）")
+                )
             )
         else:
             columns[i] = spec
@@ -533,7 +570,9 @@ def _read_sheet(
                 if (i in headerless or i >= len(header_row)) and i not in reported_headerless:
                     reported_headerless.add(i)
                     problems.append(
-                        Problem("该列有数据但没有表头，无法读取", Origin(file, sheet, row_number, f"{xl_col_to_name(i)}列"))
+                        Problem(
+                            "该列有数据但没有表头，无法读取", Origin(file, sheet, row_number, f"{xl_col_to_name(i)}列")
+                        )
                     )
                 continue
             origin = Origin(file, sheet, row_number, labels[spec.key])
@@ -565,8 +604,7 @@ def _cell_value(spec: FieldSpec, value: object, origin: Origin, problems: list[P
         if len(text.lstrip("-").replace(".", "")) > _EXCEL_DIGITS:
             problems.append(
                 Problem(
-                    f"「{spec.header}」{text} 被存成了数字，超过15位的部分已经丢失；"
-                    "请把该列设为文本格式后重新输入编码",
+                    f"「{spec.header}」{text} 被存成了数字，超过15位的部分已经丢失；请把该列设为文本格式后重新输入编码",
                     origin,
                 )
             )

@@ -1,0 +1,3 @@
+from yusuan.cli import app
+
+app()

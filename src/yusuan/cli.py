@@ -1,0 +1,125 @@
+"""The ``yusuan`` command line (Typer + Rich); a thin shell over the library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from yusuan.ledger.problems import BudgetInputError
+
+app = typer.Typer(help="预算：部门预算的编制、公开、审核与绩效。", no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+
+
+def _report_input_error(exc: BudgetInputError) -> None:
+    errors = [p for p in exc.problems if p.severity == "error"]
+    err.print(f"[bold red]输入有 {len(errors)} 处错误，未生成任何文件：[/]")
+    for problem in errors:
+        err.print(f"  [red]✗[/] {problem.origin}：{problem.message}", highlight=False)
+
+
+def _read(path: Path):  # type: ignore[no-untyped-def]
+    from yusuan.ledger import read_budget
+
+    try:
+        return read_budget(path)
+    except BudgetInputError as exc:
+        _report_input_error(exc)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def build(
+    input: Path = typer.Argument(..., help="预算账本：.yaml 或 .xlsx"),
+    output: Path = typer.Option(Path("out"), "-o", "--output", help="输出目录"),
+    format: str = typer.Option("xlsx,html,json", "--format", "-f", help="输出格式，逗号分隔"),
+) -> None:
+    """由预算账本生成全部预算公开表。"""
+    from yusuan.outputs import write_outputs
+
+    budget = _read(input)
+    formats = [f.strip() for f in format.split(",") if f.strip()]
+    with console.status("正在生成…") as status:
+        try:
+            written = write_outputs(budget, output, formats, progress=lambda s: status.update(f"{s}…"))
+        except ValueError as exc:
+            err.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None
+    console.print(f"[green]已生成[/] {budget.department.name} {budget.year}年部门预算表：")
+    for path in written:
+        console.print(f"  {path}", highlight=False)
+
+
+@app.command()
+def check(input: Path = typer.Argument(..., help="预算账本：.yaml 或 .xlsx")) -> None:
+    """只检查预算账本，不生成文件。"""
+    budget = _read(input)
+    console.print(
+        f"[green]✓[/] {budget.department.name} {budget.year}年：{len(budget.units)} 个单位，"
+        f"{len(budget.basic)} 条基本支出，{len(budget.projects)} 个项目，检查通过。"
+    )
+
+
+@app.command()
+def template(output: Path = typer.Argument(..., help="要写出的空白工作簿 .xlsx")) -> None:
+    """写出空白的预算录入工作簿（带下拉列表）。"""
+    from yusuan.ledger.workbook import write_template
+
+    if output.suffix.lower() != ".xlsx":
+        err.print("[red]空白工作簿应以 .xlsx 结尾[/]")
+        raise typer.Exit(2)
+    write_template(output)
+    console.print(f"[green]已写出空白工作簿[/] {output}")
+
+
+@app.command()
+def convert(
+    input: Path = typer.Argument(..., help="预算账本：.yaml 或 .xlsx"),
+    output: Path = typer.Argument(..., help="目标文件：.yaml 或 .xlsx"),
+) -> None:
+    """在 YAML 与 Excel 工作簿之间转换预算账本。"""
+    from yusuan.ledger import write_budget
+
+    budget = _read(input)
+    try:
+        write_budget(budget, output)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    console.print(f"[green]已写出[/] {output}")
+
+
+@app.command()
+def catalog(code: str = typer.Argument(..., help="科目编码，如 2080101、208 01 01、30101、50101")) -> None:
+    """查询分类科目：名称、级次与上级科目。"""
+    from yusuan.catalog import load_catalog, normalize_code
+    from yusuan.catalog.codes import format_function_code
+    from yusuan.catalog.lookup import CATALOG_TITLES
+
+    try:
+        normalized = normalize_code(code)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    cat = load_catalog()
+    entries = cat.find(normalized)
+    if not entries:
+        err.print(f"[red]分类科目中没有编码 {normalized}[/]")
+        raise typer.Exit(1)
+    for entry in entries:
+        shown = format_function_code(entry.code) if entry.catalog == "function" else entry.code
+        table = RichTable(title=f"{CATALOG_TITLES[entry.catalog]} {shown}", show_header=False)
+        table.add_row("名称", entry.name)
+        table.add_row("级次", entry.level)
+        chain = cat.parents(entry.catalog, entry.code)
+        table.add_row("上级", " › ".join(f"{p.code} {p.name}" for p in chain) or "（无，最高级）")
+        table.add_row("版本", f"{entry.edition}年（来源：{entry.source}）")
+        console.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

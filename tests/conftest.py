@@ -1,0 +1,36 @@
+"""Shared fixtures: the reference example and the seed paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_DIR = ROOT / "examples" / "jiefang-hrss-2025"
+EXAMPLE_YAML = EXAMPLE_DIR / "budget.yaml"
+EXAMPLE_XLSX = EXAMPLE_DIR / "budget.xlsx"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "000_b36b569784039dee.txt"
+
+
+@pytest.fixture(scope="session")
+def example_budget():
+    from yusuan.ledger import read_budget
+
+    return read_budget(EXAMPLE_YAML)
+
+
+@pytest.fixture(scope="session")
+def example_tables(example_budget):
+    from yusuan.tables import build_tables
+
+    return build_tables(example_budget)
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    if not SEED.exists():
+        pytest.skip(f"../shared is absent: {SEED} not found")
+    return SEED.read_text(encoding="utf-8")
