@@ -439,3 +439,33 @@ def test_writing_is_atomic(budget: Budget, tmp_path: Path, monkeypatch: pytest.M
         write_workbook(budget, path)
     assert path.read_bytes() == b"old"
     assert set(os.listdir(tmp_path)) == {"budget.xlsx", "source.yaml"}
+
+
+def test_any_amount_and_text_round_trips(budget: Budget, tmp_path: Path) -> None:
+    import dataclasses
+    import random
+
+    from yusuan.ledger.model import Transfer
+
+    rng = random.Random(20250101)
+    amounts = [
+        0,
+        1,
+        99,
+        10_000,
+        999_999,
+        1_000_000,
+        10**17 + 10_000,
+        10**21,
+        *(rng.randrange(10**15) for _ in range(200)),
+    ]
+    amounts += [a - a % 10_000 for a in amounts]  # whole 0.01 万元: written as numbers
+    texts = ["多行\r\n文本", "制表\t符", "_x0041_", "=A1", "00123", "1e5"]
+    transfers = tuple(Transfer(f"{texts[i % len(texts)]}{i}", a) for i, a in enumerate(amounts))
+    department = dataclasses.replace(budget.department, functions=tuple(texts))
+    wide = dataclasses.replace(budget, transfers=transfers, department=department)
+    path = tmp_path / "wide.xlsx"
+    write_workbook(wide, path)
+    assert read_budget(path) == wide
+    write_budget(wide, tmp_path / "wide.yaml")
+    assert read_budget(tmp_path / "wide.yaml") == wide

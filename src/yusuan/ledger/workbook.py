@@ -15,6 +15,7 @@ from a Budget reads back as the same Budget.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Context, Decimal, InvalidOperation
@@ -596,7 +597,7 @@ def _empty(value: object) -> bool:
 def _cell_value(spec: FieldSpec, value: object, origin: Origin, problems: list[Problem]) -> object:
     """A cell's value as text for ``assemble`` (numbers without float artefacts)."""
     if isinstance(value, str):
-        return value
+        return _OOXML_ESCAPE.sub(_unescape, value) if "_x" in value else value
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int | float) and spec.type is FieldType.CODE:
@@ -616,6 +617,14 @@ def _cell_value(spec: FieldSpec, value: object, origin: Origin, problems: list[P
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+#: how .xlsx stores control characters in text ('\r' → '_x000D_'); openpyxl leaves them escaped
+_OOXML_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|FFF[EF])_")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
 
 
 def _number_text(value: int | float) -> str:
