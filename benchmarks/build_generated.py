@@ -39,9 +39,14 @@ def main(n: int = 1000, workers: int = 2) -> None:
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak = max(peak_children, peak_self)
     print(f"{n} departments ({projects} projects, {size / 1e6:.1f} MB written) on {workers} processes")
-    print(f"elapsed {elapsed:.1f} s — {n / elapsed:.1f} departments/s — target ≤ 60 s: {'met' if elapsed <= 60 else 'NOT met'}")
-    print(f"peak RSS: worker {peak_children:.0f} MB, parent {peak_self:.0f} MB — target ≤ 300 MB: "
-          f"{'met' if peak <= 300 else 'NOT met'}")
+    print(
+        f"elapsed {elapsed:.1f} s — {n / elapsed:.1f} departments/s — target ≤ 60 s: "
+        + ("met" if elapsed <= 60 else "NOT met")
+    )
+    print(
+        f"peak RSS: worker {peak_children:.0f} MB, parent {peak_self:.0f} MB — target ≤ 300 MB: "
+        f"{'met' if peak <= 300 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -40,15 +40,11 @@ def _flatten(table: Table) -> dict[tuple[str, ...], dict[str, int]]:
 
 
 def _expected(number: str) -> dict[tuple[str, ...], dict[str, int]]:
-    fixes = {
-        (f["table"], tuple(f["key"]), f["column"]): f["consistent"] for f in FIXTURE["seed_inconsistencies"]
-    }
+    fixes = {(f["table"], tuple(f["key"]), f["column"]): f["consistent"] for f in FIXTURE["seed_inconsistencies"]}
     out: dict[tuple[str, ...], dict[str, int]] = {}
     for row in FIXTURE[number]["rows"]:
         key = tuple(row["key"])
-        out[key] = {
-            col: parse_amount(fixes.get((number, key, col), text)) for col, text in row["values"].items()
-        }
+        out[key] = {col: parse_amount(fixes.get((number, key, col), text)) for col, text in row["values"].items()}
     return out
 
 

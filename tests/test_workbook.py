@@ -369,21 +369,26 @@ def test_duplicate_project_code(xlsx: Path) -> None:
 
     duplicates = [p for p in read_problems(edit(xlsx, change)) if "重复" in p.message]
     assert {(p.origin.sheet, p.origin.row, p.origin.column) for p in duplicates} == {
-        ("项目", 2, "项目编码"),
-        ("项目", 3, "项目编码"),
+        ("项目", 2, "B列（项目编码）"),
+        ("项目", 3, "B列（项目编码）"),
     }
 
 
 def test_project_amount_differs_from_breakdown(xlsx: Path) -> None:
     edit(xlsx, lambda wb: wb["项目"].cell(2, 6, 31))
     p = only(read_problems(xlsx), "不符")
-    assert (p.origin.sheet, p.origin.row, p.origin.column) == ("项目", 2, "项目金额（万元）")
+    assert (p.origin.sheet, p.origin.row, p.origin.column) == ("项目", 2, "F列（项目金额（万元））")
 
 
 def test_income_differs_from_spending(xlsx: Path) -> None:
     edit(xlsx, lambda wb: wb["收入"].cell(2, 3, 151))
     p = only(read_problems(xlsx), "不相等")
-    assert (p.origin.file, p.origin.sheet, p.origin.row, p.origin.column) == (str(xlsx), "收入", 2, "金额（万元）")
+    assert (p.origin.file, p.origin.sheet, p.origin.row, p.origin.column) == (
+        str(xlsx),
+        "收入",
+        2,
+        "C列（金额（万元））",
+    )
 
 
 def test_every_error_reported_at_once_reading(xlsx: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -34,9 +35,9 @@ def _read(path: Path):  # type: ignore[no-untyped-def]
 
 @app.command()
 def build(
-    input: Path = typer.Argument(..., help="预算账本：.yaml 或 .xlsx"),
-    output: Path = typer.Option(Path("out"), "-o", "--output", help="输出目录"),
-    format: str = typer.Option("xlsx,html,json", "--format", "-f", help="输出格式，逗号分隔"),
+    input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .xlsx")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录")] = Path("out"),
+    format: Annotated[str, typer.Option("--format", "-f", help="输出格式，逗号分隔")] = "xlsx,html,json",
 ) -> None:
     """由预算账本生成全部预算公开表。"""
     from yusuan.outputs import write_outputs
@@ -55,7 +56,7 @@ def build(
 
 
 @app.command()
-def check(input: Path = typer.Argument(..., help="预算账本：.yaml 或 .xlsx")) -> None:
+def check(input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .xlsx")]) -> None:
     """只检查预算账本，不生成文件。"""
     budget = _read(input)
     console.print(
@@ -65,7 +66,7 @@ def check(input: Path = typer.Argument(..., help="预算账本：.yaml 或 .xlsx
 
 
 @app.command()
-def template(output: Path = typer.Argument(..., help="要写出的空白工作簿 .xlsx")) -> None:
+def template(output: Annotated[Path, typer.Argument(help="要写出的空白工作簿 .xlsx")]) -> None:
     """写出空白的预算录入工作簿（带下拉列表）。"""
     from yusuan.ledger.workbook import write_template
 
@@ -78,8 +79,8 @@ def template(output: Path = typer.Argument(..., help="要写出的空白工作�
 
 @app.command()
 def convert(
-    input: Path = typer.Argument(..., help="预算账本：.yaml 或 .xlsx"),
-    output: Path = typer.Argument(..., help="目标文件：.yaml 或 .xlsx"),
+    input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .xlsx")],
+    output: Annotated[Path, typer.Argument(help="目标文件：.yaml 或 .xlsx")],
 ) -> None:
     """在 YAML 与 Excel 工作簿之间转换预算账本。"""
     from yusuan.ledger import write_budget
@@ -94,7 +95,7 @@ def convert(
 
 
 @app.command()
-def catalog(code: str = typer.Argument(..., help="科目编码，如 2080101、208 01 01、30101、50101")) -> None:
+def catalog(code: Annotated[str, typer.Argument(help="科目编码，如 2080101、208 01 01、30101、50101")]) -> None:
     """查询分类科目：名称、级次与上级科目。"""
     from yusuan.catalog import load_catalog, normalize_code
     from yusuan.catalog.codes import format_function_code

@@ -30,7 +30,7 @@ def parse_amount(text: str | int | Decimal, unit: str = "万元") -> int:
     ``unit``: '12,593.11' (万元 by default), '12593.11万元', '1,234,567.89元'.
     An amount finer than one fen is refused rather than silently rounded.
     """
-    if isinstance(text, bool) or isinstance(text, float):
+    if isinstance(text, bool | float):
         raise AmountError(f"金额不能是浮点数：{text!r}，请写成文本或整数")
     if isinstance(text, int):
         return _to_fen(Decimal(text), unit, str(text))

@@ -20,6 +20,8 @@ class Origin:
     sheet: str = ""  # workbook sheet, or YAML section
     row: int | None = None  # 1-based row (workbook) or line (YAML)
     column: str = ""  # column header or letter, or YAML key
+    #: header → how this input names that column ('G列（金额（万元））' in a workbook)
+    labels: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         workbook = self.file.endswith((".xlsx", ".xlsm"))
@@ -33,8 +35,8 @@ class Origin:
         return " ".join(parts) or "（未知位置）"
 
     def at(self, column: str) -> Origin:
-        """The same record, one column (field) of it."""
-        return Origin(self.file, self.sheet, self.row, column)
+        """The same record, one column (field) of it, named as the input names it."""
+        return Origin(self.file, self.sheet, self.row, dict(self.labels).get(column, column), self.labels)
 
 
 NO_ORIGIN = Origin()

@@ -42,7 +42,9 @@ def read_budget(path: str | Path) -> Budget:
     if raw:
         budget, parse_problems = assemble(raw, file)
         problems += parse_problems
-    if budget is not None:
+    # Cross-record checks only make sense on a complete reading: after a missing sheet
+    # they would add a false problem for every record that refers to it.
+    if budget is not None and not any(p.severity == "error" for p in problems):
         budget, check_problems = check_budget(budget)
         problems += [_with_file(p, file) for p in check_problems]
     errors = [p for p in problems if p.severity == "error"]

@@ -7,6 +7,7 @@ accept and refuse exactly the same things.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -34,7 +35,7 @@ from yusuan.ledger.model import (
     UnitPerformance,
 )
 from yusuan.ledger.problems import Problem
-from yusuan.ledger.schema import SECTION_BY_KEY, FieldType
+from yusuan.ledger.schema import PRIOR_YEAR_BY_NAME, SECTION_BY_KEY, FieldType
 from yusuan.money import AmountError, parse_amount
 
 
@@ -48,6 +49,14 @@ class RawRecord:
 
     def where(self, key: str) -> Origin:
         return self.origin.at(self.columns.get(key, key))
+
+    def located(self, section: str) -> Origin:
+        """The record's origin, knowing how this input labels each column by header."""
+        if not self.columns:
+            return self.origin
+        headers = {f.key: f.header for f in SECTION_BY_KEY[section].fields}
+        labels = tuple((headers[k], label) for k, label in self.columns.items() if k in headers)
+        return dataclasses.replace(self.origin, labels=labels)
 
 
 RawBudget = dict[str, list[RawRecord]]
@@ -133,7 +142,7 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
         for rec in raw.get(section, []):
             values = p.record(section, rec)
             if values is not None:
-                out.append((values, rec))
+                out.append((values, RawRecord(rec.values, rec.located(section), rec.columns)))
         return out
 
     head_rows = rows("budget")
@@ -159,9 +168,7 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
         institutions=_s(head.get("institutions")),
         staffing=Staffing(_n(head.get("headcount")), _n(head.get("administrative")), _n(head.get("institution"))),
     )
-    income = tuple(
-        Income(_s(v["unit"]), Fund(_s(v["fund"])), _n(v["amount"]), r.origin) for v, r in rows("income")
-    )
+    income = tuple(Income(_s(v["unit"]), Fund(_s(v["fund"])), _n(v["amount"]), r.origin) for v, r in rows("income"))
     basic = tuple(
         BasicLine(
             unit=_s(v["unit"]),
@@ -178,7 +185,9 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
     spending: dict[str, list[ProjectSpending]] = defaultdict(list)
     for v, r in rows("project_spending"):
         spending[_s(v["project"])].append(
-            ProjectSpending(_s(v["econ"]), _s(v["gov_econ"]), Fund(_s(v["fund"]) or Fund.GPB), _n(v["amount"]), r.origin)
+            ProjectSpending(
+                _s(v["econ"]), _s(v["gov_econ"]), Fund(_s(v["fund"]) or Fund.GPB), _n(v["amount"]), r.origin
+            )
         )
     indicators: dict[str, list[Indicator]] = defaultdict(list)
     for v, r in rows("project_indicators"):
@@ -214,6 +223,11 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
     unit_inds: dict[str, list[Indicator]] = defaultdict(list)
     for v, r in rows("unit_indicators"):
         unit_inds[_s(v["unit"])].append(_indicator(v, r))
+    performance_units = {_s(v["unit"]) for v, _ in rows("unit_performance")}
+    for section, sheet in (("unit_tasks", "年度主要任务"), ("unit_indicators", "部门整体绩效指标")):
+        for v, r in rows(section):
+            if _s(v["unit"]) not in performance_units:
+                p.fail(f"{sheet}引用的单位 {_s(v['unit'])} 没有部门整体绩效目标（年度履职目标）", r.where("unit"))
     performance = tuple(
         UnitPerformance(
             unit=_s(v["unit"]),
@@ -227,7 +241,7 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
     prior_amounts: dict[str, int] = {}
     prior_reasons: dict[str, str] = {}
     for v, r in rows("prior_year"):
-        key = _s(v["key"])
+        key = PRIOR_YEAR_BY_NAME.get(_s(v["key"]), _s(v["key"]))
         if key in prior_amounts or key in prior_reasons:
             p.fail(f"上年数「{key}」重复", r.where("key"))
         if v["amount"] is not None:

@@ -12,6 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from yusuan.ledger.model import PRIOR_YEAR_KEYS
+
+#: the Chinese name of a prior-year figure → its key (either may be written)
+PRIOR_YEAR_BY_NAME = {name: key for key, name in PRIOR_YEAR_KEYS.items()}
+
 
 class FieldType(Enum):
     TEXT = "text"
@@ -196,11 +201,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "prior_year",
         "上年数",
         (
-            _f("key", "项目", _CH, choices=(
-                "total", "gpb", "gov_fund", "soe", "three_public", "three_public.abroad",
-                "three_public.vehicle_purchase", "three_public.vehicle_operation",
-                "three_public.reception", "operating_costs",
-            ), width=30),
+            _f("key", "项目", _CH, choices=(*PRIOR_YEAR_KEYS, *PRIOR_YEAR_KEYS.values()), width=30),
             _f("amount", "上年预算数（万元）", _A, required=False),
             _f("reason", "变动原因", required=False, width=50),
         ),

@@ -49,8 +49,18 @@ _RETIRED = ("30302", "离退休人员经费", 2_500)
 _PUBLIC = ["30201", "30202", "30205", "30206", "30207", "30211", "30213", "30216", "30217", "30228", "30229", "30239"]
 _PROJECT_ECON = ["30201", "30226", "30227", "30299", "30305", "30399", "31002", "31007", "39999"]
 _PROJECT_NAMES = [
-    "信息化建设运维", "专项业务经费", "人才引进补贴", "培训经费", "宣传经费", "专项检查经费",
-    "设备购置", "补助资金", "服务外包", "档案数字化", "应急保障经费", "调查统计经费",
+    "信息化建设运维",
+    "专项业务经费",
+    "人才引进补贴",
+    "培训经费",
+    "宣传经费",
+    "专项检查经费",
+    "设备购置",
+    "补助资金",
+    "服务外包",
+    "档案数字化",
+    "应急保障经费",
+    "调查统计经费",
 ]
 _INDICATORS = [
     (IndicatorLevel1.COST, "经济成本指标", "项目成本控制", "≤{n}万元"),
@@ -95,10 +105,15 @@ def generate_budget(seed: int, *, year: int = 2025, catalog: Catalog | None = No
     n_units = rng.choices([1, 2, 3, 4, 6, 10], weights=[20, 35, 20, 12, 8, 5])[0]
     units = []
     for i in range(n_units):
-        kind = UnitKind.ADMINISTRATIVE if i == 0 else rng.choice([UnitKind.INSTITUTION, UnitKind.INSTITUTION,
-                                                                   UnitKind.CIVIL_SERVICE_MANAGED])
+        kind = (
+            UnitKind.ADMINISTRATIVE
+            if i == 0
+            else rng.choice([UnitKind.INSTITUTION, UnitKind.INSTITUTION, UnitKind.CIVIL_SERVICE_MANAGED])
+        )
         staff = rng.randint(5, 60) if i == 0 else rng.randint(3, 40)
-        posts = Staffing(staff, staff if kind != UnitKind.INSTITUTION else 0, staff if kind == UnitKind.INSTITUTION else 0)
+        posts = Staffing(
+            staff, staff if kind != UnitKind.INSTITUTION else 0, staff if kind == UnitKind.INSTITUTION else 0
+        )
         suffix = "本级" if i == 0 else f"第{i}中心"
         units.append(Unit(f"{dept_code}{i + 1:03d}", f"{name}{suffix}", kind, posts))
 
@@ -110,7 +125,15 @@ def generate_budget(seed: int, *, year: int = 2025, catalog: Catalog | None = No
         staff = unit.staffing.headcount
         lines: list[BasicLine] = []
 
-        def add(function: str, econ: str, item: str, amount: int, unit: Unit = unit, fund: Fund = Fund.GPB) -> None:
+        def add(
+            function: str,
+            econ: str,
+            item: str,
+            amount: int,
+            unit: Unit = unit,
+            fund: Fund = Fund.GPB,
+            lines: list[BasicLine] = lines,
+        ) -> None:
             gov = catalog.default_gov_code(econ, unit.kind)
             assert gov is not None, econ
             if amount > 0:
@@ -121,8 +144,12 @@ def generate_budget(seed: int, *, year: int = 2025, catalog: Catalog | None = No
                 continue
             add(running, econ, item, staff * per_head * rng.randint(80, 120))  # fen: 元 × 100 ± 20%
         add("2080505", _PENSION[0], _PENSION[1], staff * _PENSION[2] * rng.randint(80, 120))
-        add("2101101" if unit.kind != UnitKind.INSTITUTION else "2101102", _MEDICAL[0], _MEDICAL[1],
-            staff * _MEDICAL[2] * rng.randint(80, 120))
+        add(
+            "2101101" if unit.kind != UnitKind.INSTITUTION else "2101102",
+            _MEDICAL[0],
+            _MEDICAL[1],
+            staff * _MEDICAL[2] * rng.randint(80, 120),
+        )
         add("2210201", _HOUSING[0], _HOUSING[1], staff * _HOUSING[2] * rng.randint(80, 120))
         if rng.random() < 0.5:
             add(running, _RETIRED[0], _RETIRED[1], rng.randint(1, 8) * _RETIRED[2] * 100)
@@ -150,7 +177,9 @@ def generate_budget(seed: int, *, year: int = 2025, catalog: Catalog | None = No
                     unit=unit.code,
                     code=f"{dept_code}{year}{unit.code[-3:]}{j + 1:05d}",
                     name=f"{year}年{rng.choice(_PROJECT_NAMES)}（{j + 1}）",
-                    category=rng.choice([ProjectCategory.OPERATING, ProjectCategory.OPERATING, ProjectCategory.SPECIFIC]),
+                    category=rng.choice(
+                        [ProjectCategory.OPERATING, ProjectCategory.OPERATING, ProjectCategory.SPECIFIC]
+                    ),
                     function=function,
                     amount=amount,
                     spending=tuple(spending),
@@ -182,8 +211,12 @@ def generate_budget(seed: int, *, year: int = 2025, catalog: Catalog | None = No
         basic=tuple(basic),
         projects=tuple(projects),
         unit_performance=tuple(
-            UnitPerformance(u.code, "履行部门职责，完成年度工作任务。", (Task("重点工作", "完成年度重点工作"),),
-                            (Indicator(IndicatorLevel1.OUTPUT, "年度工作目标实现率", "≥95%", "履职目标实现"),))
+            UnitPerformance(
+                u.code,
+                "履行部门职责，完成年度工作任务。",
+                (Task("重点工作", "完成年度重点工作"),),
+                (Indicator(IndicatorLevel1.OUTPUT, "年度工作目标实现率", "≥95%", "履职目标实现"),),
+            )
             for u in units
         ),
         prior_year=PriorYear({"total": prior, "gpb": prior}, {"total": "业务需要。", "gpb": "业务需要。"}),

@@ -29,7 +29,9 @@ def derive_gov_econ(budget: Budget, catalog: Catalog) -> tuple[Budget, list[Prob
             return line
         gov = catalog.default_gov_code(line.econ, kinds[unit])
         if gov is None:
-            problems.append(Problem(f"部门经济分类 {line.econ} 没有对应的政府经济分类，请填写", line.origin.at("政府经济分类编码")))
+            problems.append(
+                Problem(f"部门经济分类 {line.econ} 没有对应的政府经济分类，请填写", line.origin.at("政府经济分类编码"))
+            )
             return line
         return dataclasses.replace(line, gov_econ=gov)
 
@@ -83,7 +85,9 @@ def check_econ_codes(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
     lines = [*budget.basic, *(s for p in budget.projects for s in p.spending)]
     for line in lines:
         if not catalog.knows("dept_econ", line.econ) or len(line.econ) != 5:
-            yield Problem(f"未知的部门预算支出经济分类编码 {line.econ}（应为5位款级编码）", line.origin.at("部门经济分类编码"))
+            yield Problem(
+                f"未知的部门预算支出经济分类编码 {line.econ}（应为5位款级编码）", line.origin.at("部门经济分类编码")
+            )
             continue
         if not line.gov_econ:
             continue  # reported by derive_gov_econ
@@ -95,7 +99,9 @@ def check_econ_codes(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
             )
     for line in budget.basic:
         if line.econ[:3] not in BASIC_ECON_CLASSES:
-            yield Problem(f"基本支出不能使用经济分类 {line.econ}（应为301/302/303/309/310类）", line.origin.at("部门经济分类编码"))
+            yield Problem(
+                f"基本支出不能使用经济分类 {line.econ}（应为301/302/303/309/310类）", line.origin.at("部门经济分类编码")
+            )
 
 
 def check_projects(budget: Budget, catalog: Catalog) -> Iterator[Problem]:

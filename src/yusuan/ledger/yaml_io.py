@@ -47,7 +47,7 @@ def load_yaml_records(path: Path) -> tuple[RawBudget, list[Problem]]:
     if not text.strip():
         return {}, [Problem("文件是空的", Origin(file))]
     try:
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        doc = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -119,8 +119,22 @@ def load_yaml_records(path: Path) -> tuple[RawBudget, list[Problem]]:
             add("prior_year", {"key": key, **entry}, "prior_year")
     if doc.get("assets"):
         add("assets", doc["assets"], "assets")
-    known_top = {"year", "template", "department", "units", "income", "basic", "projects",
-                 "unit_performance", "prior_year", "procurement", "assets", "transfers", "schema", _LINE}
+    known_top = {
+        "year",
+        "template",
+        "department",
+        "units",
+        "income",
+        "basic",
+        "projects",
+        "unit_performance",
+        "prior_year",
+        "procurement",
+        "assets",
+        "transfers",
+        "schema",
+        _LINE,
+    }
     for key in doc:
         if key not in known_top:
             problems.append(Problem(f"未知的部分「{key}」", Origin(file, key)))

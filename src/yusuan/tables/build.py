@@ -153,8 +153,15 @@ def _sum_columns(facts: Iterable[Fact], columns: list[tuple[str, Predicate]]) ->
     return sums
 
 
-def _row(ctx: _Context, spec: RowSpec, key: tuple[str, ...], kind: str, level: int,
-         labels: dict[str, str], sums: dict[str, int]) -> Row:
+def _row(
+    ctx: _Context,
+    spec: RowSpec,
+    key: tuple[str, ...],
+    kind: str,
+    level: int,
+    labels: dict[str, str],
+    sums: dict[str, int],
+) -> Row:
     cells = {col: Cell(ctx.fill(text, **labels)) for col, text in spec.labels.items()}
     cells.update({col: Cell(value) for col, value in sums.items()})
     return Row(key=key, kind=kind, cells=cells, level=level)
@@ -187,13 +194,12 @@ def _build_pivot(ctx: _Context, spec: TableSpec) -> Table:
         for leaf in order:
             leaf_facts = leaves[leaf]
             labels = _labels(ctx, leaf_spec.level, unit, leaf, leaf_facts[0])
-            if leaf_spec.level == "project":
-                leaf_key = (ctx.projects[leaf[0]].name,)
-            else:
-                leaf_key = leaf
+            # 预算12表 rows are known by project name, as published
+            leaf_key = (ctx.projects[leaf[0]].name,) if leaf_spec.level == "project" else leaf
             key = ((unit,) if by_unit else ()) + leaf_key
-            rows.append(_row(ctx, leaf_spec, key, "item", 2 if by_unit else 1, labels,
-                             _sum_columns(leaf_facts, columns)))
+            rows.append(
+                _row(ctx, leaf_spec, key, "item", 2 if by_unit else 1, labels, _sum_columns(leaf_facts, columns))
+            )
     return _new_table(ctx, spec, rows)
 
 
@@ -284,7 +290,7 @@ def _build_unit_performance(ctx: _Context, spec: TableSpec) -> Table:
         unit = perf.unit
         amounts = _unit_amounts(ctx, unit, spec)
 
-        def add(key: str, kind: str = "item", amount: int | None = None, **texts: str) -> None:
+        def add(key: str, kind: str = "item", amount: int | None = None, unit: str = unit, **texts: str) -> None:
             cells = {k: Cell(v) for k, v in texts.items()}
             if amount is not None:
                 cells["amount"] = Cell(amount)
@@ -301,11 +307,24 @@ def _build_unit_performance(ctx: _Context, spec: TableSpec) -> Table:
         add("budget.unit_funds", amount=amounts["unit_funds"], name="（3）单位资金")
         add("budget.basic", amount=amounts["basic"], name="2、资金结构：（1）基本支出")
         add("budget.project", amount=amounts["project"], name="（2）项目支出")
-        add("indicators", "section", label="一级指标", level2="二级指标", name="三级指标", value="指标值",
-            explanation="指标值说明")
+        add(
+            "indicators",
+            "section",
+            label="一级指标",
+            level2="二级指标",
+            name="三级指标",
+            value="指标值",
+            explanation="指标值说明",
+        )
         for i, ind in enumerate(perf.indicators, 1):
-            add(f"indicator.{i}", label=str(ind.level1), level2=ind.level2, name=ind.name, value=ind.value,
-                explanation=ind.explanation)
+            add(
+                f"indicator.{i}",
+                label=str(ind.level1),
+                level2=ind.level2,
+                name=ind.name,
+                value=ind.value,
+                explanation=ind.explanation,
+            )
     return _new_table(ctx, spec, rows)
 
 
@@ -332,14 +351,33 @@ def _build_project_performance(ctx: _Context, spec: TableSpec) -> Table:
     for prefix, group_units in groups.items():
         group_facts = [f for u in group_units for f in by_unit[u]]
         name = ctx.units[group_units[0]].name
-        rows.append(Row((prefix,), "group", {"code": Cell(prefix), "name": Cell(name),
-                                               **_cells(_sum_columns(group_facts, columns))}, 0))
+        rows.append(
+            Row(
+                (prefix,),
+                "group",
+                {"code": Cell(prefix), "name": Cell(name), **_cells(_sum_columns(group_facts, columns))},
+                0,
+            )
+        )
         for unit in group_units:
-            rows.append(Row((unit,), "unit", {"code": Cell(unit), "name": Cell(ctx.units[unit].name),
-                                               **_cells(_sum_columns(by_unit[unit], columns))}, 1))
+            rows.append(
+                Row(
+                    (unit,),
+                    "unit",
+                    {
+                        "code": Cell(unit),
+                        "name": Cell(ctx.units[unit].name),
+                        **_cells(_sum_columns(by_unit[unit], columns)),
+                    },
+                    1,
+                )
+            )
             for project in (p for p in ctx.budget.projects if p.unit == unit):
-                rows.extend(_project_rows(project, _sum_columns(
-                    (f for f in by_unit[unit] if f.project == project.code), columns)))
+                rows.extend(
+                    _project_rows(
+                        project, _sum_columns((f for f in by_unit[unit] if f.project == project.code), columns)
+                    )
+                )
     return _new_table(ctx, spec, rows)
 
 
@@ -374,4 +412,4 @@ _BUILDERS: dict[str, Callable[[_Context, TableSpec], Table]] = {
     "project_performance": _build_project_performance,
 }
 
-__all__ = ["build_tables", "Column", "ColumnSpec"]
+__all__ = ["Column", "ColumnSpec", "build_tables"]

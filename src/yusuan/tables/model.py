@@ -88,9 +88,7 @@ class Table:
 
     @property
     def is_empty(self) -> bool:
-        return not any(
-            isinstance(c.value, int) and c.value for row in self.rows for c in row.cells.values()
-        )
+        return not any(isinstance(c.value, int) and c.value for row in self.rows for c in row.cells.values())
 
 
 @dataclass(slots=True)
