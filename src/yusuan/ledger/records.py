@@ -81,7 +81,7 @@ class _Parser:
         where = rec.where(key)
         if spec.type is FieldType.AMOUNT:
             try:
-                fen = parse_amount(raw if not isinstance(raw, float) else repr(raw), "万元")
+                fen = parse_amount(raw if isinstance(raw, str | int) else str(raw), "万元")
             except AmountError as exc:
                 self.fail(f"「{spec.header}」{exc}", where)
                 return None
@@ -97,7 +97,7 @@ class _Parser:
             return int(text)
         if spec.type is FieldType.CODE:
             try:
-                return normalize_code(raw)
+                return normalize_code(raw if isinstance(raw, str | int) else str(raw))
             except ValueError:
                 self.fail(f"「{spec.header}」应为数字编码：{raw!r}", where)
                 return None

@@ -10,13 +10,26 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from yusuan.catalog import Catalog, load_catalog
-from yusuan.ledger.model import BASIC_ECON_CLASSES, Budget, Fund, Origin
+from yusuan.ledger.model import (
+    BASIC_ECON_CLASSES,
+    BasicLine,
+    Budget,
+    Fund,
+    Income,
+    Origin,
+    Procurement,
+    Project,
+    ProjectSpending,
+    UnitPerformance,
+)
 from yusuan.ledger.problems import Problem
 from yusuan.money import format_wan
 
 Check = Callable[[Budget, Catalog], Iterator[Problem]]
+_Line = TypeVar("_Line", BasicLine, ProjectSpending)
 
 
 def derive_gov_econ(budget: Budget, catalog: Catalog) -> tuple[Budget, list[Problem]]:
@@ -24,7 +37,7 @@ def derive_gov_econ(budget: Budget, catalog: Catalog) -> tuple[Budget, list[Prob
     kinds = {u.code: u.kind for u in budget.units}
     problems: list[Problem] = []
 
-    def fill(line, unit: str):  # type: ignore[no-untyped-def]
+    def fill(line: _Line, unit: str) -> _Line:
         if line.gov_econ or unit not in kinds or not catalog.knows("dept_econ", line.econ):
             return line
         gov = catalog.default_gov_code(line.econ, kinds[unit])
@@ -64,7 +77,13 @@ def check_units(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
         if unit.code in seen:
             yield Problem(f"单位代码 {unit.code} 重复", unit.origin.at("单位代码"))
         seen.add(unit.code)
-    records = [*budget.income, *budget.basic, *budget.projects, *budget.procurement, *budget.unit_performance]
+    records: list[Income | BasicLine | Project | Procurement | UnitPerformance] = [
+        *budget.income,
+        *budget.basic,
+        *budget.projects,
+        *budget.procurement,
+        *budget.unit_performance,
+    ]
     for rec in records:
         if rec.unit not in seen:
             yield Problem(f"单位代码 {rec.unit} 不在单位表中", rec.origin.at("单位代码"))
@@ -72,7 +91,8 @@ def check_units(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
 
 def check_function_codes(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
     """功能分类 must be a known 项 (7 digits) of the catalog."""
-    for rec in [*budget.basic, *budget.projects]:
+    records: list[BasicLine | Project] = [*budget.basic, *budget.projects]
+    for rec in records:
         where = rec.origin.at("功能分类科目编码")
         if not catalog.knows("function", rec.function):
             yield Problem(f"未知的支出功能分类科目编码 {rec.function}", where)
@@ -82,7 +102,7 @@ def check_function_codes(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
 
 def check_econ_codes(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
     """经济分类 codes are known 款, and each 部门→政府 pair is a valid correspondence."""
-    lines = [*budget.basic, *(s for p in budget.projects for s in p.spending)]
+    lines: list[BasicLine | ProjectSpending] = [*budget.basic, *(s for p in budget.projects for s in p.spending)]
     for line in lines:
         if not catalog.knows("dept_econ", line.econ) or len(line.econ) != 5:
             yield Problem(
