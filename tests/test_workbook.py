@@ -11,12 +11,12 @@ import pytest
 
 from yusuan.ledger import Budget, BudgetInputError, read_budget, write_budget
 from yusuan.ledger.problems import Problem
+from yusuan.ledger.records import budget_records
 from yusuan.ledger.schema import SECTIONS
 from yusuan.ledger.workbook import (
     CODES_SHEET,
     HELP_SHEET,
     amount_cell,
-    budget_rows,
     load_workbook_records,
     write_template,
     write_workbook,
@@ -222,7 +222,7 @@ def test_xlsx_yaml_xlsx_round_trip(budget: Budget, xlsx: Path, tmp_path: Path) -
 
 
 def test_every_section_is_written(budget: Budget) -> None:
-    rows = budget_rows(budget)
+    rows = budget_records(budget)
     assert set(rows) == {s.key for s in SECTIONS}
     assert all(rows[s.key] for s in SECTIONS)  # the test budget fills every section
 

@@ -25,9 +25,9 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from yusuan.ledger.model import PRIOR_YEAR_KEYS, Budget, Indicator, Origin
+from yusuan.ledger.model import PRIOR_YEAR_KEYS, Budget, Origin
 from yusuan.ledger.problems import Problem
-from yusuan.ledger.records import RawBudget, RawRecord
+from yusuan.ledger.records import RawBudget, RawRecord, budget_records
 from yusuan.ledger.schema import SECTION_BY_KEY, SECTIONS, FieldSpec, FieldType, SectionSpec
 from yusuan.render.atomic import atomic_write_bytes
 
@@ -88,87 +88,7 @@ def write_template(path: Path) -> None:
 
 def write_workbook(budget: Budget, path: Path) -> None:
     """Write a budget as a workbook in the template layout (the inverse of the reader)."""
-    atomic_write_bytes(Path(path), _workbook_bytes(budget_rows(budget)))
-
-
-def budget_rows(budget: Budget) -> dict[str, list[dict[str, object]]]:
-    """The budget's records, section key → rows of field key → value (fen for amounts)."""
-    d = budget.department
-    prior = budget.prior_year
-
-    def staffing(st: Any) -> dict[str, object]:
-        return {"headcount": st.headcount, "administrative": st.administrative, "institution": st.institution}
-
-    def indicator(ind: Indicator) -> dict[str, object]:
-        return {
-            "level1": str(ind.level1),
-            "level2": ind.level2,
-            "name": ind.name,
-            "value": ind.value,
-            "explanation": ind.explanation,
-        }
-
-    return {
-        "budget": [
-            {
-                "year": budget.year,
-                "template": budget.template,
-                "code": d.code,
-                "name": d.name,
-                "consolidated": d.consolidated,
-                "institutions": d.institutions,
-                **staffing(d.staffing),
-            }
-        ],
-        "functions": [{"text": text} for text in d.functions],
-        "units": [{"code": u.code, "name": u.name, "kind": str(u.kind), **staffing(u.staffing)} for u in budget.units],
-        "income": [{"unit": i.unit, "fund": str(i.fund), "amount": i.amount} for i in budget.income],
-        "basic": [
-            {
-                "unit": b.unit,
-                "function": b.function,
-                "econ": b.econ,
-                "gov_econ": b.gov_econ,
-                "fund": str(b.fund),
-                "item": b.item,
-                "amount": b.amount,
-            }
-            for b in budget.basic
-        ],
-        "projects": [
-            {
-                "unit": p.unit,
-                "code": p.code,
-                "name": p.name,
-                "category": str(p.category),
-                "function": p.function,
-                "amount": p.amount,
-                "key": p.key,
-                "purpose": p.purpose,
-            }
-            for p in budget.projects
-        ],
-        "project_spending": [
-            {"project": p.code, "econ": s.econ, "gov_econ": s.gov_econ, "fund": str(s.fund), "amount": s.amount}
-            for p in budget.projects
-            for s in p.spending
-        ],
-        "project_indicators": [{"project": p.code, **indicator(i)} for p in budget.projects for i in p.indicators],
-        "unit_performance": [{"unit": up.unit, "goal": up.goal} for up in budget.unit_performance],
-        "unit_tasks": [
-            {"unit": up.unit, "name": t.name, "content": t.content} for up in budget.unit_performance for t in up.tasks
-        ],
-        "unit_indicators": [{"unit": up.unit, **indicator(i)} for up in budget.unit_performance for i in up.indicators],
-        "prior_year": [
-            {"key": key, "amount": prior.amounts.get(key), "reason": prior.reasons.get(key)}
-            for key in sorted(set(prior.amounts) | set(prior.reasons))
-        ],
-        "procurement": [
-            {"unit": p.unit, "item": p.item, "category": p.category, "amount": p.amount} for p in budget.procurement
-        ],
-        "assets": [{spec.key: getattr(budget.assets, spec.key) for spec in SECTION_BY_KEY["assets"].fields}],
-        "transfers": [{"name": t.name, "amount": t.amount} for t in budget.transfers],
-    }
+    atomic_write_bytes(Path(path), _workbook_bytes(budget_records(budget)))
 
 
 def amount_cell(fen: int) -> float | str:

@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from yusuan.ledger.model import Budget, Indicator, Origin
+from yusuan.ledger.model import Budget, Origin
 from yusuan.ledger.problems import Problem
-from yusuan.ledger.records import RawBudget, RawRecord
-from yusuan.ledger.schema import SECTION_BY_KEY
+from yusuan.ledger.records import RawBudget, RawRecord, budget_records
+from yusuan.ledger.schema import SECTION_BY_KEY, FieldType
 
 _LINE = "__line__"
 
@@ -149,106 +149,65 @@ def amount_text(fen: int) -> str:
     return f"{whole}.{frac.ljust(2, '0')}"
 
 
-def _indicator(ind: Indicator) -> dict[str, str]:
-    out = {"level1": str(ind.level1), "name": ind.name, "value": ind.value}
-    if ind.level2:
-        out["level2"] = ind.level2
-    if ind.explanation:
-        out["explanation"] = ind.explanation
+def _yaml_record(section: str, record: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A flat record as YAML writes it: amounts as exact 万元 text, empty optional fields left out."""
+    out: dict[str, Any] = {}
+    for spec in SECTION_BY_KEY[section].fields:
+        value = record.get(spec.key)
+        if spec.key in drop or (not spec.required and (value is None or value == "" or value is False)):
+            continue
+        out[spec.key] = amount_text(value) if spec.type is FieldType.AMOUNT and isinstance(value, int) else value
     return out
+
+
+_STAFFING = ("headcount", "administrative", "institution")
 
 
 def budget_to_yaml_data(budget: Budget) -> dict[str, Any]:
-    """The YAML document (as plain data) for a budget."""
-    d = budget.department
-    st = d.staffing
-    out: dict[str, Any] = {
+    """The YAML document (as plain data) for a budget: the flat records, nested for reading."""
+    records = budget_records(budget)
+    head = records["budget"][0]
+
+    def staffed(record: dict[str, Any]) -> dict[str, Any]:
+        flat = {k: v for k, v in record.items() if k not in _STAFFING}
+        return {**flat, "staffing": {k: record.get(k) or 0 for k in _STAFFING}}
+
+    def children(section: str, parent_key: str, parent: str) -> list[dict[str, Any]]:
+        return [_yaml_record(section, r, (parent_key,)) for r in records[section] if r[parent_key] == parent]
+
+    department = staffed(_yaml_record("budget", head, ("year", "template")))
+    department["functions"] = [r["text"] for r in records["functions"]]
+    return {
         "schema": "yusuan.budget/1",
-        "year": budget.year,
-        "template": budget.template,
-        "department": {
-            "code": d.code,
-            "name": d.name,
-            "consolidated": d.consolidated,
-            "institutions": d.institutions,
-            "staffing": {"headcount": st.headcount, "administrative": st.administrative, "institution": st.institution},
-            "functions": list(d.functions),
-        },
-        "units": [
-            {
-                "code": u.code,
-                "name": u.name,
-                "kind": str(u.kind),
-                "staffing": {
-                    "headcount": u.staffing.headcount,
-                    "administrative": u.staffing.administrative,
-                    "institution": u.staffing.institution,
-                },
-            }
-            for u in budget.units
-        ],
-        "income": [{"unit": i.unit, "fund": str(i.fund), "amount": amount_text(i.amount)} for i in budget.income],
-        "basic": [
-            {
-                "unit": b.unit,
-                "function": b.function,
-                "econ": b.econ,
-                "gov_econ": b.gov_econ,
-                "fund": str(b.fund),
-                "item": b.item,
-                "amount": amount_text(b.amount),
-            }
-            for b in budget.basic
-        ],
+        "year": head["year"],
+        "template": head["template"],
+        "department": department,
+        "units": [staffed(_yaml_record("units", r)) for r in records["units"]],
+        **{s: [_yaml_record(s, r) for r in records[s]] for s in ("income", "basic")},
         "projects": [
             {
-                "unit": p.unit,
-                "code": p.code,
-                "name": p.name,
-                "category": str(p.category),
-                "function": p.function,
-                "amount": amount_text(p.amount),
-                **({"key": True} if p.key else {}),
-                **({"purpose": p.purpose} if p.purpose else {}),
-                "spending": [
-                    {"econ": s.econ, "gov_econ": s.gov_econ, "fund": str(s.fund), "amount": amount_text(s.amount)}
-                    for s in p.spending
-                ],
-                "indicators": [_indicator(i) for i in p.indicators],
+                **_yaml_record("projects", r),
+                "spending": children("project_spending", "project", r["code"]),
+                "indicators": children("project_indicators", "project", r["code"]),
             }
-            for p in budget.projects
+            for r in records["projects"]
         ],
         "unit_performance": [
             {
-                "unit": up.unit,
-                "goal": up.goal,
-                "tasks": [{"name": t.name, "content": t.content} for t in up.tasks],
-                "indicators": [_indicator(i) for i in up.indicators],
+                **_yaml_record("unit_performance", r),
+                "tasks": children("unit_tasks", "unit", r["unit"]),
+                "indicators": children("unit_indicators", "unit", r["unit"]),
             }
-            for up in budget.unit_performance
+            for r in records["unit_performance"]
         ],
-        "prior_year": {
-            key: {
-                **({"amount": amount_text(budget.prior_year.amounts[key])} if key in budget.prior_year.amounts else {}),
-                **({"reason": budget.prior_year.reasons[key]} if key in budget.prior_year.reasons else {}),
-            }
-            for key in sorted(set(budget.prior_year.amounts) | set(budget.prior_year.reasons))
-        },
-        "procurement": [
-            {"unit": p.unit, "item": p.item, "category": p.category, "amount": amount_text(p.amount)}
-            for p in budget.procurement
-        ],
+        "prior_year": {r["key"]: _yaml_record("prior_year", r, ("key",)) for r in records["prior_year"]},
+        **{s: [_yaml_record(s, r) for r in records[s]] for s in ("procurement", "transfers")},
         "assets": {
-            k: (amount_text(v) if k in _ASSET_AMOUNTS else v)
-            for k, v in ((f, getattr(budget.assets, f)) for f in _ASSET_FIELDS)
+            spec.key: amount_text(v) if spec.type is FieldType.AMOUNT else v
+            for spec in SECTION_BY_KEY["assets"].fields
+            for v in [records["assets"][0][spec.key]]
         },
-        "transfers": [{"name": t.name, "amount": amount_text(t.amount)} for t in budget.transfers],
     }
-    return out
-
-
-_ASSET_FIELDS = [f.key for f in SECTION_BY_KEY["assets"].fields]
-_ASSET_AMOUNTS = {"buildings", "vehicles", "office_equipment", "special_equipment", "other"}
 
 
 def dump_yaml(budget: Budget) -> str:
