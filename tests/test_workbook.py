@@ -474,3 +474,29 @@ def test_any_amount_and_text_round_trips(budget: Budget, tmp_path: Path) -> None
     assert read_budget(path) == wide
     write_budget(wide, tmp_path / "wide.yaml")
     assert read_budget(tmp_path / "wide.yaml") == wide
+
+
+BAD_EDITS: dict[str, tuple[Callable[[openpyxl.Workbook], None], str]] = {
+    "unknown code": (lambda wb: setattr(wb["基本支出"]["B3"], "value", "2080177"), "2080177"),
+    "non-numeric": (lambda wb: wb["基本支出"].cell(2, 7, "abc"), "abc"),
+    "negative": (lambda wb: wb["收入"].cell(3, 3, -5), "负数"),
+    "missing sheet": (lambda wb: wb.remove(wb["单位"]), "缺少工作表"),
+    "missing column": (lambda wb: wb["基本支出"].delete_cols(7), "缺少必填列"),
+    "income ≠ spending": (lambda wb: wb["收入"].cell(2, 3, 151), "不相等"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_EDITS))
+def test_build_refuses_bad_workbook_and_writes_nothing(xlsx: Path, tmp_path: Path, case: str) -> None:
+    from typer.testing import CliRunner
+
+    from yusuan.cli import app
+
+    change, text = BAD_EDITS[case]
+    edit(xlsx, change)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(xlsx), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert text in result.output and "未生成任何文件" in result.output
+    assert str(xlsx.name) in result.output.replace("\n", "")
+    assert not out.exists()
