@@ -23,7 +23,7 @@ from yusuan.outputs import write_outputs
 def _build_one(args: tuple[int, str]) -> tuple[int, int]:
     seed, root = args
     budget = generate_budget(seed)
-    written = write_outputs(budget, Path(root) / f"d{seed:05d}", ["xlsx", "html", "json"])
+    written, _ = write_outputs(budget, Path(root) / f"d{seed:05d}", ["xlsx", "html", "json"])
     return len(budget.projects), sum(p.stat().st_size for p in written)
 
 

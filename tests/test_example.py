@@ -46,9 +46,9 @@ def test_project_targets_appear_in_table_15(example_tables):
 
 def test_build_writes_every_format(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["build", str(EXAMPLE_YAML), "-o", str(out)])
+    result = CliRunner().invoke(app, ["build", str(EXAMPLE_YAML), "-o", str(out), "--format", "xlsx,html,json"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["tables.html", "tables.json", "tables.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["disclosure.html", "disclosure.json", "tables.xlsx"]
     assert str(out / "tables.xlsx") in result.output.replace("\n", "")
 
 

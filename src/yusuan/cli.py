@@ -37,7 +37,7 @@ def _read(path: Path):  # type: ignore[no-untyped-def]
 def build(
     input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .xlsx")],
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录")] = Path("out"),
-    format: Annotated[str, typer.Option("--format", "-f", help="输出格式，逗号分隔")] = "xlsx,html,json",
+    format: Annotated[str, typer.Option("--format", "-f", help="输出格式，逗号分隔")] = "pdf,html,xlsx,json",
 ) -> None:
     """由预算账本生成全部预算公开表。"""
     from yusuan.outputs import write_outputs
@@ -46,11 +46,16 @@ def build(
     formats = [f.strip() for f in format.split(",") if f.strip()]
     with console.status("正在生成…") as status:
         try:
-            written = write_outputs(budget, output, formats, progress=lambda s: status.update(f"{s}…"))
+            written, disclosure = write_outputs(budget, output, formats, progress=lambda s: status.update(f"{s}…"))
         except ValueError as exc:
             err.print(f"[red]{exc}[/]")
             raise typer.Exit(2) from None
-    console.print(f"[green]已生成[/] {budget.department.name} {budget.year}年部门预算表：")
+        except RuntimeError as exc:  # e.g. no CJK font for the PDF
+            err.print(f"[red]生成失败，未写出任何文件：{exc}[/]")
+            raise typer.Exit(1) from None
+    for warning in disclosure.narrative.warnings:
+        err.print(f"[yellow]提示：{warning}[/]")
+    console.print(f"[green]已生成[/] {budget.department.name} {budget.year}年部门预算公开文件：")
     for path in written:
         console.print(f"  {path}", highlight=False)
 

@@ -112,6 +112,7 @@ class Department:
     functions: tuple[str, ...] = ()  # 部门职责, one item per numbered duty
     institutions: str = ""  # 机构设置情况
     staffing: Staffing = Staffing()
+    fiscal_level: str = "本级"  # whose 财政 appropriates (区级, 市级 …), used in 名词解释
 
 
 @dataclass(frozen=True, slots=True)

@@ -167,6 +167,7 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
         consolidated=head.get("consolidated") is not False,
         functions=functions,
         institutions=_s(head.get("institutions")),
+        fiscal_level=_s(head.get("fiscal_level")) or "本级",
         staffing=Staffing(_n(head.get("headcount")), _n(head.get("administrative")), _n(head.get("institution"))),
     )
     income = tuple(Income(_s(v["unit"]), Fund(_s(v["fund"])), _n(v["amount"]), r.origin) for v, r in rows("income"))
@@ -313,6 +314,7 @@ def budget_records(budget: Budget) -> dict[str, list[dict[str, Any]]]:
                 "name": d.name,
                 "consolidated": d.consolidated,
                 "institutions": d.institutions,
+                "fiscal_level": d.fiscal_level,
                 **staffing(d.staffing),
             }
         ],

@@ -96,6 +96,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _f("code", "部门编码", _C),
             _f("name", "部门名称", width=40),
             _f("consolidated", "汇总预算", _B, required=False),
+            _f("fiscal_level", "财政级次（区级、市级…）", required=False),
             _f("institutions", "机构设置情况", required=False, width=60),
             _f("headcount", "人员数量", _N, required=False),
             _f("administrative", "行政编制", _N, required=False),

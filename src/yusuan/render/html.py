@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from yusuan.money import format_amount
+from yusuan.narrative.model import Narrative
 from yusuan.render.atomic import atomic_write_bytes
 from yusuan.render.headers import header_grid, name_columns
 from yusuan.tables.model import Column, Row, Table, TableSet
@@ -39,27 +40,38 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_html(tableset: TableSet) -> str:
-    """The whole table set as one UTF-8 HTML page (a string)."""
+def render_html(tableset: TableSet, narrative: Narrative | None = None) -> str:
+    """The disclosure as one UTF-8 HTML page: the narrative (when given), then every table."""
     template = _environment().get_template(TEMPLATE)
-    return template.render(page=_page(tableset))
+    return template.render(page=_page(tableset, narrative))
 
 
-def write_html(tableset: TableSet, path: Path | str) -> Path:
-    """Render ``tableset`` and write it to ``path`` (UTF-8) atomically."""
+def write_html(tableset: TableSet, path: Path | str, narrative: Narrative | None = None) -> Path:
+    """Render the page and write it to ``path`` (UTF-8) atomically."""
     path = Path(path)
-    atomic_write_bytes(path, render_html(tableset).encode("utf-8"))
+    atomic_write_bytes(path, render_html(tableset, narrative).encode("utf-8"))
     return path
 
 
-def _page(tableset: TableSet) -> dict[str, Any]:
+def _page(tableset: TableSet, narrative: Narrative | None) -> dict[str, Any]:
     used: set[str] = set()
     sections = [_table(table, _anchor(table.number or table.title or "table", used)) for table in tableset.tables]
     department = tableset.department or ""
+    parts = []
+    if narrative is not None:
+        for block in narrative.blocks:
+            if block.kind == "part":
+                parts.append({"id": _anchor(block.text, used), "label": block.text, "title": "", "blocks": []})
+            elif block.kind == "title" and parts and not parts[-1]["title"]:
+                parts[-1]["title"] = block.text
+            elif parts:
+                parts[-1]["blocks"].append({"kind": block.kind, "text": block.text})
     return {
-        "title": f"{department} {tableset.year}年部门预算表".strip(),
+        "title": narrative.title if narrative else f"{department} {tableset.year}年部门预算表".strip(),
         "department": department,
         "year": str(tableset.year),
+        "parts": parts,
+        "attachment": narrative.attachment_title if narrative else "",
         "tables": sections,
     }
 

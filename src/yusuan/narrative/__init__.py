@@ -1,0 +1,1 @@
+"""The narrative of a disclosure, computed from a Budget and its TableSet."""
