@@ -157,7 +157,8 @@ def narrative_context(budget: Budget, tables: TableSet, book: FigureBook, catalo
         "gov_fund_total": book.amount("gov_fund.total", sum(f.amount for f in gov_fund)),
         "gov_fund_change": change("gov_fund", sum(f.amount for f in gov_fund), "政府性基金收支"),
         "gov_fund_classes": [
-            (catalog.name("function", c), book.amount(f"gov_fund.class.{c}", v)) for c, v in _class_parts(gov_fund).items()
+            (catalog.name("function", c), book.amount(f"gov_fund.class.{c}", v))
+            for c, v in _class_parts(gov_fund).items()
         ],
         "soe_total": book.amount("soe.total", sum(f.amount for f in soe)),
         "soe_change": change("soe", sum(f.amount for f in soe), "国有资本经营收支"),
@@ -165,7 +166,8 @@ def narrative_context(budget: Budget, tables: TableSet, book: FigureBook, catalo
             (catalog.name("function", c), book.amount(f"soe.class.{c}", v)) for c, v in _class_parts(soe).items()
         ],
         "gpb_classes": [
-            (catalog.name("function", c), book.amount(f"gpb.class.{c}", v), gpb_shares[c]) for c, v in gpb_classes.items()
+            (catalog.name("function", c), book.amount(f"gpb.class.{c}", v), gpb_shares[c])
+            for c, v in gpb_classes.items()
         ],
         "gpb_basic_total": book.amount("gpb_basic.total", sum(f.amount for f in gpb_basic)),
         "personnel_total": book.amount("gpb_basic.personnel", sum(f.amount for f in personnel)),
@@ -178,9 +180,7 @@ def narrative_context(budget: Budget, tables: TableSet, book: FigureBook, catalo
         "three_vehicle": book.amount(
             "three_public.vehicle", three_parts["vehicle_purchase"] + three_parts["vehicle_operation"]
         ),
-        "three_changes": {
-            k: change(f"three_public.{k}", v, _THREE_PUBLIC_NAMES[k]) for k, v in three_parts.items()
-        },
+        "three_changes": {k: change(f"three_public.{k}", v, _THREE_PUBLIC_NAMES[k]) for k, v in three_parts.items()},
         "operating_total": book.amount("operating_costs.total", operating),
         "operating_change": change("operating_costs", operating, "机关（机构）运行经费"),
         "procurement_total": book.amount("procurement.total", sum(procurement.values())),

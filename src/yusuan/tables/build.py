@@ -301,12 +301,9 @@ def _build_unit_performance(ctx: _Context, spec: TableSpec) -> Table:
         add("tasks", "section", label="年度主要任务", name="任务名称", explanation="主要内容")
         for i, task in enumerate(perf.tasks, 1):
             add(f"task.{i}", name=task.name, explanation=task.content)
-        add("budget.total", "section", amounts["total"], label="预算情况", name="部门预算总额（万元）")
-        add("budget.gov", amount=amounts["gov"], name="1、资金来源：（1）政府预算资金")
-        add("budget.special", amount=amounts["special"], name="（2）财政专户管理资金")
-        add("budget.unit_funds", amount=amounts["unit_funds"], name="（3）单位资金")
-        add("budget.basic", amount=amounts["basic"], name="2、资金结构：（1）基本支出")
-        add("budget.project", amount=amounts["project"], name="（2）项目支出")
+        for key, label, amount_key in UNIT_BUDGET_LINES:
+            extra = {"label": "预算情况"} if key == "budget.total" else {}
+            add(key, "section" if extra else "item", amounts[amount_key], name=label, **extra)
         add(
             "indicators",
             "section",
@@ -327,6 +324,16 @@ def _build_unit_performance(ctx: _Context, spec: TableSpec) -> Table:
             )
     return _new_table(ctx, spec, rows)
 
+
+#: the 预算情况 lines of 预算14表: (row key, label as printed, amount)
+UNIT_BUDGET_LINES = (
+    ("budget.total", "部门预算总额（万元）", "total"),
+    ("budget.gov", "1、资金来源：（1）政府预算资金", "gov"),
+    ("budget.special", "（2）财政专户管理资金", "special"),
+    ("budget.unit_funds", "（3）单位资金", "unit_funds"),
+    ("budget.basic", "2、资金结构：（1）基本支出", "basic"),
+    ("budget.project", "（2）项目支出", "project"),
+)
 
 _LEVEL1_COLUMN = {
     IndicatorLevel1.COST: "cost",

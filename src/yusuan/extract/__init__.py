@@ -1,0 +1,1 @@
+"""Extraction: a published document (PDF, extracted text, yusuan XLSX) → Document → TableSet + facts."""

@@ -1,0 +1,805 @@
+"""Document → TableSet for a template profile: find each table, rebuild its rows, place its values.
+
+The steps, each a plain function:
+
+1. ``locate_tables``: find every table of the profile by its number (预算05表),
+   skipping tables of contents; a number printed twice (预算14表 per unit) is one table.
+2. ``tokens``: the table's text after its title, as tokens with their locations;
+   text runs on a line are merged so that wrapped names read as one.
+3. one row parser per builder kind (pivot rows by their heads — 合计, unit code,
+   function code, economic code pair —, two-sided label/amount lines, targets);
+4. ``place_values``: values go to the columns that make the row's identities hold;
+   rows left ambiguous are settled by the column sums of their parent row.
+
+The result is a TableSet with the same kinds, column keys and row keys as the
+tables yusuan builds, so every audit rule works on both.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from yusuan.extract.assign import place_values
+from yusuan.extract.document import Document, Line
+from yusuan.ledger.model import PERSONNEL_ECON_CLASSES
+from yusuan.money import parse_amount
+from yusuan.tables.build import UNIT_BUDGET_LINES
+from yusuan.tables.identities import parse_identity
+from yusuan.tables.model import Cell, Location, Row, Table, TableSet
+from yusuan.tables.profile import Profile, TableSpec
+
+_SPACES = re.compile(r"\s+")
+_AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)\.\d{1,6}$")
+_ZERO = {"0", "-", "—", "－"}
+_DIGITS = re.compile(r"^\d+$")
+_TOC_TAIL = re.compile(r"[.…·。\s]{3,}\d+$|\s\d{1,3}$")
+_UNIT_LINE = re.compile(r"单位[:：]\s*(万元|元)")
+_PAREN = str.maketrans({"(": "（", ")": "）", ":": "："})
+
+
+def normal(text: str) -> str:
+    """Text without spaces, with ASCII parentheses and colons made full-width."""
+    return _SPACES.sub("", text).translate(_PAREN)
+
+
+@dataclass(slots=True)
+class Token:
+    text: str
+    kind: str  # amount / digits / text
+    line: Line
+    bbox: tuple[float, float, float, float] | None = None
+    fen: int = 0  # amounts: the value in fen (万元 as printed)
+
+    def __post_init__(self) -> None:
+        if self.kind == "amount" and self.text not in _ZERO:
+            self.fen = parse_amount(self.text.replace("，", ","), "万元")
+
+    def location(self) -> Location:
+        return Location(page=self.line.page, line=self.line.line, bbox=self.bbox, text=self.text)
+
+
+@dataclass(slots=True)
+class TableRegion:
+    spec: TableSpec
+    lines: list[Line]  # from the number line to the next table
+    title: str = ""
+    unit: str = "万元"
+    subtitle: str = ""
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """A row as read: its head (codes), its name text and its printed values."""
+
+    level: str
+    head: list[Token]
+    names: list[Token] = field(default_factory=list)
+    values: list[Token] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return "".join(t.text for t in self.names)
+
+
+# --- 1. locating tables ---------------------------------------------------------------------------
+
+
+def _number_at(line: Line, numbers: dict[str, TableSpec]) -> TableSpec | None:
+    text = normal(line.text)
+    for number, spec in numbers.items():
+        if text.startswith(number):
+            rest = line.text.strip()
+            if len(text) > len(number) and _TOC_TAIL.search(rest):
+                return None  # a table-of-contents entry: number, title, page
+            return spec
+    return None
+
+
+def locate_tables(doc: Document, profile: Profile) -> list[TableRegion]:
+    """Every table of the profile found in the document, in document order."""
+    numbers = {normal(t.number): t for t in profile.tables}
+    starts: list[tuple[int, TableSpec]] = []
+    for i, line in enumerate(doc.lines):
+        spec = _number_at(line, numbers)
+        if spec is not None:
+            starts.append((i, spec))
+    # a run of numbers a line or two apart is a table of contents, not tables
+    dense = {
+        k
+        for k in range(len(starts))
+        if (k + 1 < len(starts) and _gap(doc, starts[k][0], starts[k + 1][0]) <= 2)
+        or (k > 0 and _gap(doc, starts[k - 1][0], starts[k][0]) <= 2)
+    }
+    starts = [s for k, s in enumerate(starts) if k not in dense]
+    regions: dict[str, TableRegion] = {}
+    order: list[str] = []
+    for k, (i, spec) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else len(doc.lines)
+        lines = doc.lines[i:end]
+        if spec.number in regions:
+            regions[spec.number].lines.extend(lines)  # printed again (per unit, or continued)
+            continue
+        region = TableRegion(spec, lines)
+        _read_heading(region)
+        regions[spec.number] = region
+        order.append(spec.number)
+    return [regions[n] for n in order]
+
+
+def _gap(doc: Document, a: int, b: int) -> int:
+    return sum(1 for line in doc.lines[a + 1 : b] if line.text.strip())
+
+
+def _read_heading(region: TableRegion) -> None:
+    """Title (first text line after the number) and unit (单位：万元)."""
+    for line in region.lines[1:12]:
+        text = line.text.strip()
+        if not text:
+            continue
+        if not region.title and not _UNIT_LINE.search(text):
+            region.title = normal(text)
+            continue
+        match = _UNIT_LINE.search(text)
+        if match:
+            region.unit = match.group(1)
+            region.subtitle = text[: match.start()].strip()
+            break
+
+
+# --- 2. tokens -------------------------------------------------------------------------------------
+
+
+def _kind(text: str) -> str:
+    if _AMOUNT.match(text) or text in _ZERO:
+        return "amount"
+    if _DIGITS.match(text):
+        return "digits"
+    return "text"
+
+
+def tokens(lines: list[Line]) -> list[Token]:
+    """The lines' tokens; adjacent text tokens on one line are merged (names with spaces in them)."""
+    out: list[Token] = []
+    for line in lines:
+        words = line.words or []
+        parts = (
+            [(w.text, (w.x0, w.top, w.x1, w.bottom) if w.x1 else None) for w in words]
+            if words
+            else [(p, None) for p in line.text.split()]
+        )
+        previous: Token | None = None
+        for text, box in parts:
+            for piece in text.split() if box is None else [text]:
+                kind = _kind(piece)
+                if kind == "text" and previous is not None and previous.kind == "text" and previous.line is line:
+                    previous.text += piece
+                    continue
+                previous = Token(piece, kind, line, box)
+                out.append(previous)
+    return out
+
+
+def _after_heading(region: TableRegion) -> list[Line]:
+    """The table's lines after its number, title and unit line."""
+    for k, line in enumerate(region.lines[:14]):
+        if _UNIT_LINE.search(line.text):
+            return region.lines[k + 1 :]
+    return region.lines[2:]
+
+
+# --- 3. row parsers --------------------------------------------------------------------------------
+
+
+def _is_total(toks: list[Token], i: int) -> bool:
+    return (
+        toks[i].kind == "text"
+        and normal(toks[i].text) in ("合计", "总计")
+        and i + 1 < len(toks)
+        and toks[i + 1].kind == "amount"
+    )
+
+
+def _digits(toks: list[Token], i: int, *lengths: int) -> bool:
+    return all(
+        i + k < len(toks) and toks[i + k].kind == "digits" and len(toks[i + k].text) == n for k, n in enumerate(lengths)
+    )
+
+
+def _head(level: str, toks: list[Token], i: int, leaf: str) -> tuple[str, int] | None:
+    """(level, number of head tokens) when a row starts at token i."""
+    if _is_total(toks, i):
+        return "total", 1
+    t = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if t.kind == "digits" and 6 <= len(t.text) <= 12 and nxt is not None and nxt.kind == "text":
+        return "unit", 1
+    if leaf == "function":
+        if _digits(toks, i, 3, 2, 2):
+            return "function", 3
+        if t.kind == "digits" and len(t.text) == 7:
+            return "function", 1
+    if leaf == "econ_pair":
+        for first in ((5,), (3, 2)):  # 30101 name 50101 name, or 301 01 name 501 01 name
+            if not _digits(toks, i, *first):
+                continue
+            j = i + len(first)
+            while j < len(toks) and toks[j].kind == "text":  # the name may wrap over several lines
+                j += 1
+            if j > i + len(first) and _digits(toks, j, *first):
+                k = j + len(first)
+                while k < len(toks) and toks[k].kind == "text":
+                    k += 1
+                return "econ_pair", k - i
+    if leaf == "econ" and _digits(toks, i, 5) and nxt is not None and nxt.kind == "text":
+        return "econ", 1
+    return None
+
+
+def _parse_coded(toks: list[Token], leaf: str, labelled_total: bool) -> list[ParsedRow]:
+    """Rows that start with a head (合计, unit code, function code, economic code)."""
+    rows: list[ParsedRow] = []
+    current: ParsedRow | None = None
+    i = 0
+    while i < len(toks):
+        head = _head(leaf, toks, i, leaf)
+        if head is None and not labelled_total and not rows and toks[i].kind == "amount":
+            head = ("total", 0)  # an unlabelled 合计 row: the first values after the header
+        if head is not None:
+            level, width = head
+            current = ParsedRow(level, toks[i : i + width])
+            if level == "econ_pair":  # names sit inside the head: code name code name
+                current.head = [t for t in toks[i : i + width] if t.kind == "digits"]
+                current.names = [t for t in toks[i : i + width] if t.kind == "text"]
+            rows.append(current)
+            i += width
+            continue
+        tok = toks[i]
+        if current is not None:
+            (current.values if tok.kind == "amount" else current.names).append(tok)
+        i += 1
+    return rows
+
+
+def _parse_items(
+    toks: list[Token], leaf: str, unit_names: dict[str, str], categories: tuple[str, ...]
+) -> list[ParsedRow]:
+    """07/12 rows: the unlabelled 合计, unit rows (code + name), then text-then-values items."""
+    rows: list[ParsedRow] = []
+    pending: list[Token] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok.kind == "amount":
+            if not rows:
+                rows.append(ParsedRow("total", []))
+            elif pending:
+                unit_code = next((t.text for t in pending if t.kind == "digits" and 6 <= len(t.text) <= 12), None)
+                if unit_code is not None and normal(pending[0].text) == unit_code:
+                    rows.append(ParsedRow("unit", [pending[0]], pending[1:]))
+                else:
+                    rows.append(ParsedRow(leaf, [], list(pending)))
+                pending = []
+            while i < len(toks) and toks[i].kind == "amount":
+                rows[-1].values.append(toks[i])
+                i += 1
+            continue
+        if rows:  # before the first values: the header
+            pending.append(tok)
+        i += 1
+    names = sorted({normal(n) for n in unit_names.values()}, key=len, reverse=True)
+    for row in rows:
+        if row.level != leaf:
+            continue
+        text = normal(row.name)
+        category = next((c for c in categories if text.startswith(c) or c in text), "")
+        for c in categories:
+            text = text.replace(c, "")
+        for name in names:  # the unit name cell may come before or after the item's own name
+            if text.startswith(name):
+                text = text[len(name) :]
+            if text.endswith(name):
+                text = text[: -len(name)]
+        for kind in ("人员类", "公用经费", "人员经费"):
+            if text.startswith(kind) and len(text) > len(kind):
+                row.extra["item_type"] = kind
+                text = text[len(kind) :]
+        row.extra["name"] = text
+        row.extra["category"] = category
+    return rows
+
+
+# --- 4. placing values -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Placed:
+    row: ParsedRow
+    options: list[dict[str, Token]]  # equally good placements: column → token
+    held: int
+    checked: int
+
+
+def _place(
+    row: ParsedRow, columns: tuple[str, ...], identities: tuple[str, ...], allowed: set[str] | None = None
+) -> _Placed:
+    """Place a row's values; ``allowed`` (when known from the row's own codes) are the columns that may hold them."""
+    values = tuple(t.fen for t in row.values)
+    placements, held, checked = place_values(values, columns, identities)
+    options: list[dict[str, Token]] = []
+    seen: set[tuple[tuple[str, int], ...]] = set()
+    for slots in placements:
+        mapping = {columns[c]: row.values[v] for c, v in enumerate(slots) if v is not None}
+        signature = tuple(sorted((c, t.fen) for c, t in mapping.items() if t.fen))
+        if signature not in seen:
+            seen.add(signature)
+            options.append(mapping)
+    if allowed is not None and len(options) > 1:
+        fitting = [o for o in options if all(c in allowed for c, t in o.items() if t.fen)]
+        options = fitting or options
+    return _Placed(row, options or [{}], held, checked)
+
+
+def _allowed_columns(spec: TableSpec, profile: Profile, econ: str) -> set[str]:
+    """Columns whose selector admits a fact with this 部门经济分类 (basic spending: 人员 301/303, else 公用)."""
+    cost = "personnel" if econ[:3] in PERSONNEL_ECON_CLASSES else "public"
+    out = set()
+    for col in spec.columns:
+        where = col.where or {}
+        if "cost" in where and where["cost"] != cost:
+            continue
+        if "econ_class" in where and econ[:3] not in where["econ_class"]:
+            continue
+        if "econ" in where and econ not in where["econ"]:
+            continue
+        if "econ_set" in where and not any(econ in profile.econ_sets[s] for s in where["econ_set"]):
+            continue
+        out.add(col.column.key)
+    return out
+
+
+def _settle(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) -> None:
+    """Choose among the children's equally good placements the ones that add up to the parent."""
+    ambiguous = [c for c in children if len(c.options) > 1]
+    if not ambiguous or not parent.options:
+        return
+    target = [0] * len(columns)
+    index = {c: k for k, c in enumerate(columns)}
+    for col, tok in parent.options[0].items():
+        target[index[col]] = tok.fen
+
+    def vector(option: dict[str, Token]) -> list[int]:
+        out = [0] * len(columns)
+        for col, tok in option.items():
+            out[index[col]] += tok.fen
+        return out
+
+    fixed = [0] * len(columns)
+    for child in children:
+        if len(child.options) == 1:
+            fixed = [a + b for a, b in zip(fixed, vector(child.options[0]), strict=True)]
+    vectors = [[vector(o) for o in c.options] for c in ambiguous]
+
+    def misses(choice: tuple[int, ...]) -> tuple[int, int]:
+        """(columns that do not add up, total distance): smaller is better."""
+        sums = list(fixed)
+        for k, option in enumerate(choice):
+            sums = [a + b for a, b in zip(sums, vectors[k][option], strict=True)]
+        return sum(1 for a, b in zip(sums, target, strict=True) if a != b), sum(
+            abs(a - b) for a, b in zip(sums, target, strict=True)
+        )
+
+    space = 1
+    for c in ambiguous:
+        space *= len(c.options)
+    if space <= 4096:
+        best = min(itertools.product(*(range(len(c.options)) for c in ambiguous)), key=misses)
+        for child, k in zip(ambiguous, best, strict=True):
+            child.options = [child.options[k]]
+        return
+    # too many to try together: dynamic programming over the partial column sums, which
+    # can only grow (amounts are never negative), so a sum past its target is dropped
+    remaining = [t - f for t, f in zip(target, fixed, strict=True)]
+    if all(r >= 0 for r in remaining):
+        states: dict[tuple[int, ...], tuple[int, ...]] = {tuple([0] * len(columns)): ()}
+        for options in vectors:
+            grown: dict[tuple[int, ...], tuple[int, ...]] = {}
+            for sums, picked in states.items():
+                for k, vec in enumerate(options):
+                    new = tuple(a + b for a, b in zip(sums, vec, strict=True))
+                    if all(a <= r for a, r in zip(new, remaining, strict=True)) and new not in grown:
+                        grown[new] = (*picked, k)
+            states = grown
+            if not states or len(states) > 50_000:
+                break
+        else:
+            exact = states.get(tuple(remaining))
+            if exact is not None:
+                for child, k in zip(ambiguous, exact, strict=True):
+                    child.options = [child.options[k]]
+                return
+    # no exact way: improve one row at a time while the distance shrinks
+    choice = [0] * len(ambiguous)
+    for _ in range(4):
+        improved = False
+        for n in range(len(ambiguous)):
+            current = misses(tuple(choice))
+            for k in range(len(ambiguous[n].options)):
+                trial = [*choice[:n], k, *choice[n + 1 :]]
+                if misses(tuple(trial)) < current:
+                    choice, current, improved = trial, misses(tuple(trial)), True
+        if not improved:
+            break
+    for child, k in zip(ambiguous, choice, strict=True):
+        child.options = [child.options[k]]
+
+
+def _amount_columns(spec: TableSpec) -> tuple[str, ...]:
+    return tuple(c.column.key for c in spec.columns if c.column.type == "amount")
+
+
+def _row_identities(spec: TableSpec) -> tuple[str, ...]:
+    return tuple(spec.raw.get("row_identities", []))
+
+
+# --- building tables -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Extraction:
+    """What extraction found, beside the tables: for the report and the checks."""
+
+    regions: dict[str, TableRegion] = field(default_factory=dict)
+    unit_names: dict[str, str] = field(default_factory=dict)  # unit code → name as printed
+    project_targets: dict[str, list[Token]] = field(default_factory=dict)  # 预算15表 project → its target tokens
+
+
+def _label_cells(spec: TableSpec, level: str, context: dict[str, str]) -> dict[str, Cell]:
+    for row_spec in spec.rows:
+        if row_spec.level == level:
+            out = {}
+            for col, template in row_spec.labels.items():
+                try:
+                    out[col] = Cell(template.format(**context))
+                except (KeyError, IndexError):
+                    out[col] = Cell("")
+            return out
+    return {}
+
+
+def _cells_from(option: dict[str, Token]) -> dict[str, Cell]:
+    return {col: Cell(tok.fen, tok.location()) for col, tok in option.items()}
+
+
+def _pivot_table(spec: TableSpec, region: TableRegion, found: Extraction, profile: Profile) -> Table:
+    levels = [r.level for r in spec.rows]
+    leaf = next((lv for lv in levels if lv not in ("total", "unit")), "")
+    toks = tokens(_after_heading(region))
+    labelled_total = any(r.level == "total" and r.labels for r in spec.rows)
+    if leaf in ("item", "project"):
+        categories = ("其他运转类", "特定目标类") if leaf == "project" else ()
+        parsed = _parse_items(toks, leaf, found.unit_names, categories)
+    else:
+        parsed = _parse_coded(toks, leaf, labelled_total)
+    columns = _amount_columns(spec)
+    identities = _row_identities(spec)
+    placed = []
+    for p in parsed:
+        econ = ""
+        if p.level in ("econ_pair", "econ") and p.head:
+            econ = p.head[0].text + (p.head[1].text if len(p.head) == 4 else "")
+        placed.append(_place(p, columns, identities, _allowed_columns(spec, profile, econ) if econ else None))
+    # settle ambiguous rows by their parents' sums: units by their items, the total by its units
+    for k, item in enumerate(placed):
+        if item.row.level in ("unit", "total"):
+            child_level = "unit" if item.row.level == "total" and "unit" in levels else leaf
+            children = []
+            for other in placed[k + 1 :]:
+                if other.row.level == item.row.level or (item.row.level == "unit" and other.row.level == "total"):
+                    break
+                if other.row.level == child_level:
+                    children.append(other)
+            _settle(item, children, columns)
+    rows: list[Row] = []
+    unit = ""
+    for item in placed:
+        p = item.row
+        cells = _cells_from(item.options[0])
+        if p.level == "total":
+            key: tuple[str, ...] = ("合计",)
+            cells.update(_label_cells(spec, "total", {}))
+            rows.append(Row(key, "total", cells, 0))
+            continue
+        if p.level == "unit":
+            unit = p.head[0].text
+            name = p.name
+            found.unit_names.setdefault(unit, name)
+            cells.update(_label_cells(spec, "unit", {"unit_code": unit, "unit_name": name}))
+            rows.append(Row((unit,), "unit", cells, 1))
+            continue
+        prefix = (unit,) if "unit" in levels and unit else ()
+        context: dict[str, str] = {"unit_code": unit, "unit_name": found.unit_names.get(unit, "")}
+        if p.level == "function":
+            code = "".join(t.text for t in p.head)
+            context.update(func_class=code[:3], func_kuan=code[3:5], func_xiang=code[5:7], func_name=p.name)
+            key = (*prefix, code)
+        elif p.level == "econ_pair":
+            codes = [t.text for t in p.head]
+            dept, gov = (codes[0], codes[1]) if len(codes) == 2 else (codes[0] + codes[1], codes[2] + codes[3])
+            names = [t.text for t in p.names]
+            context.update(
+                dept_code=dept,
+                dept_class=dept[:3],
+                dept_kuan=dept[3:],
+                dept_name=names[0] if names else "",
+                gov_code=gov,
+                gov_class=gov[:3],
+                gov_kuan=gov[3:],
+                gov_name="".join(names[1:]),
+            )
+            key = (*prefix, dept, gov)
+        elif p.level == "econ":
+            code = p.head[0].text
+            context.update(dept_code=code, dept_name=p.name)
+            key = (*prefix, code)
+        else:  # item / project
+            name = p.extra.get("name", normal(p.name))
+            context.update(
+                item_name=name,
+                item_type=p.extra.get("item_type", ""),
+                project_name=name,
+                project_category=p.extra.get("category", ""),
+            )
+            key = (*prefix, name)
+        cells.update(_label_cells(spec, p.level, context))
+        rows.append(Row(key, "item", cells, 2 if prefix else 1))
+    return _table(spec, region, rows)
+
+
+def _table(spec: TableSpec, region: TableRegion, rows: list[Row]) -> Table:
+    return Table(
+        kind=spec.kind,
+        number=spec.number,
+        title=region.title,
+        unit=region.unit,
+        columns=[c.column for c in spec.columns],
+        rows=rows,
+        subtitle=region.subtitle,
+        orientation=spec.orientation,
+    )
+
+
+def _line_labels(spec: TableSpec, profile: Profile) -> tuple[list[str], list[str]]:
+    income = [line["label"] for line in spec.raw["income"]]
+    out_spec = spec.raw["expenditure"]
+    index = out_spec["classes"]
+    classes = [c[index] for c in profile.function_classes if c[index] is not None]
+    expenditure = [line["label"] for line in out_spec.get("head", [])] + classes
+    expenditure += [line["label"] for line in out_spec.get("tail", [])]
+    for left, right in spec.raw.get("footer", []):
+        if left:
+            income.append(left["label"])
+        if right:
+            expenditure.append(right["label"])
+    return income, expenditure
+
+
+def _two_sided_table(spec: TableSpec, region: TableRegion, profile: Profile) -> Table:
+    income, expenditure = _line_labels(spec, profile)
+    known = sorted({normal(x) for x in income + expenditure}, key=len, reverse=True)
+    # label events: the region's text with amounts in between
+    events: list[tuple[str, Token | None, list[Token]]] = []  # (label, token, values)
+    text_run: list[Token] = []
+
+    def flush() -> None:
+        if not text_run:
+            return
+        joined = "".join(normal(t.text) for t in text_run)
+        pos = 0
+        while pos < len(joined):
+            match = next((lab for lab in known if joined.startswith(lab, pos)), None)
+            if match is None:
+                pos += 1
+                continue
+            # the token where this label starts
+            offset, owner = 0, text_run[0]
+            for t in text_run:
+                if offset + len(normal(t.text)) > pos:
+                    owner = t
+                    break
+                offset += len(normal(t.text))
+            events.append((match, owner, []))
+            pos += len(match)
+        text_run.clear()
+
+    for tok in tokens(_after_heading(region)):
+        if tok.kind == "amount":
+            flush()
+            if events:
+                events[-1][2].append(tok)
+        else:
+            text_run.append(tok)
+    flush()
+    # labels before the first one that has a value are column headers (其中：财政拨款 …)
+    first = next((k for k, e in enumerate(events) if e[2]), len(events))
+    events = events[first:]
+    # assign events to lines in order; a label printed twice fills the next line that has it
+    in_values: dict[int, list[Token]] = {}
+    out_values: dict[int, list[Token]] = {}
+    used_in: set[int] = set()
+    used_out: set[int] = set()
+    norm_in = [normal(x) for x in income]
+    norm_out = [normal(x) for x in expenditure]
+    for label, _tok, values in events:
+        target = None
+        for k, lab in enumerate(norm_in):
+            if lab == label and k not in used_in:
+                target = ("in", k)
+                break
+        if target is None:
+            for k, lab in enumerate(norm_out):
+                if lab == label and k not in used_out:
+                    target = ("out", k)
+                    break
+        if target is None:
+            continue
+        side, k = target
+        (used_in if side == "in" else used_out).add(k)
+        (in_values if side == "in" else out_values)[k] = values
+    out_columns = tuple(
+        c.column.key for c in spec.columns if c.column.type == "amount" and not c.column.key.startswith("in.")
+    )
+    identities = _row_identities(spec)
+    body_in = len(spec.raw["income"])
+    body_out = len(norm_out) - len([r for _l, r in spec.raw.get("footer", []) if r])
+    pairs: list[tuple[int | None, int | None]] = [
+        (i if i < body_in else None, i if i < body_out else None) for i in range(max(body_in, body_out))
+    ]
+    fi, fo = body_in, body_out
+    for left, right in spec.raw.get("footer", []):
+        pairs.append((fi if left else None, fo if right else None))
+        fi += 1 if left else 0
+        fo += 1 if right else 0
+    rows = []
+    for li, ri in pairs:
+        cells: dict[str, Cell] = {}
+        if li is not None:
+            cells["in.label"] = Cell(income[li])
+            vals = in_values.get(li, [])
+            if vals:
+                cells["in.amount"] = Cell(vals[0].fen, vals[0].location())
+        if ri is not None:
+            cells["out.label"] = Cell(expenditure[ri])
+            vals = out_values.get(ri, [])
+            if vals:
+                option = _place(ParsedRow("line", [], [], vals), out_columns, identities).options[0]
+                cells.update(_cells_from(option))
+        key = (income[li] if li is not None else "", expenditure[ri] if ri is not None else "")
+        kind = "total" if any(k in key[0] + key[1] for k in ("合计", "总计")) else "item"
+        rows.append(Row(key, kind, cells))
+    return _table(spec, region, rows)
+
+
+def _values_table(spec: TableSpec, region: TableRegion) -> Table:
+    """A table of one unlabelled row (预算09表)."""
+    values = [t for t in tokens(_after_heading(region)) if t.kind == "amount"]
+    row = ParsedRow("total", [], [], values)
+    placed = _place(row, _amount_columns(spec), _row_identities(spec))
+    cells = _cells_from(placed.options[0]) if values else {}
+    return _table(spec, region, [Row(("合计",), "total", cells, 0)])
+
+
+def _unit_performance_table(spec: TableSpec, region: TableRegion, found: Extraction) -> Table:
+    """预算14表: per unit, its 预算情况 amounts."""
+    by_name = {normal(v): k for k, v in found.unit_names.items()}
+    labels = [(key, normal(label).split("：")[-1], amount) for key, label, amount in UNIT_BUDGET_LINES]
+    rows: list[Row] = []
+    unit = ""
+    toks = tokens(region.lines)
+    for i, tok in enumerate(toks):
+        text = normal(tok.text)
+        if "部门（单位）名称" in text:
+            name = text.split("部门（单位）名称", 1)[1] or (normal(toks[i + 1].text) if i + 1 < len(toks) else "")
+            unit = by_name.get(name, name)
+            rows.append(Row((unit, "unit"), "unit", {"label": Cell("部门（单位）名称"), "name": Cell(name)}))
+            continue
+        if not unit or tok.kind != "text":
+            continue
+        for key, label, _amount in labels:
+            if text.endswith(label) and i + 1 < len(toks) and toks[i + 1].kind == "amount":
+                value = toks[i + 1]
+                if not any(r.key == (unit, key) for r in rows):
+                    rows.append(
+                        Row((unit, key), "item", {"name": Cell(label), "amount": Cell(value.fen, value.location())})
+                    )
+                break
+    return _table(spec, region, rows)
+
+
+def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extraction) -> Table:
+    """预算15表: group (3 digits), unit (6) and project (long code) rows with their amounts."""
+    toks = tokens(_after_heading(region))
+    columns = _amount_columns(spec)
+    identities = _row_identities(spec)
+    rows: list[Row] = []
+    i = 0
+    current: Row | None = None
+    while i < len(toks):
+        tok = toks[i]
+        code = ""
+        if tok.kind == "digits" and len(tok.text) >= 12:
+            code = tok.text
+            if i + 1 < len(toks) and toks[i + 1].kind == "digits" and len(toks[i + 1].text) <= 8 and len(code) < 20:
+                code += toks[i + 1].text  # a long code wrapped onto the next line
+                i += 1
+            kind = "item"
+        elif tok.kind == "digits" and len(tok.text) in (3, 6) and i + 1 < len(toks) and toks[i + 1].kind == "text":
+            code = tok.text
+            kind = "group" if len(code) == 3 else "unit"
+        if code:
+            i += 1
+            name_parts: list[str] = []
+            while i < len(toks) and toks[i].kind != "amount":
+                if toks[i].kind == "digits" and len(toks[i].text) >= 12:
+                    break
+                name_parts.append(toks[i].text)
+                i += 1
+            values = []
+            while i < len(toks) and toks[i].kind == "amount" and len(values) < len(columns):
+                values.append(toks[i])
+                i += 1
+            placed = _place(ParsedRow(kind, [tok], [], values), columns, identities)
+            cells = {
+                "code": Cell(code, tok.location()),
+                "name": Cell("".join(name_parts)),
+                **_cells_from(placed.options[0]),
+            }
+            current = Row((code,), kind, cells, {"group": 0, "unit": 1, "item": 2}[kind])
+            rows.append(current)
+            if kind == "item":
+                found.project_targets[code] = []
+            continue
+        if current is not None and current.kind == "item":
+            found.project_targets[current.key[0]].append(tok)
+        i += 1
+    return _table(spec, region, rows)
+
+
+def extract_tables(doc: Document, profile: Profile) -> tuple[TableSet, Extraction]:
+    """Every table of the profile that the document contains, as a TableSet."""
+    found = Extraction()
+    regions = locate_tables(doc, profile)
+    found.regions = {r.spec.number: r for r in regions}
+    tables: list[Table] = []
+    # unit names come from the tables that print unit code and name together; read those first
+    order = sorted(regions, key=lambda r: r.spec.builder != "pivot" or r.spec.rows[-1].level in ("item", "project"))
+    built: dict[str, Table] = {}
+    for region in order:
+        spec = region.spec
+        if spec.builder == "two_sided":
+            table = _two_sided_table(spec, region, profile)
+        elif spec.builder == "unit_performance":
+            table = _unit_performance_table(spec, region, found)
+        elif spec.builder == "project_performance":
+            table = _project_performance_table(spec, region, found)
+        elif [r.level for r in spec.rows] == ["total"]:
+            table = _values_table(spec, region)
+        else:
+            table = _pivot_table(spec, region, found, profile)
+        built[spec.number] = table
+    tables = [built[r.spec.number] for r in regions]
+    department = next((r.subtitle for r in regions if r.subtitle), "")
+    department = re.sub(r"^部门名称[:：]\s*", "", department).strip()
+    return TableSet(year=0, department=department, template=profile.name, tables=tables), found
+
+
+def iter_cells(table: Table) -> Iterator[tuple[Row, str, Cell]]:
+    for row in table.rows:
+        for key, cell in row.cells.items():
+            yield row, key, cell
+
+
+__all__ = ["Extraction", "Token", "extract_tables", "locate_tables", "normal", "parse_identity", "tokens"]

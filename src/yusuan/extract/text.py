@@ -1,0 +1,124 @@
+"""Read text extracted from a PDF (``pdftotext`` plain or ``-layout`` output) into a Document.
+
+Pages are separated by form feeds: ``\\f`` starts a new page, page 1 is before the
+first one, and a trailing ``\\f`` (pdftotext ends every page with one) opens no page.
+Every line of the file becomes a ``Line`` with its 1-based line number, so a finding
+can point at ``file:line``. Lines are split on ``\\n`` only (``str.splitlines`` would
+also split on ``\\f`` and ``\\v`` and shift the numbering).
+
+``-layout`` output is recognised by its column alignment; its words then carry
+column positions: ``x0``/``x1`` are the word's first and past-the-end character
+columns and ``top``/``bottom`` its row on the page, so table extraction can treat
+them like PDF boxes. pdftotext ``-layout`` pads by characters, not by display
+width (a CJK character is one column, like a digit), so columns count characters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from yusuan.extract.document import Document, DocumentError, Line, Word, looks_like_pdf, normalize_text
+
+_INTERNAL_GAP = re.compile(r"\S {2,}\S")
+_INDENT = re.compile(r" {2,}\S")
+_WORD = re.compile(r"\S+")
+
+# A text is -layout output when many of its lines are aligned with runs of spaces and
+# lines are long: pdftotext plain output has neither (measured on the corpus: 0.00 of
+# lines with internal space runs and a 90th-percentile line length of 12–28 characters;
+# -layout output: 0.33–0.66 and 73–137).
+_LAYOUT_ALIGNED_SHARE = 0.25
+_LAYOUT_LONG_LINE = 40
+
+
+def read_text(path: str | Path) -> Document:
+    """Read a pdftotext output file (plain or ``-layout``) as a Document of numbered lines."""
+    data = read_bytes(path)
+    if looks_like_pdf(data[:1024]):
+        raise DocumentError("not_text", f"{path} 是 PDF 文件，不是文本文件，请按 PDF 读取")
+    text = decode_text(data, path)
+    if not text.strip():
+        raise DocumentError("empty", f"{path} 是空文件，没有任何文字")
+    return parse_text(text, path=str(path), sha256=hashlib.sha256(data).hexdigest())
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a file, or DocumentError('unreadable') saying why it cannot be read."""
+    p = Path(path)
+    if not p.exists():
+        raise DocumentError("unreadable", f"找不到文件：{path}")
+    if p.is_dir():
+        raise DocumentError("unreadable", f"{path} 是目录，不是文件")
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        raise DocumentError("unreadable", f"无法读取文件 {path}：{exc.strerror or exc}") from exc
+
+
+def decode_text(data: bytes, path: str | Path = "") -> str:
+    """Decode text as UTF-8 (a BOM tolerated), else GB18030; binary data is 'unreadable'."""
+    if b"\x00" in data:
+        raise DocumentError("unreadable", f"{path} 含有二进制数据（NUL 字节），不是文本文件")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            break
+        return text
+    raise DocumentError("unreadable", f"{path} 无法按 UTF-8 或 GB18030 解码，不是可读的文本文件")
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters other than tab, newline, carriage return and form feed betray binary data."""
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f")
+    return controls > max(2, len(sample) // 200)
+
+
+def parse_text(text: str, *, path: str = "", sha256: str = "") -> Document:
+    """Split decoded pdftotext output into numbered lines on form-feed pages."""
+    raw_lines = text.split("\n")
+    if raw_lines and raw_lines[-1] == "":
+        raw_lines.pop()  # the file's final newline ends the last line, it opens none
+    pages = text.rstrip().count("\f") + 1
+    layout = is_layout_text(raw_lines)
+    lines: list[Line] = []
+    page = 1
+    row = 0  # the line's row on its page, for -layout positions
+    for number, raw in enumerate(raw_lines, start=1):
+        feeds = raw.count("\f")
+        if feeds:
+            page += feeds
+            row = 0
+            raw = raw.replace("\f", "")
+        if page > pages:  # only whitespace follows the last form feed
+            continue
+        content = normalize_text(raw.rstrip())
+        if layout:
+            words = layout_words(content, row)
+        else:
+            words = [Word(token) for token in content.split()]
+        lines.append(Line(text=content, page=page, line=number, words=words, top=float(row)))
+        row += 1
+    return Document(path=path, format="text", lines=lines, pages=pages, sha256=sha256, has_positions=layout)
+
+
+def is_layout_text(lines: list[str]) -> bool:
+    """Whether text is ``pdftotext -layout`` output: many space-aligned lines and long lines."""
+    content = [line.replace("\f", "").rstrip() for line in lines]
+    content = [line for line in content if line.strip()]
+    if not content:
+        return False
+    aligned = sum(1 for line in content if _INTERNAL_GAP.search(line) or _INDENT.match(line))
+    lengths = sorted(len(line) for line in content)
+    long_line = lengths[int(len(lengths) * 0.9)] if len(lengths) > 1 else lengths[0]
+    return aligned / len(content) >= _LAYOUT_ALIGNED_SHARE and long_line >= _LAYOUT_LONG_LINE
+
+
+def layout_words(text: str, row: int = 0) -> list[Word]:
+    """The words of a -layout line with their character columns (x0, x1) and page row (top, bottom)."""
+    return [Word(m.group(), float(m.start()), float(m.end()), float(row), float(row + 1)) for m in _WORD.finditer(text)]

@@ -1,0 +1,348 @@
+"""PDF output: the whole disclosure (narrative and tables) typeset by Typst.
+
+The Jinja2 template ``templates/disclosure.typ.j2`` turns a small view model
+into Typst source, which the ``typst`` binding compiles in memory. Every text
+value reaches the source only through the ``typst_str`` filter, which writes a
+Typst string literal; the template's ``finalize`` hook refuses any other
+string, so no budget text can be read as Typst markup or code.
+
+Header cells come from :func:`yusuan.render.headers.header_grid`, the same
+source as the XLSX merges and the HTML ``rowspan`` / ``colspan``.
+
+Fonts: the Noto CJK fonts (Debian ``fonts-noto-cjk``) are looked up on the
+system and only they (plus Typst's own embedded fonts) are used, so the same
+input gives the same bytes on any machine with the same fonts. Without them
+rendering stops with an error instead of printing boxes for every Chinese
+character.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from yusuan.money import format_amount
+from yusuan.narrative.model import Narrative
+from yusuan.render.atomic import atomic_write_bytes
+from yusuan.render.headers import header_grid, name_columns
+from yusuan.tables.model import Column, Row, Table, TableSet
+
+TEMPLATE = "disclosure.typ.j2"
+
+#: where Debian, Fedora and others install fonts; searched in this order
+FONT_ROOTS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+SERIF_FAMILY = "Noto Serif CJK SC"
+SANS_FAMILY = "Noto Sans CJK SC"
+_FONT_FILE = re.compile(r"^Noto(Sans|Serif)CJK[-A-Za-z]*\.(ttc|otf|ttf)$", re.IGNORECASE)
+
+# Page geometry (A4, points). Table pages have narrower margins than text pages.
+PT_PER_MM = 72 / 25.4
+A4_SHORT = 210 * PT_PER_MM
+A4_LONG = 297 * PT_PER_MM
+TABLE_MARGIN_X_MM = 12
+TABLE_MARGIN_Y_MM = 14
+
+# Table font sizes (pt): as large as the table allows, within these bounds.
+TABLE_FONT_MAX = {"landscape": 9.0, "portrait": 10.0}
+TABLE_FONT_MIN = 6.0
+CELL_INSET_EM = 0.25  # horizontal padding on each side of a cell, in em
+DIGIT_EM = 0.6  # digits in bold Noto Sans CJK are 0.59 em wide (regular: 0.555 em)
+NARROW_EM = 0.8  # other half-width characters, generously
+FIT_SLACK_EM = 0.3  # breathing room kept beside an amount or a code
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+_BOLD_ROWS = frozenset({"total", "unit", "group"})
+
+
+class TypstCode(str):
+    """Text that is already Typst source (a literal made by :func:`typst_str`)."""
+
+    __slots__ = ()
+
+
+def typst_str(value: object) -> TypstCode:
+    """``value`` as a Typst string literal: ``"..."`` with ``\\``, ``"`` and controls escaped.
+
+    ``None`` becomes the empty string. A string literal is inert: Typst shows
+    it as plain text whatever characters (``#``, ``*``, ``$``, ``[``, ``@`` …)
+    it holds.
+    """
+    text = "" if value is None else str(value)
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n").replace("\t", "\\t")
+    text = _CONTROL.sub(lambda m: f"\\u{{{ord(m.group()):x}}}", text)
+    return TypstCode(f'"{text}"')
+
+
+def _finalize(value: object) -> str:
+    """Jinja's output hook: only Typst code and numbers may reach the source."""
+    if isinstance(value, TypstCode):
+        return value
+    if isinstance(value, bool):
+        raise TypeError(f"Typst 模板不能直接输出布尔值：{value!r}")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    raise TypeError(f"Typst 模板中的文本必须经过 typst_str 过滤器转义：{value!r}")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("yusuan.render", "templates"),
+        autoescape=False,  # Typst, not HTML: escaping is typst_str's job (enforced by _finalize)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_finalize,
+    )
+    env.filters["typst_str"] = typst_str
+    return env
+
+
+# --------------------------------------------------------------------------- fonts
+
+
+@dataclass(frozen=True, slots=True)
+class Fonts:
+    """The CJK fonts found on this system."""
+
+    paths: tuple[str, ...]  # directories holding them, for Typst's font_paths
+    serif: str  # body text
+    sans: str  # headings and tables
+
+
+@cache
+def find_fonts() -> Fonts:
+    """The Noto CJK fonts installed on this system, or a ``RuntimeError`` saying how to install them."""
+    dirs: set[Path] = set()
+    kinds: set[str] = set()
+    for root in FONT_ROOTS:
+        if not root.is_dir():
+            continue
+        for path in root.rglob("Noto*CJK*"):
+            match = _FONT_FILE.match(path.name)
+            if match and path.is_file():
+                dirs.add(path.parent)
+                kinds.add(match.group(1).lower())
+    if not dirs:
+        searched = "、".join(str(r) for r in FONT_ROOTS)
+        raise RuntimeError(
+            f"生成 PDF 需要中文字体 Noto Sans CJK 或 Noto Serif CJK，但在 {searched} 中没有找到。"
+            "请先安装 Debian 软件包 fonts-noto-cjk（sudo apt-get install fonts-noto-cjk）后重试。"
+        )
+    serif = SERIF_FAMILY if "serif" in kinds else SANS_FAMILY
+    sans = SANS_FAMILY if "sans" in kinds else SERIF_FAMILY
+    return Fonts(tuple(sorted(str(d) for d in dirs)), serif, sans)
+
+
+_COMPILE_LOCK = threading.Lock()
+
+
+@cache
+def _compiler(font_paths: tuple[str, ...]) -> Any:
+    import typst
+
+    # System fonts are ignored so the output does not depend on what else is installed.
+    return typst.Compiler(font_paths=list(font_paths), ignore_system_fonts=True)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def typst_source(narrative: Narrative | None, tableset: TableSet) -> str:
+    """The Typst source of the whole disclosure (for debugging and tests)."""
+    return _render_source(narrative, tableset, find_fonts())
+
+
+def render_pdf(narrative: Narrative | None, tableset: TableSet, *, tagged: bool = False) -> bytes:
+    """The disclosure as PDF bytes: cover, contents, narrative, then every table.
+
+    The same input gives byte-identical output (no creation date is written).
+    ``tagged`` adds the PDF structure tree (headings, table cells) for screen
+    readers; it makes the file about four times larger.
+    """
+    fonts = find_fonts()
+    source = _render_source(narrative, tableset, fonts).encode("utf-8")
+    compiler = _compiler(fonts.paths)
+    with _COMPILE_LOCK:
+        pdf, diagnostics = compiler.compile_with_warnings(input=source, format="pdf", timestamp=None, pdf_tags=tagged)
+    for diagnostic in diagnostics:
+        message = str(getattr(diagnostic, "message", diagnostic))
+        if "font" in message:  # e.g. «unknown font family»: never print Chinese in a font without it
+            raise RuntimeError(f"生成 PDF 时字体不可用：{message}。请安装 Debian 软件包 fonts-noto-cjk。")
+        warnings.warn(f"Typst：{message}", RuntimeWarning, stacklevel=2)
+    if not isinstance(pdf, bytes):  # pragma: no cover - the binding returns bytes for PDF
+        raise RuntimeError("Typst 没有返回 PDF 数据")
+    return pdf
+
+
+def write_pdf(narrative: Narrative | None, tableset: TableSet, path: Path | str, *, tagged: bool = False) -> Path:
+    """Render the disclosure and write it to ``path`` atomically."""
+    path = Path(path)
+    atomic_write_bytes(path, render_pdf(narrative, tableset, tagged=tagged))
+    return path
+
+
+# --------------------------------------------------------------------------- view model
+
+
+def _render_source(narrative: Narrative | None, tableset: TableSet, fonts: Fonts) -> str:
+    template = _environment().get_template(TEMPLATE)
+    return template.render(doc=_document(narrative, tableset, fonts))
+
+
+def _document(narrative: Narrative | None, tableset: TableSet, fonts: Fonts) -> dict[str, Any]:
+    department = tableset.department or ""
+    year = str(tableset.year)
+    title = (narrative.title if narrative else "") or f"{department}{year}年部门预算公开"
+    attachment = (narrative.attachment_title if narrative else "") or f"附件：{department}{year}年度部门预算表"
+    return {
+        "title": title,
+        "fonts": {"serif": fonts.serif, "sans": fonts.sans},
+        "narrative": _blocks(narrative) if narrative else [],
+        "attachment_title": attachment,
+        "tables": [_table(t) for t in tableset.tables],
+        "table_margin": {"x": TABLE_MARGIN_X_MM, "y": TABLE_MARGIN_Y_MM},
+        "cell_inset": CELL_INSET_EM,
+    }
+
+
+def _blocks(narrative: Narrative) -> list[dict[str, str]]:
+    """Narrative blocks for the template; a part and the title line after it become one heading."""
+    items: list[dict[str, str]] = []
+    blocks = narrative.blocks
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "part":
+            title = ""
+            if i + 1 < len(blocks) and blocks[i + 1].kind == "title":
+                title = blocks[i + 1].text
+                i += 1
+            items.append({"kind": "part", "label": block.text, "text": title})
+        elif block.kind in ("title", "heading", "subheading"):
+            items.append({"kind": block.kind, "text": block.text})
+        else:
+            items.append({"kind": "paragraph", "text": block.text})
+        i += 1
+    return items
+
+
+def _table(table: Table) -> dict[str, Any]:
+    columns = table.columns or [Column("blank", ("",), type="text")]
+    orientation = "portrait" if table.orientation == "portrait" else "landscape"
+    unit = table.unit or "万元"
+    names = name_columns(columns)
+    rows = [_row(row, columns, names, unit) for row in table.rows]
+    size, weights = _fit(columns, rows, orientation)
+    return {
+        "number": table.number or "",
+        "title": table.title or "",
+        "subtitle": (table.subtitle or "").strip(),
+        "unit": f"单位：{table.unit}" if table.unit else "",
+        "note": (table.note or "").strip(),
+        "flipped": orientation == "landscape",
+        "size": size,
+        "widths": weights,
+        "aligns": [_align(c) for c in columns],
+        "header": [
+            {"text": h.text, "x": h.first_col, "y": h.first_row, "rowspan": h.rowspan, "colspan": h.colspan}
+            for h in header_grid(columns)
+        ],
+        "rows": rows,
+    }
+
+
+def _align(column: Column) -> TypstCode:
+    if column.type == "amount":
+        return TypstCode("right + horizon")
+    if column.type == "code":
+        return TypstCode("center + horizon")
+    return TypstCode("left + horizon")
+
+
+def _row(row: Row, columns: list[Column], names: set[str], unit: str) -> dict[str, Any]:
+    cells = []
+    for col in columns:
+        value = row.value(col.key)
+        if col.type == "amount" and isinstance(value, int) and not isinstance(value, bool):
+            text = format_amount(value, unit, blank_zero=True)
+        else:
+            text = "" if value is None else str(value)
+        indent = max(row.level, 0) if col.key in names and text else 0
+        cells.append({"text": text, "indent": indent, "nowrap": col.type in ("amount", "code")})
+    return {"bold": row.kind in _BOLD_ROWS, "shade": row.kind == "section", "cells": cells}
+
+
+def _em(text: str) -> float:
+    """An upper bound of the width of ``text`` on one line in bold Noto Sans CJK, in em."""
+    return sum(_char_em(ch) for ch in text)
+
+
+def _char_em(ch: str) -> float:
+    if unicodedata.east_asian_width(ch) in "WF":
+        return 1.0
+    if ch.isdigit():
+        return DIGIT_EM
+    if ch in ".,:;'-":
+        return 0.35
+    return NARROW_EM
+
+
+def _fit(columns: list[Column], rows: list[dict[str, Any]], orientation: str) -> tuple[float, list[int]]:
+    """Font size (pt) and relative column widths for a table spanning the page width.
+
+    The size is the one at which the columns' nominal widths (``Column.width``,
+    in half-width characters, plus padding) fill the page, capped at
+    ``TABLE_FONT_MAX``, and lowered further if an amount or code — which
+    never wraps — would not fit its column. Below ``TABLE_FONT_MIN`` the size
+    stays at the minimum and such columns are widened instead, at the expense
+    of the text columns (which wrap).
+    """
+    page_width = A4_LONG if orientation == "landscape" else A4_SHORT
+    avail = page_width - 2 * TABLE_MARGIN_X_MM * PT_PER_MM
+    weights = [max(int(c.width), 1) for c in columns]
+    pad = 2 * CELL_INSET_EM + FIT_SLACK_EM
+    # the longest unbreakable content of each column, in em (text columns: one CJK character)
+    need = []
+    for i in range(len(columns)):
+        longest = max((_em(r["cells"][i]["text"]) for r in rows if r["cells"][i]["nowrap"]), default=0.0)
+        need.append(max(longest, 1.0) + pad)
+    total = sum(weights)
+    # a half-width character is 0.5 em; each cell is padded by CELL_INSET_EM on both sides
+    size = 2 * avail / (total + 4 * CELL_INSET_EM * len(columns))
+    size = min(size, TABLE_FONT_MAX[orientation])
+    size = min([size] + [avail * w / total / n for w, n in zip(weights, need, strict=True)])
+    if size < TABLE_FONT_MIN:
+        size = TABLE_FONT_MIN
+        for _ in range(8):  # widen what does not fit, renormalise, repeat
+            total = sum(weights)
+            short = [i for i, (w, n) in enumerate(zip(weights, need, strict=True)) if avail * w / total < n * size]
+            if not short:
+                break
+            for i in short:
+                weights[i] = max(weights[i], int(need[i] * size * total / avail) + 1)
+    return math.floor(size * 4) / 4, weights  # quarter points, rounded down
+
+
+__all__ = [
+    "Fonts",
+    "TypstCode",
+    "find_fonts",
+    "render_pdf",
+    "typst_source",
+    "typst_str",
+    "write_pdf",
+]
