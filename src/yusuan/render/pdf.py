@@ -60,7 +60,6 @@ NARROW_EM = 0.8  # other half-width characters, generously
 FIT_SLACK_EM = 0.3  # breathing room kept beside an amount or a code
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
-_BOLD_ROWS = frozenset({"total", "unit", "group"})
 
 
 class TypstCode(str):
@@ -283,7 +282,7 @@ def _row(row: Row, columns: list[Column], names: set[str], unit: str) -> dict[st
             text = "" if value is None else str(value)
         indent = max(row.level, 0) if col.key in names and text else 0
         cells.append({"text": text, "indent": indent, "nowrap": col.type in ("amount", "code")})
-    return {"bold": row.kind in _BOLD_ROWS, "shade": row.kind == "section", "cells": cells}
+    return {"kind": row.kind or "item", "cells": cells}
 
 
 def _em(text: str) -> float:

@@ -66,6 +66,7 @@ class Profile:
     econ_sets: dict[str, frozenset[str]]
     function_classes: tuple[tuple[str | None, str | None, str | None], ...]
     tables: tuple[TableSpec, ...]
+    raw: dict[str, Any] = field(default_factory=dict)  # the whole profile (narrative subjects …)
 
     def table(self, kind: str) -> TableSpec:
         for spec in self.tables:
@@ -110,6 +111,7 @@ def load_profile(name: str) -> Profile:
         econ_sets=econ_sets,
         function_classes=tuple(tuple(c) for c in data["function_classes"]),  # type: ignore[misc]
         tables=tables,
+        raw=data,
     )
 
 
