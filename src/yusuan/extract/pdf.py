@@ -1,26 +1,35 @@
 """Read a PDF's text layer with PDFium (pypdfium2) into a Document of positioned lines and words.
 
-Each page's characters come with PDFium's loose boxes (the font's advance and
-ascent–descent, so a line's characters share a height and a CJK run has no gaps).
-Boxes are turned into the page as displayed: points, origin at the top-left,
-``/Rotate`` and an offset crop box applied (the corpus has pages rotated 90° whose
-text is drawn at 270°, and crop boxes starting at x = -12). Characters group into
-lines by vertical centre (within 40 % of the line's height), lines are ordered top
-to bottom, and a line's characters, left to right, group into words: a space or a
-gap wider than half the character height ends a word.
+Boxes are given on the page as displayed: points from the top-left corner, with the
+crop box and ``/Rotate`` applied (the corpus has pages rotated 90° whose text is
+drawn at 270°, and crop boxes starting at x = -12).
 
-Character boxes are read through the raw PDFium calls, one ctypes call per
-character (about 0.3 ms per page), rather than pypdfium2's ``get_charbox`` wrapper
-or text rectangles: rectangles are per text object (Beijing's tables draw every
-character as its own object, 430 per page) and do not split at cell gaps.
+A character's box is PDFium's loose box: its advance across and the font's ascent
+to descent up, so a CJK run has no gaps and full-width punctuation (，：（) keeps
+its blank half. Some producers embed fonts whose metrics are wrong (Chongqing's
+digits claim boxes twice their advance and three times their height, which glues
+neighbouring table columns together); a font size on the page whose loose boxes
+are more than twice as tall as its glyphs' ink is not trusted, and its characters
+get their ink box (PDFium's tight box) instead.
+
+Characters group into lines by baseline (within 40 % of the character height),
+lines are ordered top to bottom, and a line's characters, left to right, group
+into words: a space or a gap wider than half the character height ends a word, and
+the same character drawn twice at nearly the same place (a bold effect, or a
+header repeated six times over itself) counts once.
+
+Character boxes are read through the raw PDFium calls, two ctypes calls per
+character, rather than pypdfium2's ``get_charbox`` wrapper or text rectangles:
+rectangles are per text object (Beijing's tables draw every character as its own
+object, 430 per page) and do not split at cell gaps.
 """
 
 from __future__ import annotations
 
 import ctypes
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -29,12 +38,16 @@ from yusuan.extract.document import Document, DocumentError, Line, Word, looks_l
 from yusuan.extract.text import read_bytes
 
 WORD_GAP = 0.5  # a horizontal gap wider than this × the character height ends a word
-LINE_TOLERANCE = 0.4  # a character whose centre is within this × the line height is on the line
-DUPLICATE_OVERLAP = 0.5  # the same character overlapping its twin by this much is a fake-bold copy
+LINE_TOLERANCE = 0.4  # a character whose baseline is within this × its height of the line's is on it
+DUPLICATE_OVERLAP = 0.5  # the same character overlapping its twin by this share of its width is a copy
+FONT_BOX_LIMIT = 2.0  # loose boxes taller than this × the glyphs' ink: the font's metrics are wrong
+OVERPRINT = 0.6  # two different glyphs overlapping by this share of the narrower one are overprinted
+_FONT_SAMPLE = 12  # characters whose ink is measured to judge a font size's loose boxes
+_EM_PER_INK = 1.3  # an em over the ink height of digits and ideographs
 
-# A character on its page as displayed: (centre, height, x0, x1, top, bottom, text)
-_Char = tuple[float, float, float, float, float, float, str]
-_Box = Callable[[float, float, float, float], tuple[float, float, float, float]]
+# A character on its page as displayed:
+# [baseline, height, x0, x1, top, bottom, text, PDFium index, loose-box height rounded]
+_Char = list[Any]
 
 
 def read_pdf(path: str | Path) -> Document:
@@ -83,32 +96,48 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
         raise DocumentError("unreadable", f"第 {index + 1} 页已损坏，无法读取") from exc
+    number = index + 1
     try:
         textpage = page.get_textpage()
         try:
-            chars = _page_chars(textpage, _display_box(page))
+            transform = _display_transform(page)
+            chars = _page_chars(textpage, transform)
+            groups = _group_lines(chars)
+            lines: list[Line] = []
+            suspects: list[_Char] = []
+            for group in groups:
+                line, overprinted = _line(group, number)
+                lines.append(line)
+                if overprinted:
+                    suspects.extend(group)
+            if suspects:
+                hidden = _clipped(textpage.raw, suspects, transform)
+                if hidden:
+                    groups = _group_lines([char for char in chars if id(char) not in hidden])
+                    lines = [_line(group, number)[0] for group in groups]
         finally:
             textpage.close()
     finally:
         page.close()
-    return [_line(group, index + 1) for group in _group_lines(chars)]
+    return lines
 
 
-def _display_box(page: pdfium.PdfPage) -> _Box:
-    """A function from a box in PDF user space (left, right, bottom, top) to the displayed page's
-    (x0, x1, top, bottom): points from the top-left corner, after the crop box and /Rotate."""
+def _display_transform(page: pdfium.PdfPage) -> tuple[float, float, float, float, float, float]:
+    """The affine map (a, b, c, d, e, f) from PDF user space to the displayed page,
+    x' = a·x + b·y + e and y' = c·x + d·y + f: points from the top-left corner with
+    the crop box and /Rotate applied."""
     left, bottom, right, top = page.get_bbox()
     rotation = page.get_rotation()
     if rotation == 90:
-        return lambda lx, rx, by, ty: (by - bottom, ty - bottom, lx - left, rx - left)
+        return (0.0, 1.0, 1.0, 0.0, -bottom, -left)
     if rotation == 180:
-        return lambda lx, rx, by, ty: (right - rx, right - lx, by - bottom, ty - bottom)
+        return (-1.0, 0.0, 0.0, 1.0, right, -bottom)
     if rotation == 270:
-        return lambda lx, rx, by, ty: (top - ty, top - by, right - rx, right - lx)
-    return lambda lx, rx, by, ty: (lx - left, rx - left, top - ty, top - by)
+        return (0.0, -1.0, -1.0, 0.0, top, right)
+    return (1.0, 0.0, 0.0, -1.0, -left, top)
 
 
-def _page_chars(textpage: pdfium.PdfTextPage, box: _Box) -> list[_Char]:
+def _page_chars(textpage: pdfium.PdfTextPage, transform: tuple[float, ...]) -> list[_Char]:
     """The page's characters with their displayed boxes; PDFium's generated breaks left out."""
     count = textpage.count_chars()
     if count <= 0:
@@ -118,64 +147,192 @@ def _page_chars(textpage: pdfium.PdfTextPage, box: _Box) -> list[_Char]:
     if len(text) != count:  # characters beyond UCS-2 or excluded ones: read them one by one
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, k) or 0xFFFD) for k in range(count))
     text = normalize_text(text)
+
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
     loose_box = pdfium_c.FPDFText_GetLooseCharBox
+    char_origin = pdfium_c.FPDFText_GetCharOrigin
     is_generated = pdfium_c.FPDFText_IsGenerated
+    a, b, c, d, e, f = transform
+    upright = b == 0.0  # rotated 0° or 180°: x from x; else x from y
     chars: list[_Char] = []
+    samples: dict[float, list[int]] = {}  # loose-box height → some letters' indexes, to judge the font
+    inked = False
     for k, ch in enumerate(text):
-        if ch.isspace() and (ch in "\r\n" or is_generated(raw, k)):
-            continue  # PDFium's own line breaks and guessed spaces: boxes are not real
-        if not loose_box(raw, k, rect_ref):
+        space = ch.isspace()
+        if space and (ch in "\r\n" or is_generated(raw, k)):
+            continue  # PDFium's own line breaks and guessed spaces: their boxes are not real
+        if not loose_box(raw, k, rect_ref) or not char_origin(raw, k, ox_ref, oy_ref):
             continue
-        x0, x1, top, bottom = box(rect.left, rect.right, rect.bottom, rect.top)
-        height = bottom - top
-        if height <= 0 or x1 < x0:
-            continue
-        chars.append(((top + bottom) / 2, height, x0, x1, top, bottom, ch))
-    if not any(not c[6].isspace() for c in chars):
+        lx, rx, by, ty = rect.left, rect.right, rect.bottom, rect.top
+        height = ty - by
+        size = round(height, 1)
+        if ch.isalnum():
+            sample = samples.get(size)
+            if sample is None:
+                samples[size] = [k]
+            elif len(sample) < _FONT_SAMPLE:
+                sample.append(k)
+        if upright:
+            x0, x1, top, bottom, baseline = a * lx + e, a * rx + e, d * ty + f, d * by + f, d * oy.value + f
+        else:
+            x0, x1, top, bottom, baseline = b * by + e, b * ty + e, c * lx + f, c * rx + f, c * ox.value + f
+        if x0 > x1:
+            x0, x1 = x1, x0
+        if top > bottom:
+            top, bottom = bottom, top
+        if space:
+            height = 0.0  # a space has no ink: it separates words but sets no line height
+        else:
+            inked = True
+        chars.append([baseline, height, x0, x1, top, bottom, ch, k, size])
+    if not inked:
         return []
+    distrusted = _distrusted_sizes(raw, samples)
+    if distrusted:
+        _use_ink_boxes(raw, chars, distrusted, transform)
     return chars
 
 
+def _distrusted_sizes(raw: Any, samples: dict[float, list[int]]) -> dict[float, float]:
+    """Loose-box heights on the page whose boxes are far taller than their glyphs' ink,
+    each with the height to use instead: about an em, from the tallest ink measured
+    (digits' ink is about three quarters of an em)."""
+    left, right, low, high = (ctypes.c_double() for _ in range(4))
+    tight_args = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(low), ctypes.byref(high))
+    distrusted: dict[float, float] = {}
+    for size, indexes in samples.items():
+        ink = 0.0
+        for k in indexes:
+            if pdfium_c.FPDFText_GetCharBox(raw, k, *tight_args):
+                ink = max(ink, high.value - low.value)
+        if ink > 0 and size > FONT_BOX_LIMIT * ink:
+            distrusted[size] = ink * _EM_PER_INK
+    return distrusted
+
+
+def _use_ink_boxes(raw: Any, chars: list[_Char], distrusted: dict[float, float], transform: tuple[float, ...]) -> None:
+    """Give the characters of distrusted font sizes their ink box and an em-like height."""
+    a, b, c, d, e, f = transform
+    left, right, low, high = (ctypes.c_double() for _ in range(4))
+    tight_args = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(low), ctypes.byref(high))
+    for char in chars:
+        height = distrusted.get(char[8])
+        if height is None or not pdfium_c.FPDFText_GetCharBox(raw, char[7], *tight_args):
+            continue
+        lx, rx, by, ty = left.value, right.value, low.value, high.value
+        xs = (a * lx + b * by + e, a * rx + b * ty + e)
+        ys = (c * lx + d * by + f, c * rx + d * ty + f)
+        char[2], char[3] = min(xs), max(xs)
+        char[4], char[5] = min(ys), max(ys)
+        if char[1]:
+            char[1] = height
+
+
+def _clipped(raw: Any, chars: list[_Char], transform: tuple[float, ...]) -> set[int]:
+    """The ids of the characters whose centre lies outside their text object's clipping path.
+
+    Reading clipping paths costs about 15 µs per text object, so it is done only for
+    lines where overprinted text shows that something is hidden.
+    """
+    a, b, c, d, e, f = transform
+    x, y = ctypes.c_float(), ctypes.c_float()
+    point_args = (ctypes.byref(x), ctypes.byref(y))
+    clips: dict[int | None, tuple[float, float, float, float] | None] = {}
+    hidden: set[int] = set()
+    for char in chars:
+        obj = pdfium_c.FPDFText_GetTextObject(raw, char[7])
+        key = ctypes.cast(obj, ctypes.c_void_p).value
+        if key not in clips:
+            clips[key] = _clip_box(obj, point_args, x, y) if obj else None
+        box = clips[key]
+        if box is not None:
+            xs = (a * box[0] + b * box[1] + e, a * box[2] + b * box[3] + e)
+            ys = (c * box[0] + d * box[1] + f, c * box[2] + d * box[3] + f)
+            cx, cy = (char[2] + char[3]) / 2, (char[4] + char[5]) / 2
+            if not (min(xs) <= cx <= max(xs) and min(ys) <= cy <= max(ys)):
+                hidden.add(id(char))
+    return hidden
+
+
+def _clip_box(obj: Any, point_args: tuple[Any, Any], x: Any, y: Any) -> tuple[float, float, float, float] | None:
+    """The bounding box (x0, y0, x1, y1, user space) of a page object's clipping path, or None."""
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return None
+    box: tuple[float, float, float, float] | None = None
+    for path in range(pdfium_c.FPDFClipPath_CountPaths(clip)):
+        xs: list[float] = []
+        ys: list[float] = []
+        for index in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, path)):
+            segment = pdfium_c.FPDFClipPath_GetPathSegment(clip, path, index)
+            if segment and pdfium_c.FPDFPathSegment_GetPoint(segment, *point_args):
+                xs.append(x.value)
+                ys.append(y.value)
+        if not xs:
+            continue
+        # the clip is the intersection of its paths: intersect their boxes (never smaller than the clip)
+        here = (min(xs), min(ys), max(xs), max(ys))
+        if box is not None:
+            here = (max(box[0], here[0]), max(box[1], here[1]), min(box[2], here[2]), min(box[3], here[3]))
+        box = here
+    return box
+
+
 def _group_lines(chars: list[_Char]) -> list[list[_Char]]:
-    """Characters grouped into lines by vertical centre, lines top to bottom."""
-    chars.sort(key=lambda c: c[0])
+    """Characters grouped into lines by baseline, lines top to bottom."""
+    chars.sort(key=lambda ch: ch[0])
     groups: list[list[_Char]] = []
     group: list[_Char] = []
-    centre_sum = 0.0
+    baseline_sum = 0.0
     height = 0.0
     for char in chars:
-        if group and abs(char[0] - centre_sum / len(group)) > LINE_TOLERANCE * max(height, char[1]):
-            groups.append(group)
-            group = []
+        char_height = char[1]
+        if group:
+            reach = LINE_TOLERANCE * (height if height > char_height else char_height)
+            if abs(char[0] - baseline_sum / len(group)) > reach:
+                groups.append(group)
+                group = []
         if not group:
-            centre_sum = 0.0
-            height = char[1]
+            baseline_sum = 0.0
+            height = char_height
         group.append(char)
-        centre_sum += char[0]
-        height = max(height, char[1])
+        baseline_sum += char[0]
+        if char_height > height:
+            height = char_height
     if group:
         groups.append(group)
-    return [g for g in groups if any(not c[6].isspace() for c in g)]
+    return [g for g in groups if not all(ch[6].isspace() for ch in g)]
 
 
-def _line(chars: list[_Char], page: int) -> Line:
-    """One line's characters, left to right, grouped into words."""
+def _line(chars: list[_Char], page: int) -> tuple[Line, bool]:
+    """One line's characters, left to right, grouped into words; and whether two different
+    letters or ideographs of it are drawn over each other (overprinted), the mark of text
+    hidden by a clipping path (browser-printed tables repeat their header over the rows
+    continued from the previous page)."""
     chars.sort(key=lambda c: c[2])
     words: list[Word] = []
     text: list[str] = []
     x0 = x1 = top = bottom = 0.0
-    last: _Char | None = None
+    last: _Char | None = None  # the word's last character
+    previous: _Char | None = None  # the last character drawn, in any word
+    overprinted = False
     for char in chars:
-        _, height, cx0, cx1, ctop, cbottom, ch = char
+        _, height, cx0, cx1, ctop, cbottom, ch, _, _ = char
         if ch.isspace():
             last = None
             continue
+        if previous is not None and cx0 < previous[3] and ch != previous[6]:
+            overlap = previous[3] - cx0
+            narrower = min(cx1 - cx0, previous[3] - previous[2])
+            if overlap > OVERPRINT * narrower and ch.isalnum() and previous[6].isalnum():
+                overprinted = True
         if last is not None:
             if ch == last[6] and cx0 < last[3] - DUPLICATE_OVERLAP * (last[3] - last[2]):
-                continue  # drawn twice for a bold effect
-            if cx0 - x1 > WORD_GAP * min(height, last[1]):
+                continue  # the same character drawn again over itself: a bold effect or a repeat
+            if cx0 - x1 > WORD_GAP * (height if height < last[1] else last[1]):
                 last = None
         if last is None:
             if text:
@@ -184,15 +341,14 @@ def _line(chars: list[_Char], page: int) -> Line:
             x0, x1, top, bottom = cx0, cx1, ctop, cbottom
         else:
             text.append(ch)
-            x1 = max(x1, cx1)
-            top = min(top, ctop)
-            bottom = max(bottom, cbottom)
-        last = char
+            if cx1 > x1:
+                x1 = cx1
+            if ctop < top:
+                top = ctop
+            if cbottom > bottom:
+                bottom = cbottom
+        last = previous = char
     if text:
         words.append(Word("".join(text), x0, x1, top, bottom))
-    return Line(
-        text=" ".join(w.text for w in words),
-        page=page,
-        words=words,
-        top=min(w.top for w in words),
-    )
+    line = Line(text=" ".join(w.text for w in words), page=page, words=words, top=min(w.top for w in words))
+    return line, overprinted

@@ -455,6 +455,8 @@ class Extraction:
     regions: dict[str, TableRegion] = field(default_factory=dict)
     unit_names: dict[str, str] = field(default_factory=dict)  # unit code → name as printed
     project_targets: dict[str, list[Token]] = field(default_factory=dict)  # 预算15表 project → its target tokens
+    #: rows whose values fit several columns equally well: (table number, row key, the candidate cells)
+    ambiguous: list[tuple[str, tuple[str, ...], list[dict[str, Cell]]]] = field(default_factory=list)
 
 
 def _label_cells(spec: TableSpec, level: str, context: dict[str, str]) -> dict[str, Cell]:
@@ -508,6 +510,10 @@ def _pivot_table(spec: TableSpec, region: TableRegion, found: Extraction, profil
     for item in placed:
         p = item.row
         cells = _cells_from(item.options[0])
+        if len(item.options) > 1:
+            pending_ambiguous = [_cells_from(o) for o in item.options]
+        else:
+            pending_ambiguous = []
         if p.level == "total":
             key: tuple[str, ...] = ("合计",)
             cells.update(_label_cells(spec, "total", {}))
@@ -556,6 +562,8 @@ def _pivot_table(spec: TableSpec, region: TableRegion, found: Extraction, profil
             key = (*prefix, name)
         cells.update(_label_cells(spec, p.level, context))
         rows.append(Row(key, "item", cells, 2 if prefix else 1))
+        if pending_ambiguous:
+            found.ambiguous.append((spec.number, key, pending_ambiguous))
     return _table(spec, region, rows)
 
 
@@ -683,12 +691,14 @@ def _two_sided_table(spec: TableSpec, region: TableRegion, profile: Profile) -> 
     return _table(spec, region, rows)
 
 
-def _values_table(spec: TableSpec, region: TableRegion) -> Table:
+def _values_table(spec: TableSpec, region: TableRegion, found: Extraction) -> Table:
     """A table of one unlabelled row (预算09表)."""
     values = [t for t in tokens(_after_heading(region)) if t.kind == "amount"]
     row = ParsedRow("total", [], [], values)
     placed = _place(row, _amount_columns(spec), _row_identities(spec))
     cells = _cells_from(placed.options[0]) if values else {}
+    if len(placed.options) > 1:
+        found.ambiguous.append((spec.number, ("合计",), [_cells_from(o) for o in placed.options]))
     return _table(spec, region, [Row(("合计",), "total", cells, 0)])
 
 
@@ -786,7 +796,7 @@ def extract_tables(doc: Document, profile: Profile) -> tuple[TableSet, Extractio
         elif spec.builder == "project_performance":
             table = _project_performance_table(spec, region, found)
         elif [r.level for r in spec.rows] == ["total"]:
-            table = _values_table(spec, region)
+            table = _values_table(spec, region, found)
         else:
             table = _pivot_table(spec, region, found, profile)
         built[spec.number] = table

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from yusuan.tables.model import Row, Table
+from yusuan.tables.profile import Profile
 
 _TERM = re.compile(r"\s*\+\s*")
 
@@ -96,13 +97,15 @@ def column_checks(table: Table, identities: list[str], tolerance_per_term: int =
             )
 
 
-def _line_value(table: Table, ref: str) -> tuple[int, list[tuple[tuple[str, ...], str]]] | None:
-    """Value of 'in:LABEL' / 'out:LABEL' / 'out:*classes' in a two-sided table."""
+def _line_value(
+    table: Table, ref: str, class_labels: frozenset[str]
+) -> tuple[int, list[tuple[tuple[str, ...], str]]] | None:
+    """Value of 'in:LABEL' / 'out:LABEL' / 'out:*classes' (every 类 line) in a two-sided table."""
     side, _, label = ref.partition(":")
     label_col = f"{side}.label"
     amount_col = f"{side}.amount" if any(c.key == f"{side}.amount" for c in table.columns) else "total"
     if label == "*classes":
-        rows = [r for r in table.rows if r.kind == "item" and r.value(label_col)]
+        rows = [r for r in table.rows if _normal(r.value(label_col)) in class_labels]
         return sum(r.amount(amount_col) for r in rows), [(r.key, amount_col) for r in rows]
     for row in table.rows:
         if _normal(row.value(label_col)) == _normal(label):
@@ -114,12 +117,22 @@ def _normal(value: object) -> str:
     return re.sub(r"\s+", "", str(value or ""))
 
 
-def line_checks(table: Table, identities: list[str], tolerance_per_term: int = 0) -> Iterator[Check]:
-    """Identities between labelled lines of a two-sided table; lines the table lacks are skipped."""
+def class_labels(profile: Profile) -> frozenset[str]:
+    """Every label a 类 line of a two-sided table may carry."""
+    return frozenset(_normal(label) for entry in profile.function_classes for label in entry[1:] if label)
+
+
+def line_checks(
+    table: Table, identities: list[str], class_labels: frozenset[str], tolerance_per_term: int = 0
+) -> Iterator[Check]:
+    """Identities between labelled lines of a two-sided table; lines the table lacks are skipped.
+
+    ``class_labels`` are the labels of the 支出功能分类 类 lines (what '*classes' adds up).
+    """
     for text in identities:
         ident = parse_identity(text)
-        left = _line_value(table, ident.left)
-        rights = [_line_value(table, r) for r in ident.right]
+        left = _line_value(table, ident.left, class_labels)
+        rights = [_line_value(table, r, class_labels) for r in ident.right]
         if left is None or any(r is None for r in rights):
             continue
         right_total = sum(r[0] for r in rights if r)

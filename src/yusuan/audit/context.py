@@ -1,0 +1,217 @@
+"""What every rule sees: the tables, the narrative facts, the profile and the catalog.
+
+Also the two pieces of knowledge several rules share: how to read a cell
+reference from the profile (``KIND:ROWS:COLUMNS``) and the tolerance policy —
+a difference no larger than the display rounding of the terms added (尾差,
+0.01 万元 per rounded term) is a rounding note, never an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from yusuan.audit.finding import Finding, Place
+from yusuan.catalog import Catalog
+from yusuan.extract.document import Document
+from yusuan.extract.narrative import Narrative, NarrativeFact
+from yusuan.extract.tables import Extraction, normal
+from yusuan.money import UNIT_FEN, format_amount
+from yusuan.tables.model import Location, Row, Table, TableSet
+from yusuan.tables.profile import Profile
+
+
+def display_step(unit: str) -> int:
+    """One unit of the last displayed digit (0.01 of the table's unit), in fen."""
+    return UNIT_FEN.get(unit, UNIT_FEN["万元"]) // 100
+
+
+def rounding_only(difference: int, terms: int, unit: str) -> bool:
+    """Whether a difference is explained by rounding the displayed terms (尾差)."""
+    return difference != 0 and abs(difference) <= display_step(unit) * max(terms, 1)
+
+
+@dataclass(slots=True)
+class TableStats:
+    checked: int = 0
+    held: int = 0
+
+
+@dataclass(slots=True)
+class AuditContext:
+    document: Document | None
+    profile: Profile
+    tables: TableSet
+    catalog: Catalog
+    extraction: Extraction = field(default_factory=Extraction)
+    narrative: Narrative | None = None
+    year: int = 0
+    stats: dict[str, TableStats] = field(default_factory=lambda: defaultdict(TableStats))
+
+    # --- tables ---------------------------------------------------------------------------------
+
+    def table(self, kind: str) -> Table | None:
+        try:
+            return self.tables.get(kind)
+        except KeyError:
+            return None
+
+    def count(self, table: Table, held: bool, n: int = 1) -> None:
+        stats = self.stats[table.number]
+        stats.checked += n
+        stats.held += n if held else 0
+
+    def place(self, table: Table, row: Row, column: str) -> Place:
+        cell = row.cells.get(column)
+        loc = cell.location if cell is not None else None
+        return _place_from(table.number, "/".join(row.key), column, loc,
+                           format_amount(cell.value, table.unit) if cell is not None and isinstance(cell.value, int) else "")
+
+    def amount_text(self, fen: int, table: Table | None = None) -> str:
+        return format_amount(fen, table.unit if table is not None else "万元")
+
+    # --- narrative ------------------------------------------------------------------------------
+
+    def fact_place(self, fact: NarrativeFact) -> Place:
+        text = self.narrative.sentence_text(fact.sentence) if self.narrative else fact.text
+        return Place(page=fact.line.page, line=fact.line.line, text=text.strip())
+
+    # --- references from the profile ----------------------------------------------------------
+
+    def resolve(self, reference: str) -> tuple[Table, dict[str, tuple[int, list[tuple[Row, str]]]]] | None:
+        """A cell reference → its table and {key: (value, cells it adds up)}; None if the table is absent.
+
+        A single-cell reference gives the key ''; a '*' reference one key per unit, code or name.
+        """
+        kind, rows_ref, columns_ref = _split_reference(reference)
+        table = self.table(kind)
+        if table is None:
+            return None
+        columns = columns_ref.split("+")
+        out: dict[str, tuple[int, list[tuple[Row, str]]]] = {}
+
+        def add(key: str, row: Row) -> None:
+            value, cells = out.get(key, (0, []))
+            for col in columns:
+                if col in row.cells or any(c.key == col for c in table.columns):
+                    value += row.amount(col)
+                    cells.append((row, col))
+                elif len(row.key) == 2 and row.key[1] == col:  # 预算14表: (unit, line) rows
+                    value += row.amount("amount")
+                    cells.append((row, "amount"))
+            out[key] = (value, cells)
+
+        if rows_ref == "合计":
+            for row in table.rows:
+                if row.kind == "total" and row.key == ("合计",):
+                    add("", row)
+        elif rows_ref.startswith(("in:", "out:")) and rows_ref != "out:*class":
+            side, label = rows_ref.split(":", 1)
+            for row in table.rows:
+                if normal(str(row.value(f"{side}.label") or "")) == normal(label):
+                    _add_side(out, "", row, side, columns, table)
+                    break
+        elif rows_ref in ("*class", "out:*class") and any(c.key == "out.label" for c in table.columns):
+            for row in table.rows:
+                label = normal(str(row.value("out.label") or ""))
+                code = self._class_code(label)
+                if code:
+                    _add_side(out, code, row, "out", columns, table)
+        elif rows_ref.startswith("*"):
+            level = rows_ref[1:]
+            for row in table.rows:
+                key = _row_group(table, row, level)
+                if key is not None:
+                    add(key, row)
+        elif rows_ref.startswith("set:"):
+            codes = self.profile.econ_sets.get(rows_ref[4:], frozenset())
+            out[""] = (0, [])
+            for row in table.rows:
+                if row.kind == "item" and _econ_of(table, row) in codes:
+                    add("", row)
+        return table, out
+
+    def _class_code(self, label: str) -> str | None:
+        for code, first, second in self.profile.function_classes:
+            if code and label in (normal(first or ""), normal(second or "")):
+                return code
+        return None
+
+
+def _split_reference(reference: str) -> tuple[str, str, str]:
+    """'KIND:ROWS:COLUMNS'; a line reference (in:/out:) may leave out COLUMNS (its amount)."""
+    kind, rest = reference.split(":", 1)
+    if rest.startswith(("in:", "out:")) and rest.count(":") == 1:
+        return kind, rest, "amount"
+    rows, _, columns = rest.rpartition(":")
+    return kind, rows, columns
+
+
+def _add_side(out: dict, key: str, row: Row, side: str, columns: list[str], table: Table) -> None:
+    """A line's amount: its side's amount column, or (预算04表) the named column of the expenditure side."""
+    own = f"{side}.amount" if any(c.key == f"{side}.amount" for c in table.columns) else None
+    value, cells = out.get(key, (0, []))
+    for col in columns:
+        target = (own or "total") if col in ("amount", "total") else col
+        value += row.amount(target)
+        cells.append((row, target))
+    out[key] = (value, cells)
+
+
+_CODE7 = re.compile(r"^\d{7}$")
+
+
+def _econ_of(table: Table, row: Row) -> str:
+    for col in ("dept.code",):
+        value = row.value(col)
+        if isinstance(value, str) and value.isdigit():
+            return value
+    cls, kuan = row.value("dept.class"), row.value("dept.kuan")
+    if isinstance(cls, str) and isinstance(kuan, str) and cls.isdigit() and kuan.isdigit():
+        return cls + kuan
+    for part in row.key:
+        if len(part) == 5 and part.isdigit() and part[0] == "3":
+            return part
+    return ""
+
+
+def _row_group(table: Table, row: Row, level: str) -> str | None:
+    """The key a row contributes under a '*level' reference (None: it does not)."""
+    if level == "unit":
+        if row.kind == "unit":
+            return row.key[0]
+        if table.kind == "dept_performance" and len(row.key) == 2:
+            return row.key[0]
+        return None
+    if row.kind not in ("item",):
+        return None
+    if level == "function":
+        code = next((p for p in row.key if _CODE7.match(p)), None)
+        return "/".join(row.key) if code else None
+    if level == "class":
+        code = next((p for p in row.key if _CODE7.match(p)), None)
+        return code[:3] if code else None
+    if level == "econ":
+        econ = _econ_of(table, row)
+        return econ or None
+    if level == "pair":
+        codes = [p for p in row.key if len(p) == 5 and p.isdigit()]
+        return "/".join(codes) if len(codes) == 2 else None
+    if level == "project":
+        if table.kind == "project_performance":
+            name = row.value("name")
+            return normal(str(name)) if name else None
+        return normal(row.key[-1]) if row.key else None
+    return None
+
+
+def _place_from(table: str, row: str, column: str, loc: Location | None, text: str) -> Place:
+    if loc is None:
+        return Place(table=table, row=row, column=column, text=text)
+    return Place(table=table, row=row, column=column, page=loc.page, line=loc.line, text=loc.text or text, bbox=loc.bbox)
+
+
+def finding(rule: str, severity: str, message: str, expected: str = "", actual: str = "",
+            places: list[Place] | tuple[Place, ...] = ()) -> Finding:
+    return Finding(rule, severity, message, expected, actual, tuple(places))

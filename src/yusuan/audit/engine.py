@@ -1,0 +1,188 @@
+"""The audit pipeline: read → extract tables and narrative → settle ambiguities → run every rule.
+
+``audit_document`` never raises for a document it could read: a rule that
+crashes becomes a finding naming the rule, and the other rules still run.
+A file that cannot be read at all raises ``DocumentError`` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yusuan.audit.context import AuditContext
+from yusuan.audit.finding import Finding
+from yusuan.audit.rules import Rule, load_rules
+from yusuan.catalog import load_catalog
+from yusuan.extract.document import Document, DocumentError
+from yusuan.extract.narrative import narrative_lines, read_narrative
+from yusuan.extract.tables import Extraction, extract_tables, normal
+from yusuan.tables.model import TableSet
+from yusuan.tables.profile import Profile, available_profiles, load_profile
+
+SCHEMA = "yusuan.audit/1"
+_YEAR = re.compile(r"(20\d{2})\s*年")
+
+
+@dataclass(slots=True)
+class AuditReport:
+    """Everything the audit says about one document (the ``yusuan.audit/1`` object)."""
+
+    source: dict[str, Any]
+    document: dict[str, Any]
+    tables: list[dict[str, Any]]
+    findings: list[Finding]
+    stats: dict[str, Any]
+    tableset: TableSet | None = None
+    context: AuditContext | None = field(default=None, repr=False)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "source": self.source,
+            "document": self.document,
+            "tables": self.tables,
+            "findings": [f.to_data() for f in self.findings],
+            "stats": self.stats,
+        }
+
+
+def read_any(path: str | Path) -> Document:
+    """A PDF, a text extraction or a yusuan XLSX, by content."""
+    from yusuan.extract.read import read_document
+
+    try:
+        return read_document(path)
+    except DocumentError as exc:
+        if exc.reason != "xlsx":
+            raise
+    from yusuan.extract.xlsx import read_xlsx
+
+    return read_xlsx(path)
+
+
+def choose_profile(doc: Document) -> Profile:
+    """The template profile whose table numbers the document prints; unknown layout otherwise."""
+    text = normal(" ".join(line.text for line in doc.lines[:4000]))
+    best, best_hits = None, 0
+    for name in available_profiles():
+        profile = load_profile(name)
+        hits = sum(1 for t in profile.tables if normal(t.number) in text)
+        if hits > best_hits:
+            best, best_hits = profile, hits
+    if best is None or best_hits < 3:
+        raise DocumentError("unknown_layout", "无法识别文档的模板：没有找到预算01表、预算02表……等表号")
+    return best
+
+
+def _year(doc: Document, tables: TableSet) -> int:
+    for table in tables.tables:
+        m = _YEAR.search(table.title)
+        if m:
+            return int(m.group(1))
+    for line in doc.lines[:200]:
+        m = _YEAR.search(line.text)
+        if m:
+            return int(m.group(1))
+    return 0
+
+
+def _resolve_ambiguous(ctx: AuditContext, rules: dict[str, Rule]) -> None:
+    """Rows the arithmetic of their own table could not place: pick the placement the other tables agree with."""
+    agreement = rules.get("cross.table_agreement")
+    if agreement is None:
+        return
+    for number, key, options in ctx.extraction.ambiguous:
+        table = next((t for t in ctx.tables.tables if t.number == number), None)
+        row = next((r for r in table.rows if r.key == key), None) if table else None
+        if table is None or row is None:
+            continue
+        labels = {k: v for k, v in row.cells.items() if not isinstance(v.value, int)}
+        scores = []
+        for option in options:
+            row.cells = {**labels, **option}
+            failures = sum(1 for f in agreement.check(ctx) if f.severity == "error")
+            scores.append(failures)
+        row.cells = {**labels, **options[scores.index(min(scores))]}
+    ctx.stats.clear()
+
+
+def audit_document(doc: Document, rules: dict[str, Rule] | None = None) -> AuditReport:
+    """Extract and check one document."""
+    started = time.perf_counter()
+    rules = rules or load_rules()
+    profile = choose_profile(doc)
+    tables, extraction = extract_tables(doc, profile)
+    index = {id(line): k for k, line in enumerate(doc.lines)}
+    first_table = min((index[id(r.lines[0])] for r in extraction.regions.values()), default=None)
+    narrative = read_narrative(narrative_lines(doc, first_table))
+    year = _year(doc, tables)
+    tables.year = year
+    ctx = AuditContext(doc, profile, tables, load_catalog(), extraction, narrative, year)
+    _resolve_ambiguous(ctx, rules)
+    findings: list[Finding] = []
+    for rule in rules.values():
+        try:
+            findings.extend(rule.check(ctx))
+        except Exception as exc:  # a crashing rule is reported; the others still run
+            findings.append(Finding("audit.rule_crashed", "warning", f"规则 {rule.id} 运行出错：{exc!r}"))
+    findings.sort(key=lambda f: ({"error": 0, "warning": 1, "info": 2}[f.severity], f.rule))
+    kind = "final_account" if any("决算" in t.title for t in tables.tables) else "budget"
+    table_rows = []
+    for table in tables.tables:
+        region = extraction.regions.get(table.number)
+        pages = sorted({line.page for line in region.lines}) if region else []
+        stats = ctx.stats.get(table.number)
+        table_rows.append(
+            {
+                "kind": table.kind,
+                "number": table.number,
+                "title": table.title,
+                "unit": table.unit,
+                "pages": pages,
+                "rows": len(table.rows),
+                "identities_checked": stats.checked if stats else 0,
+                "identities_held": stats.held if stats else 0,
+            }
+        )
+    checked = sum(t["identities_checked"] for t in table_rows)
+    held = sum(t["identities_held"] for t in table_rows)
+    return AuditReport(
+        source={"path": doc.path, "sha256": doc.sha256, "format": doc.format, "pages": doc.pages},
+        document={"kind": kind, "year": year, "department": tables.department, "template": profile.name},
+        tables=table_rows,
+        findings=findings,
+        stats={
+            "tables_found": len(tables.tables),
+            "tables_expected": len(profile.tables),
+            "identities_checked": checked,
+            "identities_held": held,
+            "seconds": round(time.perf_counter() - started, 4),
+        },
+        tableset=tables,
+        context=ctx,
+    )
+
+
+def audit_path(path: str | Path) -> AuditReport:
+    """Read and audit a file; raises DocumentError when it cannot be read at all."""
+    started = time.perf_counter()
+    doc = read_any(path)
+    report = audit_document(doc)
+    report.source["path"] = str(path)
+    report.stats["seconds"] = round(time.perf_counter() - started, 4)
+    return report
+
+
+__all__ = ["AuditReport", "Extraction", "audit_document", "audit_path", "read_any"]

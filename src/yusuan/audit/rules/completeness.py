@@ -1,0 +1,52 @@
+"""Completeness: every table of the template is present; an empty table says why it is empty."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from yusuan.audit.context import AuditContext, finding
+from yusuan.audit.finding import Finding, Place
+from yusuan.audit.rules import rule
+
+_EXPLAINED = ("空表", "无此", "没有", "未安排", "不涉及", "无数据", "本部门无")
+
+
+@rule(
+    "completeness.table_missing",
+    "error",
+    "模板规定的每张表都已公开",
+    "少公开一张表就少了一类信息，预算公开要求全部表格齐全。",
+)
+def missing(ctx: AuditContext) -> Iterator[Finding]:
+    present = {t.number for t in ctx.tables.tables}
+    for spec in ctx.profile.tables:
+        if spec.number not in present:
+            yield finding(
+                "completeness.table_missing", "error", f"缺少{spec.number}（{spec.title.format(year=ctx.year or '')}）",
+                spec.number, "", [Place(table=spec.number)],
+            )
+
+
+@rule(
+    "completeness.empty_unexplained",
+    "warning",
+    "空表附有说明（如“本部门无政府性基金预算支出，故本表为空表”）",
+    "读者无法区分“没有这类支出”和“漏填”，空表应当说明。",
+)
+def empty(ctx: AuditContext) -> Iterator[Finding]:
+    for table in ctx.tables.tables:
+        if not table.is_empty or table.kind in ("dept_performance",):
+            continue
+        region = ctx.extraction.regions.get(table.number)
+        text = "".join(line.text for line in region.lines) if region else table.note
+        narrative = ctx.narrative.text if ctx.narrative else ""
+        kind_words = {"gov_fund": "政府性基金", "soe_capital": "国有资本经营"}.get(table.kind, "")
+        explained = any(w in text for w in _EXPLAINED) or (
+            kind_words and any(f"没有使用{kind_words}" in narrative or f"无{kind_words}" in narrative for _ in [0])
+        )
+        if not explained:
+            line = region.lines[0] if region and region.lines else None
+            yield finding(
+                "completeness.empty_unexplained", "warning", f"{table.number}为空表，但没有说明原因",
+                "空表说明", "", [Place(table=table.number, page=line.page if line else None, line=line.line if line else None)],
+            )

@@ -1,0 +1,54 @@
+"""Agreement across tables, as the profile declares it (01↔02↔03↔04↔05, 06↔07↔08, 09, 12↔15 …)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from yusuan.audit.context import AuditContext, finding, rounding_only
+from yusuan.audit.finding import Finding
+from yusuan.audit.rules import rule
+
+_OPS = {
+    "=": lambda a, b: a == b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+@rule(
+    "cross.table_agreement",
+    "error",
+    "同一数字在不同表中一致（如 预算01表支出总计 = 预算03表总计；预算12表各单位项目支出 = 预算03表项目支出）",
+    "同一笔钱在两张表里数字不同，至少有一张表是错的。",
+)
+def agreements(ctx: AuditContext) -> Iterator[Finding]:
+    for agreement in ctx.profile.raw.get("agreements", []):
+        op = agreement.get("op", "=")
+        left = ctx.resolve(agreement["left"])
+        right = ctx.resolve(agreement["right"])
+        if left is None or right is None:
+            continue  # a missing table is the completeness rule's finding
+        left_table, left_values = left
+        right_table, right_values = right
+        both = op == "=" and agreement.get("keys") != "left"
+        keys = set(left_values) | set(right_values) if both else set(left_values)
+        for key in sorted(keys):
+            lv, lcells = left_values.get(key, (0, []))
+            rv, rcells = right_values.get(key, (0, []))
+            if not lcells and not rcells:
+                continue
+            held = _OPS[op](lv, rv)
+            ctx.count(left_table, held)
+            if held:
+                continue
+            places = [ctx.place(left_table, r, c) for r, c in lcells] + [ctx.place(right_table, r, c) for r, c in rcells]
+            what = f"{agreement['left']} {op} {agreement['right']}" + (f"（{key}）" if key else "")
+            lt, rt = ctx.amount_text(lv, left_table), ctx.amount_text(rv, right_table)
+            message = (
+                f"{left_table.number} 与 {right_table.number} 不一致：{left_table.number} 为 {lt}，"
+                f"{right_table.number} 为 {rt}" + (f"（{key}）" if key else "") + f"；应满足 {what}"
+            )
+            if op == "=" and rounding_only(lv - rv, max(len(lcells), len(rcells)), left_table.unit):
+                yield finding("rounding.tail_difference", "info", message + "，差额在尾差范围内", rt, lt, places)
+            else:
+                yield finding("cross.table_agreement", "error", message, rt, lt, places)

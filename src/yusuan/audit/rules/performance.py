@@ -1,0 +1,94 @@
+"""Performance targets (预算15表): every project has them, and they are well formed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from yusuan.audit.context import AuditContext, finding
+from yusuan.audit.finding import Finding, Place
+from yusuan.audit.rules import rule
+from yusuan.extract.tables import normal
+
+_EXECUTION = ("预算执行率", "资金到位率", "资金拨付率", "支付进度")
+
+
+def _project_rows(ctx: AuditContext, kind: str) -> dict[str, tuple[object, object]]:
+    table = ctx.table(kind)
+    out: dict[str, tuple[object, object]] = {}
+    if table is None:
+        return out
+    for row in table.rows:
+        if row.kind != "item":
+            continue
+        name = row.value("name") if kind == "project_performance" else row.key[-1]
+        if name:
+            out[normal(str(name))] = (table, row)
+    return out
+
+
+@rule(
+    "performance.targets_missing",
+    "error",
+    "预算12表的每个项目在预算15表中都有绩效目标",
+    "项目支出应全面设定绩效目标；没有目标就无法监控和评价。",
+)
+def missing(ctx: AuditContext) -> Iterator[Finding]:
+    if ctx.table("project_performance") is None:
+        return
+    targets = _project_rows(ctx, "project_performance")
+    for name, (table, row) in _project_rows(ctx, "projects").items():
+        if name not in targets:
+            yield finding("performance.targets_missing", "error", f"项目“{name}”在预算15表中没有绩效目标",
+                          name, "", [ctx.place(table, row, "total")])  # type: ignore[arg-type]
+
+
+def _targets(ctx: AuditContext) -> Iterator[tuple[str, str, list]]:
+    for code, tokens in ctx.extraction.project_targets.items():
+        yield code, "".join(t.text for t in tokens), tokens
+
+
+@rule(
+    "performance.execution_rate_as_indicator",
+    "warning",
+    "绩效指标中不使用“预算执行率”（及资金到位率、拨付率等）",
+    "预算执行率在自评中单独计 10 分，再作为指标会重复计分，且说明不了产出、成本或效益。",
+)
+def execution_rate(ctx: AuditContext) -> Iterator[Finding]:
+    for code, text, tokens in _targets(ctx):
+        hit = next((w for w in _EXECUTION if w in normal(text)), None)
+        if hit:
+            token = next((t for t in tokens if hit[:2] in t.text), tokens[0] if tokens else None)
+            place = Place(table="预算15表", row=code, page=token.line.page, line=token.line.line, text=hit) if token else Place(table="预算15表", row=code)
+            yield finding("performance.execution_rate_as_indicator", "warning", f"项目 {code} 以“{hit}”作为绩效指标",
+                          "", hit, [place])
+
+
+@rule(
+    "performance.satisfaction_missing",
+    "warning",
+    "有服务对象的项目设有满意度指标",
+    "财预〔2020〕10号：未设满意度指标时其权重并入效益指标；多数项目应当设置。",
+)
+def satisfaction(ctx: AuditContext) -> Iterator[Finding]:
+    for code, text, tokens in _targets(ctx):
+        if tokens and "满意" not in text:
+            yield finding("performance.satisfaction_missing", "warning", f"项目 {code} 没有满意度指标", "满意度指标", "",
+                          [Place(table="预算15表", row=code, page=tokens[0].line.page, line=tokens[0].line.line)])
+
+
+_QUALITATIVE = re.compile(r"(提升|提高|有效提高|明显|加强|改善|增强)$")
+
+
+@rule(
+    "performance.unquantified",
+    "info",
+    "绩效指标值可衡量（有运算符、数值和单位，或为分级定性）",
+    "“提升”“加强”之类的指标值无法评价是否完成。",
+)
+def unquantified(ctx: AuditContext) -> Iterator[Finding]:
+    for code, _text, tokens in _targets(ctx):
+        for t in tokens:
+            if _QUALITATIVE.search(t.text) and len(t.text) <= 4:
+                yield finding("performance.unquantified", "info", f"项目 {code} 的指标值“{t.text}”不可量化", "", t.text,
+                              [Place(table="预算15表", row=code, page=t.line.page, line=t.line.line, text=t.text)])

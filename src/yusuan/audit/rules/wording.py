@@ -1,0 +1,109 @@
+"""Wording: placeholders left in, years that do not fit, doubled punctuation, one project under two names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from yusuan.audit.context import AuditContext, finding
+from yusuan.audit.finding import Finding, Place
+from yusuan.audit.rules import rule
+from yusuan.extract.tables import normal
+
+_PLACEHOLDER = re.compile(r"(XX|ＸＸ|××|xx|\*\*|某某|＊＊)")
+_DOUBLED = re.compile(r"([，。；：、,;])\1|，。|。，|；。|。；")
+_YEAR = re.compile(r"(20\d{2})年")
+
+
+def _lines(ctx: AuditContext) -> list:
+    return ctx.document.lines if ctx.document is not None else []
+
+
+@rule(
+    "wording.placeholder",
+    "error",
+    "文中没有残留的占位符（XX、××、某某）",
+    "占位符说明模板没有填完。",
+)
+def placeholder(ctx: AuditContext) -> Iterator[Finding]:
+    for line in _lines(ctx):
+        m = _PLACEHOLDER.search(line.text)
+        if m:
+            yield finding("wording.placeholder", "error", f"第{line.line or '?'}行有占位符“{m.group(0)}”", "", m.group(0),
+                          [Place(page=line.page, line=line.line, text=line.text.strip())])
+
+
+@rule(
+    "wording.doubled_punctuation",
+    "warning",
+    "没有重复或相邻冲突的标点（，，、。。、，。）",
+    "重复标点是编辑错误，常伴随删改遗漏的内容。",
+)
+def doubled(ctx: AuditContext) -> Iterator[Finding]:
+    if ctx.narrative is None:
+        return
+    for m in _DOUBLED.finditer(ctx.narrative.text):
+        yield finding("wording.doubled_punctuation", "warning", f"标点重复：“{m.group(0)}”", "", m.group(0),
+                      [_place(ctx, m.start(), m.end())])
+
+
+def _place(ctx: AuditContext, start: int, end: int) -> Place:
+    assert ctx.narrative is not None
+    loc = ctx.narrative.location(start, end)
+    lo = max(0, start - 15)
+    return Place(page=loc.page, line=loc.line, text=ctx.narrative.text[lo : end + 15])
+
+
+@rule(
+    "wording.year",
+    "warning",
+    "与上年比较时，只出现预算年度和上一年度",
+    "出现其他年份，多半是套用旧稿没有改年份。",
+)
+def years(ctx: AuditContext) -> Iterator[Finding]:
+    if ctx.narrative is None or not ctx.year:
+        return
+    allowed = {ctx.year, ctx.year - 1}
+    for m in _YEAR.finditer(ctx.narrative.text):
+        year = int(m.group(1))
+        if year in allowed:
+            continue
+        sentence = ctx.narrative.text[max(0, m.start() - 30) : m.end() + 30]
+        if "上年" not in sentence and "比" not in sentence and "同期" not in sentence:
+            continue
+        yield finding("wording.year", "warning", f"比较中出现{year}年，预算年度为{ctx.year}年", str(ctx.year), str(year),
+                      [_place(ctx, m.start(), m.end())])
+
+
+@rule(
+    "wording.project_name_variant",
+    "warning",
+    "同一项目在情况说明与表格中名称一致",
+    "名称不一致时，读者无法确认说的是哪一个项目、哪一笔钱。",
+)
+def project_names(ctx: AuditContext) -> Iterator[Finding]:
+    if ctx.narrative is None:
+        return
+    kind = ctx.profile.raw.get("narrative_projects")
+    table = ctx.table(kind) if kind else None
+    if table is None:
+        return
+    projects = {normal(row.key[-1]): row for row in table.rows if row.kind == "item"}
+    for m in re.finditer(r"重点项目[一二三四五六七八九十\d]+[：:]([^，,。；]+?)[，,]", ctx.narrative.text):
+        named = normal(m.group(1))
+        if named in projects:
+            continue
+        stem = named.removesuffix("项目")
+        close = [n for n in projects if n == stem or stem in n or n in stem]
+        if close:
+            amounts = [f for f in ctx.narrative.facts if f.kind == "amount" and m.end() <= f.start <= m.end() + 30]
+            stated = amounts[0].fen if amounts else None
+            rows = [projects[n] for n in close]
+            match = [r for r in rows if stated is not None and r.amount("total") == stated]
+            if match:
+                continue  # same project, name shortened ('…项目'), same amount
+            others = [n for n, r in projects.items() if stated is not None and r.amount("total") == stated]
+            hint = f"；金额与“{others[0]}”相同" if others else ""
+            yield finding("wording.project_name_variant", "warning",
+                          f"情况说明中的“{m.group(1)}”与表中项目“{close[0]}”名称或金额不一致{hint}",
+                          close[0], m.group(1), [_place(ctx, m.start(1), m.end(1))])
