@@ -138,11 +138,12 @@ def line_checks(
         right_total = sum(r[0] for r in rights if r)
         parts = tuple(p for r in rights if r for p in r[1])
         tol = tolerance_per_term * max(len(parts), 1)
+        row_key, column = left[1][0] if left[1] else ((), ident.left)
         yield Check(
             text,
             "line",
-            left[1][0][0] if left[1] else (),
-            ident.left,
+            row_key,
+            column,
             right_total,
             left[0],
             len(parts),
