@@ -127,5 +127,57 @@ def catalog(code: Annotated[str, typer.Argument(help="科目编码，如 2080101
         console.print(table)
 
 
+def _audit_one(path: str):  # type: ignore[no-untyped-def]
+    from yusuan.audit.engine import audit_path
+    from yusuan.audit.report import Unreadable
+    from yusuan.extract.document import DocumentError
+
+    try:
+        return audit_path(path)
+    except DocumentError as exc:
+        return Unreadable(path, exc.reason, exc.detail or str(exc))
+    except (OSError, ValueError) as exc:
+        return Unreadable(path, "unreadable", str(exc))
+
+
+@app.command()
+def audit(
+    files: Annotated[list[str], typer.Argument(help="预算公开文件：PDF、pdftotext 提取的文本、yusuan 生成的 XLSX")],
+    format: Annotated[str, typer.Option("--format", "-f", help="报告格式：text、json、html、csv")] = "text",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="写入文件（默认打印到终端）")] = None,
+    show_info: Annotated[bool, typer.Option("--info", help="文本报告中也列出提示（尾差等）")] = False,
+) -> None:
+    """审核已公开的部门预算：还原表格与情况说明，逐项核对，报告不一致之处。"""
+    from yusuan.audit.report import Unreadable, json_line, print_text, render_csv, render_html
+
+    if format not in ("text", "json", "html", "csv"):
+        err.print(f"[red]不支持的报告格式：{format}（可用：text、json、html、csv）[/]")
+        raise typer.Exit(2)
+    results = [_audit_one(path) for path in files]
+    if format == "json":
+        text = "\n".join(json_line(r) for r in results) + "\n"
+    elif format == "csv":
+        text = render_csv(results)
+    elif format == "html":
+        text = render_html(results)
+    else:
+        text = ""
+    if format == "text":
+        target = Console(file=output.open("w", encoding="utf-8"), width=120) if output else console
+        print_text(results, target, show_info=show_info)
+    elif output is not None:
+        from yusuan.render.atomic import atomic_write_bytes
+
+        atomic_write_bytes(output, text.encode("utf-8"))
+    else:
+        typer.echo(text, nl=False)
+    if output is not None and format != "text":
+        err.print(f"已写出审核报告：{output}")
+    if any(isinstance(r, Unreadable) for r in results):
+        raise typer.Exit(2)
+    if any(r.errors for r in results if not isinstance(r, Unreadable)):
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

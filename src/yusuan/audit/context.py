@@ -62,9 +62,16 @@ class AuditContext:
         stats.checked += n
         stats.held += n if held else 0
 
+    @property
+    def paged(self) -> bool:
+        """Whether locations name pages (PDF, or text with form feeds)."""
+        return self.document is not None and (self.document.format != "text" or self.document.pages > 1)
+
     def place(self, table: Table, row: Row, column: str) -> Place:
         cell = row.cells.get(column)
         loc = cell.location if cell is not None else None
+        if loc is not None and not self.paged:
+            loc = Location(page=None, line=loc.line, bbox=loc.bbox, text=loc.text)
         return _place_from(table.number, "/".join(row.key), column, loc,
                            format_amount(cell.value, table.unit) if cell is not None and isinstance(cell.value, int) else "")
 
@@ -75,7 +82,7 @@ class AuditContext:
 
     def fact_place(self, fact: NarrativeFact) -> Place:
         text = self.narrative.sentence_text(fact.sentence) if self.narrative else fact.text
-        return Place(page=fact.line.page, line=fact.line.line, text=text.strip())
+        return Place(page=fact.line.page if self.paged else None, line=fact.line.line, text=text.strip())
 
     # --- references from the profile ----------------------------------------------------------
 

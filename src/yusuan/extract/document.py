@@ -18,7 +18,8 @@ class DocumentError(Exception):
     """A file that cannot be read as a disclosure at all (exit code 2), with the reason."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
-        self.reason = reason  # not_pdf / encrypted / scanned / empty / unknown_layout / unreadable
+        # not_pdf / not_text / xlsx / encrypted / scanned / empty / unknown_layout / unreadable
+        self.reason = reason
         self.detail = detail
         super().__init__(detail or reason)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,10 @@ import pypdfium2.raw as pdfium_c
 from yusuan.extract.document import Document, DocumentError, Line, Word, looks_like_pdf, normalize_text
 from yusuan.extract.text import read_bytes
 
-WORD_GAP = 0.5  # a horizontal gap wider than this × the character height ends a word
+WORD_GAP = 0.25  # a horizontal gap wider than this × the character height (about 1.1 em) ends a word
+INK_WORD_GAP = 0.5  # the same for ink boxes, × the em: ink leaves side bearings between letters
+SPACING_MARGIN = 0.2  # a justified line's usual gap + this × the height still joins letters…
+SPACING_CAP = 0.6  # …up to this × the height (columns of single characters, 类 款 项, stay apart)
 LINE_TOLERANCE = 0.4  # a character whose baseline is within this × its height of the line's is on it
 DUPLICATE_OVERLAP = 0.5  # the same character overlapping its twin by this share of its width is a copy
 FONT_BOX_LIMIT = 2.0  # loose boxes taller than this × the glyphs' ink: the font's metrics are wrong
@@ -46,7 +50,7 @@ _FONT_SAMPLE = 12  # characters whose ink is measured to judge a font size's loo
 _EM_PER_INK = 1.3  # an em over the ink height of digits and ideographs
 
 # A character on its page as displayed:
-# [baseline, height, x0, x1, top, bottom, text, PDFium index, loose-box height rounded]
+# [baseline, height, x0, x1, top, bottom, text, PDFium index, loose-box height rounded, word gap]
 _Char = list[Any]
 
 
@@ -54,10 +58,10 @@ def read_pdf(path: str | Path) -> Document:
     """Read a PDF's text layer into lines in reading order, each with its words' boxes."""
     data = read_bytes(path)
     if not data:
-        raise DocumentError("empty", f"{path} 是空文件")
+        raise DocumentError("empty", "文件是空的")
     if not looks_like_pdf(data):
-        raise DocumentError("not_pdf", f"{path} 不是 PDF 文件（文件头没有 %PDF）")
-    pdf = _open(data, path)
+        raise DocumentError("not_pdf", "不是 PDF 文件（文件头没有 %PDF）")
+    pdf = _open(data)
     try:
         pages = len(pdf)
         lines: list[Line] = []
@@ -66,7 +70,7 @@ def read_pdf(path: str | Path) -> Document:
     finally:
         pdf.close()
     if not lines:
-        raise DocumentError("scanned", f"{path}：扫描件，没有可提取的文字，请先做 OCR")
+        raise DocumentError("scanned", "扫描件，没有可提取的文字，请先做 OCR")
     return Document(
         path=str(path),
         format="pdf",
@@ -77,17 +81,33 @@ def read_pdf(path: str | Path) -> Document:
     )
 
 
-def _open(data: bytes, path: str | Path) -> pdfium.PdfDocument:
+def _open(data: bytes) -> pdfium.PdfDocument:
     """Open PDF bytes with PDFium, turning its failures into DocumentError reasons."""
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        code = getattr(exc, "err_code", None)
-        if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
-            raise DocumentError("encrypted", f"{path} 已加密，需要密码才能打开，请提供未加密的文件") from exc
-        if code == pdfium_c.FPDF_ERR_SUCCESS:  # opened, but has no page
-            raise DocumentError("empty", f"{path} 是没有任何页面的 PDF") from exc
-        raise DocumentError("unreadable", f"{path} 已损坏或不完整，无法作为 PDF 打开") from exc
+        reason = _load_failure(data)
+        if reason == "encrypted":
+            raise DocumentError("encrypted", "PDF 已加密，需要密码才能打开，请提供未加密的文件") from exc
+        if reason == "empty":
+            raise DocumentError("empty", "PDF 没有任何页面") from exc
+        raise DocumentError("unreadable", "PDF 已损坏或不完整，无法打开") from exc
+
+
+def _load_failure(data: bytes) -> str:
+    """Why PDFium cannot open a document: 'encrypted', 'empty' (no page) or 'unreadable'.
+
+    Loads it again with the raw API: PDFium's last error is only set by a failed load, so
+    the code pypdfium2 reports for a document without pages is left over from an earlier file.
+    """
+    document = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
+    if document:
+        pages = pdfium_c.FPDF_GetPageCount(document)
+        pdfium_c.FPDF_CloseDocument(document)
+        return "empty" if pages < 1 else "unreadable"
+    if pdfium_c.FPDF_GetLastError() in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+        return "encrypted"
+    return "unreadable"
 
 
 def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
@@ -101,7 +121,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
         textpage = page.get_textpage()
         try:
             transform = _display_transform(page)
-            chars = _page_chars(textpage, transform)
+            chars = _page_chars(textpage, transform, *_display_size(page))
             groups = _group_lines(chars)
             lines: list[Line] = []
             suspects: list[_Char] = []
@@ -137,8 +157,19 @@ def _display_transform(page: pdfium.PdfPage) -> tuple[float, float, float, float
     return (1.0, 0.0, 0.0, -1.0, -left, top)
 
 
-def _page_chars(textpage: pdfium.PdfTextPage, transform: tuple[float, ...]) -> list[_Char]:
-    """The page's characters with their displayed boxes; PDFium's generated breaks left out."""
+def _display_size(page: pdfium.PdfPage) -> tuple[float, float]:
+    """The displayed page's width and height in points (crop box, /Rotate applied)."""
+    left, bottom, right, top = page.get_bbox()
+    if page.get_rotation() in (90, 270):
+        return top - bottom, right - left
+    return right - left, top - bottom
+
+
+def _page_chars(
+    textpage: pdfium.PdfTextPage, transform: tuple[float, ...], size_x: float, size_y: float
+) -> list[_Char]:
+    """The page's characters with their displayed boxes, on a page displayed size_x × size_y
+    points; PDFium's generated breaks and characters off the page left out."""
     count = textpage.count_chars()
     if count <= 0:
         return []
@@ -157,6 +188,7 @@ def _page_chars(textpage: pdfium.PdfTextPage, transform: tuple[float, ...]) -> l
     is_generated = pdfium_c.FPDFText_IsGenerated
     a, b, c, d, e, f = transform
     upright = b == 0.0  # rotated 0° or 180°: x from x; else x from y
+    width2, height2 = 2 * size_x, 2 * size_y  # the displayed page, doubled to test box centres
     chars: list[_Char] = []
     samples: dict[float, list[int]] = {}  # loose-box height → some letters' indexes, to judge the font
     inked = False
@@ -183,11 +215,13 @@ def _page_chars(textpage: pdfium.PdfTextPage, transform: tuple[float, ...]) -> l
             x0, x1 = x1, x0
         if top > bottom:
             top, bottom = bottom, top
+        if not (0.0 <= x0 + x1 <= width2 and 0.0 <= top + bottom <= height2):
+            continue  # drawn off the page (WPS prints a cell's overflow below the bottom edge)
         if space:
             height = 0.0  # a space has no ink: it separates words but sets no line height
         else:
             inked = True
-        chars.append([baseline, height, x0, x1, top, bottom, ch, k, size])
+        chars.append([baseline, height, x0, x1, top, bottom, ch, k, size, WORD_GAP * height])
     if not inked:
         return []
     distrusted = _distrusted_sizes(raw, samples)
@@ -229,6 +263,7 @@ def _use_ink_boxes(raw: Any, chars: list[_Char], distrusted: dict[float, float],
         char[4], char[5] = min(ys), max(ys)
         if char[1]:
             char[1] = height
+            char[9] = INK_WORD_GAP * height
 
 
 def _clipped(raw: Any, chars: list[_Char], transform: tuple[float, ...]) -> set[int]:
@@ -313,6 +348,9 @@ def _line(chars: list[_Char], page: int) -> tuple[Line, bool]:
     hidden by a clipping path (browser-printed tables repeat their header over the rows
     continued from the previous page)."""
     chars.sort(key=lambda c: c[2])
+    inked = [c for c in chars if c[1]]
+    gaps = sorted(b[2] - a[3] for a, b in itertools.pairwise(inked))
+    spacing = gaps[len(gaps) // 2] if gaps else 0.0  # the line's usual gap: tracking or justification
     words: list[Word] = []
     text: list[str] = []
     x0 = x1 = top = bottom = 0.0
@@ -320,7 +358,7 @@ def _line(chars: list[_Char], page: int) -> tuple[Line, bool]:
     previous: _Char | None = None  # the last character drawn, in any word
     overprinted = False
     for char in chars:
-        _, height, cx0, cx1, ctop, cbottom, ch, _, _ = char
+        _, height, cx0, cx1, ctop, cbottom, ch, _, _, word_gap = char
         if ch.isspace():
             last = None
             continue
@@ -332,8 +370,11 @@ def _line(chars: list[_Char], page: int) -> tuple[Line, bool]:
         if last is not None:
             if ch == last[6] and cx0 < last[3] - DUPLICATE_OVERLAP * (last[3] - last[2]):
                 continue  # the same character drawn again over itself: a bold effect or a repeat
-            if cx0 - x1 > WORD_GAP * (height if height < last[1] else last[1]):
-                last = None
+            gap = cx0 - x1
+            if gap > word_gap or gap > last[9]:
+                small = height if height < last[1] else last[1]
+                if gap > min(spacing + SPACING_MARGIN * small, SPACING_CAP * small):
+                    last = None
         if last is None:
             if text:
                 words.append(Word("".join(text), x0, x1, top, bottom))

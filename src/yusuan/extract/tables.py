@@ -801,8 +801,8 @@ def extract_tables(doc: Document, profile: Profile) -> tuple[TableSet, Extractio
             table = _pivot_table(spec, region, found, profile)
         built[spec.number] = table
     tables = [built[r.spec.number] for r in regions]
-    department = next((r.subtitle for r in regions if r.subtitle), "")
-    department = re.sub(r"^部门名称[:：]\s*", "", department).strip()
+    names = [re.sub(r"^部门名称[:：]\s*", "", r.subtitle).strip() for r in regions if r.subtitle]
+    department = max(set(names), key=names.count) if names else ""  # as most tables print it
     return TableSet(year=0, department=department, template=profile.name, tables=tables), found
 
 

@@ -37,30 +37,31 @@ def read_text(path: str | Path) -> Document:
     """Read a pdftotext output file (plain or ``-layout``) as a Document of numbered lines."""
     data = read_bytes(path)
     if looks_like_pdf(data[:1024]):
-        raise DocumentError("not_text", f"{path} 是 PDF 文件，不是文本文件，请按 PDF 读取")
-    text = decode_text(data, path)
+        raise DocumentError("not_text", "这是 PDF 文件，不是文本文件，请按 PDF 读取")
+    text = decode_text(data)
     if not text.strip():
-        raise DocumentError("empty", f"{path} 是空文件，没有任何文字")
+        raise DocumentError("empty", "文件是空的，没有任何文字")
     return parse_text(text, path=str(path), sha256=hashlib.sha256(data).hexdigest())
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """The bytes of a file, or DocumentError('unreadable') saying why it cannot be read."""
+def read_bytes(path: str | Path, limit: int = -1) -> bytes:
+    """The bytes of a file (at most ``limit``), or DocumentError('unreadable') saying why not."""
     p = Path(path)
     if not p.exists():
-        raise DocumentError("unreadable", f"找不到文件：{path}")
+        raise DocumentError("unreadable", "找不到文件")
     if p.is_dir():
-        raise DocumentError("unreadable", f"{path} 是目录，不是文件")
+        raise DocumentError("unreadable", "这是目录，不是文件")
     try:
-        return p.read_bytes()
+        with p.open("rb") as handle:
+            return handle.read(limit)
     except OSError as exc:
-        raise DocumentError("unreadable", f"无法读取文件 {path}：{exc.strerror or exc}") from exc
+        raise DocumentError("unreadable", f"无法读取文件：{exc.strerror or exc}") from exc
 
 
-def decode_text(data: bytes, path: str | Path = "") -> str:
+def decode_text(data: bytes) -> str:
     """Decode text as UTF-8 (a BOM tolerated), else GB18030; binary data is 'unreadable'."""
     if b"\x00" in data:
-        raise DocumentError("unreadable", f"{path} 含有二进制数据（NUL 字节），不是文本文件")
+        raise DocumentError("unreadable", "文件含有二进制数据（NUL 字节），不是文本文件")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -69,7 +70,7 @@ def decode_text(data: bytes, path: str | Path = "") -> str:
         if _looks_binary(text):
             break
         return text
-    raise DocumentError("unreadable", f"{path} 无法按 UTF-8 或 GB18030 解码，不是可读的文本文件")
+    raise DocumentError("unreadable", "文件无法按 UTF-8 或 GB18030 解码，不是可读的文本文件")
 
 
 def _looks_binary(text: str) -> bool:

@@ -1,0 +1,172 @@
+"""Audit reports: a Rich terminal summary, JSON lines, CSV and an HTML page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jinja2
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table as RichTable
+
+from yusuan.audit.engine import AuditReport
+from yusuan.money import format_amount
+
+SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+
+
+@dataclass(slots=True)
+class Unreadable:
+    """A file the audit could not read at all (exit code 2)."""
+
+    path: str
+    reason: str
+    detail: str
+
+    def to_data(self) -> dict[str, Any]:
+        return {"schema": "yusuan.audit/1", "source": {"path": self.path}, "error": {"reason": self.reason, "message": self.detail}}
+
+
+Result = AuditReport | Unreadable
+
+
+def json_line(result: Result) -> str:
+    return json.dumps(result.to_data(), ensure_ascii=False)
+
+
+def print_text(results: Iterable[Result], console: Console, *, show_info: bool = False) -> None:
+    """Findings grouped by severity, per document, for a person at a terminal."""
+    for result in results:
+        if isinstance(result, Unreadable):
+            console.print(f"[bold red]✗ {escape(result.path)}：无法读取（{result.reason}）：{escape(result.detail)}[/]", highlight=False)
+            continue
+        doc, stats = result.document, result.stats
+        console.print(
+            f"[bold]{result.source['path']}[/]  {doc['department'] or '（未识别部门）'} {doc['year'] or ''}年 "
+            f"模板 {doc['template']}：表格 {stats['tables_found']}/{stats['tables_expected']}，"
+            f"恒等关系 {stats['identities_held']}/{stats['identities_checked']} 成立，{stats['seconds']:.3f} 秒",
+            highlight=False,
+        )
+        counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_NAMES}
+        console.print(
+            "  " + "，".join(f"[{SEVERITY_STYLE[s]}]{SEVERITY_NAMES[s]} {n}[/]" for s, n in counts.items()), highlight=False
+        )
+        for finding in result.findings:
+            if finding.severity == "info" and not show_info:
+                continue
+            where = "；".join(p.label() for p in finding.locations[:3] if p.label())
+            console.print(
+                f"  [{SEVERITY_STYLE[finding.severity]}]{SEVERITY_NAMES[finding.severity]}[/] {escape(finding.message)}"
+                + (f"\n      [dim]{finding.rule}  位置：{escape(where)}[/]" if where else f"\n      [dim]{finding.rule}[/]"),
+                highlight=False,
+            )
+        console.print()
+
+
+def summary_table(results: list[Result]) -> RichTable:
+    table = RichTable(title="审核汇总")
+    for header in ("文件", "模板", "表格", "恒等关系", "错误", "警告", "提示"):
+        table.add_column(header)
+    for r in results:
+        if isinstance(r, Unreadable):
+            table.add_row(r.path, "—", "—", "—", f"无法读取：{r.reason}", "", "")
+            continue
+        s = r.stats
+        table.add_row(
+            r.source["path"], r.document["template"], f"{s['tables_found']}/{s['tables_expected']}",
+            f"{s['identities_held']}/{s['identities_checked']}", str(r.errors), str(r.warnings),
+            str(sum(1 for f in r.findings if f.severity == "info")),
+        )
+    return table
+
+
+CSV_COLUMNS = ("path", "rule", "severity", "message", "expected", "actual", "table", "row", "column", "page", "line", "text")
+
+
+def render_csv(results: Iterable[Result]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in results:
+        if isinstance(r, Unreadable):
+            writer.writerow([r.path, "document.unreadable", "error", r.detail, "", r.reason, "", "", "", "", "", ""])
+            continue
+        for f in r.findings:
+            first = f.locations[0] if f.locations else None
+            writer.writerow(
+                [
+                    r.source["path"], f.rule, f.severity, f.message, f.expected, f.actual,
+                    first.table if first else "", first.row if first else "", first.column if first else "",
+                    first.page if first and first.page else "", first.line if first and first.line else "",
+                    first.text if first else "",
+                ]
+            )
+    return out.getvalue()
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("yusuan.audit", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
+
+
+def _excerpt(report: AuditReport, finding: Any) -> list[dict[str, Any]]:
+    """The table rows a finding points at, as header + cells, for the HTML report."""
+    if report.tableset is None:
+        return []
+    out = []
+    seen = set()
+    for place in finding.locations:
+        if not place.table or not place.row:
+            continue
+        table = next((t for t in report.tableset.tables if t.number == place.table), None)
+        if table is None:
+            continue
+        row = next((r for r in table.rows if "/".join(r.key) == place.row), None)
+        if row is None or (table.number, row.key) in seen:
+            continue
+        seen.add((table.number, row.key))
+        cells = []
+        for col in table.columns:
+            cell = row.cells.get(col.key)
+            value = cell.value if cell else None
+            text = format_amount(value, table.unit, blank_zero=True) if isinstance(value, int) else (value or "")
+            marked = any(p.table == table.number and p.row == place.row and p.column == col.key for p in finding.locations)
+            cells.append({"header": " / ".join(h for h in col.headers if h), "text": text, "marked": marked})
+        out.append({"table": f"{table.number} {table.title}", "cells": [c for c in cells if c["text"] or c["marked"]]})
+    return out[:4]
+
+
+def render_html(results: list[Result]) -> str:
+    documents = []
+    for r in results:
+        if isinstance(r, Unreadable):
+            documents.append({"path": r.path, "unreadable": f"{r.reason}：{r.detail}"})
+            continue
+        documents.append(
+            {
+                "path": r.source["path"],
+                "document": r.document,
+                "stats": r.stats,
+                "tables": r.tables,
+                "findings": [
+                    {
+                        "finding": f,
+                        "severity_name": SEVERITY_NAMES[f.severity],
+                        "places": [p for p in f.locations if p.label()],
+                        "sentences": [p.text for p in f.locations if not p.table and p.text],
+                        "excerpt": _excerpt(r, f),
+                    }
+                    for f in r.findings
+                ],
+            }
+        )
+    return _environment().get_template("audit.html.j2").render(documents=documents)
