@@ -14,14 +14,18 @@ get their ink box (PDFium's tight box) instead.
 
 Characters group into lines by baseline (within 40 % of the character height),
 lines are ordered top to bottom, and a line's characters, left to right, group
-into words: a space or a gap wider than half the character height ends a word, and
-the same character drawn twice at nearly the same place (a bold effect, or a
-header repeated six times over itself) counts once.
+into words: a space or a gap wider than a quarter of the character height ends a
+word (cells of a table row are often only that far apart), unless the line's
+usual gap is wider (justified or letter-spaced text), up to 0.6 of the height.
+The same character drawn twice at nearly the same place (a bold effect, or a
+header repeated six times over itself) counts once. Text drawn off the page, or
+hidden by its clipping path where it shows through other text, is left out.
 
 Character boxes are read through the raw PDFium calls, two ctypes calls per
 character, rather than pypdfium2's ``get_charbox`` wrapper or text rectangles:
 rectangles are per text object (Beijing's tables draw every character as its own
-object, 430 per page) and do not split at cell gaps.
+object, 430 per page) and do not split at cell gaps. PDFium is not thread-safe:
+read PDFs in parallel with processes, not threads.
 """
 
 from __future__ import annotations
@@ -112,33 +116,40 @@ def _load_failure(data: bytes) -> str:
 
 def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
     """The lines of one page, top to bottom."""
+    number = index + 1
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
-        raise DocumentError("unreadable", f"第 {index + 1} 页已损坏，无法读取") from exc
-    number = index + 1
+        raise DocumentError("unreadable", f"第 {number} 页已损坏，无法读取") from exc
     try:
-        textpage = page.get_textpage()
         try:
-            transform = _display_transform(page)
-            chars = _page_chars(textpage, transform, *_display_size(page))
-            groups = _group_lines(chars)
-            lines: list[Line] = []
-            suspects: list[_Char] = []
-            for group in groups:
-                line, overprinted = _line(group, number)
-                lines.append(line)
-                if overprinted:
-                    suspects.extend(group)
-            if suspects:
-                hidden = _clipped(textpage.raw, suspects, transform)
-                if hidden:
-                    groups = _group_lines([char for char in chars if id(char) not in hidden])
-                    lines = [_line(group, number)[0] for group in groups]
+            textpage = page.get_textpage()
+        except pdfium.PdfiumError as exc:
+            raise DocumentError("unreadable", f"第 {number} 页的文字层已损坏，无法读取") from exc
+        try:
+            return _text_lines(page, textpage, number)
         finally:
             textpage.close()
     finally:
         page.close()
+
+
+def _text_lines(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number: int) -> list[Line]:
+    """The lines of a page's text layer; lines with overprinted text are checked for clipped text."""
+    transform = _display_transform(page)
+    chars = _page_chars(textpage, transform, *_display_size(page))
+    lines: list[Line] = []
+    suspects: list[_Char] = []
+    for group in _group_lines(chars):
+        line, overprinted = _line(group, number)
+        lines.append(line)
+        if overprinted:
+            suspects.extend(group)
+    if suspects:
+        hidden = _clipped(textpage.raw, suspects, transform)
+        if hidden:
+            groups = _group_lines([char for char in chars if id(char) not in hidden])
+            lines = [_line(group, number)[0] for group in groups]
     return lines
 
 

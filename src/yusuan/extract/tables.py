@@ -161,6 +161,33 @@ def _kind(text: str) -> str:
     return "text"
 
 
+_GLUED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+\.\d{2,6}|\d+\.\d{2,6})(?![\d.])")
+
+
+def _pieces(text: str) -> list[str]:
+    """A word split where an amount is glued to text ('12593.11（一）一般公共服务支出')."""
+    if _kind(text) != "text" or not _GLUED.search(text):
+        return [text]
+    out, last = [], 0
+    for m in _GLUED.finditer(text):
+        if m.start() > last:
+            out.append(text[last : m.start()])
+        out.append(m.group(1))
+        last = m.end()
+    if last < len(text):
+        out.append(text[last:])
+    return out
+
+
+def _close(previous: Token, box: tuple[float, float, float, float] | None) -> bool:
+    """Whether a word continues the text before it: always without positions, else if the gap is small."""
+    if box is None or previous.bbox is None:
+        return True
+    height = max(box[3] - box[1], 1.0)
+    gap = box[0] - previous.bbox[2]
+    return gap <= (1.0 if height <= 1.0 else 0.6 * height)  # -layout: one space; PDF: a fraction of a character
+
+
 def tokens(lines: list[Line]) -> list[Token]:
     """The lines' tokens; adjacent text tokens on one line are merged (names with spaces in them)."""
     out: list[Token] = []
@@ -173,13 +200,22 @@ def tokens(lines: list[Line]) -> list[Token]:
         )
         previous: Token | None = None
         for text, box in parts:
-            for piece in text.split() if box is None else [text]:
-                kind = _kind(piece)
-                if kind == "text" and previous is not None and previous.kind == "text" and previous.line is line:
-                    previous.text += piece
-                    continue
-                previous = Token(piece, kind, line, box)
-                out.append(previous)
+            for word in text.split() if box is None else [text]:
+                for piece in _pieces(word):
+                    kind = _kind(piece)
+                    if (
+                        kind == "text"
+                        and previous is not None
+                        and previous.kind == "text"
+                        and previous.line is line
+                        and _close(previous, box)
+                    ):
+                        previous.text += piece
+                        if box is not None and previous.bbox is not None:
+                            previous.bbox = (previous.bbox[0], previous.bbox[1], box[2], box[3])
+                        continue
+                    previous = Token(piece, kind, line, box)
+                    out.append(previous)
     return out
 
 
@@ -215,8 +251,8 @@ def _head(level: str, toks: list[Token], i: int, leaf: str) -> tuple[str, int] |
         return "total", 1
     t = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else None
-    if t.kind == "digits" and 6 <= len(t.text) <= 12 and nxt is not None and nxt.kind == "text":
-        return "unit", 1
+    if t.kind == "digits" and 6 <= len(t.text) <= 12 and nxt is not None and nxt.kind in ("text", "amount"):
+        return "unit", 1  # its name may follow, or stand on the line above (a wrapped, centred cell)
     if leaf == "function":
         if _digits(toks, i, 3, 2, 2):
             return "function", 3
@@ -265,9 +301,13 @@ def _parse_coded(toks: list[Token], leaf: str, labelled_total: bool) -> list[Par
 
 
 def _parse_items(
-    toks: list[Token], leaf: str, unit_names: dict[str, str], categories: tuple[str, ...]
+    toks: list[Token], leaf: str, unit_names: dict[str, str], categories: tuple[str, ...], positional: bool = False
 ) -> list[ParsedRow]:
-    """07/12 rows: the unlabelled 合计, unit rows (code + name), then text-then-values items."""
+    """07/12 rows: the unlabelled 合计, unit rows (code + name), then text-then-values items.
+
+    ``positional``: the document keeps line positions (PDF, -layout), where a wrapped cell
+    starts on its row's line and continues below it.
+    """
     rows: list[ParsedRow] = []
     pending: list[Token] = []
     i = 0
@@ -277,10 +317,15 @@ def _parse_items(
             if not rows:
                 rows.append(ParsedRow("total", []))
             elif pending:
-                unit_code = next((t.text for t in pending if t.kind == "digits" and 6 <= len(t.text) <= 12), None)
-                if unit_code is not None and normal(pending[0].text) == unit_code:
-                    rows.append(ParsedRow("unit", [pending[0]], pending[1:]))
+                at = next((k for k, t in enumerate(pending) if t.kind == "digits" and 6 <= len(t.text) <= 12), None)
+                if at is not None:
+                    rows[-1].names.extend(pending[:at])  # the previous row's wrapped tail
+                    rows.append(ParsedRow("unit", [pending[at]], pending[at + 1 :]))
                 else:
+                    if positional:  # top-aligned cells: lines before this row's values continue the last row
+                        tail = [t for t in pending if t.line is not tok.line]
+                        rows[-1].names.extend(tail)
+                        pending = [t for t in pending if t.line is tok.line] or pending
                     rows.append(ParsedRow(leaf, [], list(pending)))
                 pending = []
             while i < len(toks) and toks[i].kind == "amount":
@@ -295,6 +340,8 @@ def _parse_items(
         if row.level != leaf:
             continue
         text = normal(row.name)
+        if positional:
+            text = _name_column(row, leaf) or text
         category = next((c for c in categories if text.startswith(c) or c in text), "")
         for c in categories:
             text = text.replace(c, "")
@@ -310,6 +357,31 @@ def _parse_items(
         row.extra["name"] = text
         row.extra["category"] = category
     return rows
+
+
+def _columns_of(toks: list[Token]) -> list[list[Token]]:
+    """Text tokens grouped by the column they start in (left-aligned cells share their x0)."""
+    groups: list[list[Token]] = []
+    for tok in sorted((t for t in toks if t.kind != "amount" and t.bbox), key=lambda t: t.bbox[0]):  # type: ignore[index]
+        assert tok.bbox is not None
+        width = max(tok.bbox[3] - tok.bbox[1], 1.0)
+        if groups and abs(tok.bbox[0] - groups[-1][0].bbox[0]) <= width * 0.8:  # type: ignore[index]
+            groups[-1].append(tok)
+        else:
+            groups.append([tok])
+    return groups
+
+
+def _name_column(row: ParsedRow, leaf: str) -> str:
+    """The item's own name when cells are positioned: 预算12表 类型 | 项目名称 | 单位, 预算07表 单位 | 类型 | 名称."""
+    groups = _columns_of(row.names)
+    if len(groups) < 3:
+        return ""
+    group = groups[1] if leaf == "project" else groups[-1]
+    ordered = sorted(group, key=lambda t: (t.line.top, t.line.line or 0, t.bbox[0] if t.bbox else 0))
+    if leaf == "project":
+        row.extra["category"] = normal("".join(t.text for t in sorted(groups[0], key=lambda t: (t.line.top, t.line.line or 0))))
+    return normal("".join(t.text for t in ordered))
 
 
 # --- 4. placing values -----------------------------------------------------------------------------
@@ -476,14 +548,16 @@ def _cells_from(option: dict[str, Token]) -> dict[str, Cell]:
     return {col: Cell(tok.fen, tok.location()) for col, tok in option.items()}
 
 
-def _pivot_table(spec: TableSpec, region: TableRegion, found: Extraction, profile: Profile) -> Table:
+def _pivot_table(
+    spec: TableSpec, region: TableRegion, found: Extraction, profile: Profile, positional: bool = False
+) -> Table:
     levels = [r.level for r in spec.rows]
     leaf = next((lv for lv in levels if lv not in ("total", "unit")), "")
     toks = tokens(_after_heading(region))
     labelled_total = any(r.level == "total" and r.labels for r in spec.rows)
     if leaf in ("item", "project"):
         categories = ("其他运转类", "特定目标类") if leaf == "project" else ()
-        parsed = _parse_items(toks, leaf, found.unit_names, categories)
+        parsed = _parse_items(toks, leaf, found.unit_names, categories, positional)
     else:
         parsed = _parse_coded(toks, leaf, labelled_total)
     columns = _amount_columns(spec)
@@ -702,9 +776,28 @@ def _values_table(spec: TableSpec, region: TableRegion, found: Extraction) -> Ta
     return _table(spec, region, [Row(("合计",), "total", cells, 0)])
 
 
+def _unit_for(name: str, unit_names: dict[str, str]) -> str:
+    """The unit code a printed unit name stands for (names may be cut or carry a wrapped tail)."""
+    name = normal(name)
+    best, best_len = name, 3
+    for code, known in unit_names.items():
+        known = normal(known)
+        if known == name:
+            return code
+        common = 0
+        for x, y in zip(known, name, strict=False):
+            if x != y:
+                break
+            common += 1
+        if known in name or name in known:
+            common = max(common, min(len(known), len(name)))
+        if common > best_len:
+            best, best_len = code, common
+    return best
+
+
 def _unit_performance_table(spec: TableSpec, region: TableRegion, found: Extraction) -> Table:
     """预算14表: per unit, its 预算情况 amounts."""
-    by_name = {normal(v): k for k, v in found.unit_names.items()}
     labels = [(key, normal(label).split("：")[-1], amount) for key, label, amount in UNIT_BUDGET_LINES]
     rows: list[Row] = []
     unit = ""
@@ -713,7 +806,7 @@ def _unit_performance_table(spec: TableSpec, region: TableRegion, found: Extract
         text = normal(tok.text)
         if "部门（单位）名称" in text:
             name = text.split("部门（单位）名称", 1)[1] or (normal(toks[i + 1].text) if i + 1 < len(toks) else "")
-            unit = by_name.get(name, name)
+            unit = _unit_for(name, found.unit_names)
             rows.append(Row((unit, "unit"), "unit", {"label": Cell("部门（单位）名称"), "name": Cell(name)}))
             continue
         if not unit or tok.kind != "text":
@@ -737,6 +830,7 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
     rows: list[Row] = []
     i = 0
     current: Row | None = None
+    current_name_x: float | None = None
     while i < len(toks):
         tok = toks[i]
         code = ""
@@ -752,9 +846,12 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
         if code:
             i += 1
             name_parts: list[str] = []
+            name_x: float | None = None
             while i < len(toks) and toks[i].kind != "amount":
                 if toks[i].kind == "digits" and len(toks[i].text) >= 12:
                     break
+                if name_x is None and toks[i].bbox is not None:
+                    name_x = toks[i].bbox[0]
                 name_parts.append(toks[i].text)
                 i += 1
             values = []
@@ -768,12 +865,19 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
                 **_cells_from(placed.options[0]),
             }
             current = Row((code,), kind, cells, {"group": 0, "unit": 1, "item": 2}[kind])
+            current_name_x = name_x
             rows.append(current)
             if kind == "item":
                 found.project_targets[code] = []
             continue
-        if current is not None and current.kind == "item":
-            found.project_targets[current.key[0]].append(tok)
+        if current is not None and current.kind in ("item", "unit", "group"):
+            x = tok.bbox[0] if tok.bbox is not None else None
+            height = (tok.bbox[3] - tok.bbox[1]) if tok.bbox is not None else 0.0
+            if current_name_x is not None and x is not None and abs(x - current_name_x) <= max(height, 1.0) * 0.8:
+                # a positioned document: the name cell continues below its row's line
+                current.cells["name"] = Cell(str(current.value("name") or "") + tok.text)
+            elif current.kind == "item":
+                found.project_targets[current.key[0]].append(tok)
         i += 1
     return _table(spec, region, rows)
 
@@ -798,7 +902,7 @@ def extract_tables(doc: Document, profile: Profile) -> tuple[TableSet, Extractio
         elif [r.level for r in spec.rows] == ["total"]:
             table = _values_table(spec, region, found)
         else:
-            table = _pivot_table(spec, region, found, profile)
+            table = _pivot_table(spec, region, found, profile, doc.has_positions)
         built[spec.number] = table
     tables = [built[r.spec.number] for r in regions]
     names = [re.sub(r"^部门名称[:：]\s*", "", r.subtitle).strip() for r in regions if r.subtitle]

@@ -265,11 +265,14 @@ def _table(table: Table) -> dict[str, Any]:
 
 
 def _align(column: Column) -> TypstCode:
+    # Body cells are top-aligned: a wrapped name then starts on the line of its row's codes and
+    # amounts and continues below it, so text extracted from the PDF reads row by row (the audit
+    # reads yusuan's own PDFs back).
     if column.type == "amount":
-        return TypstCode("right + horizon")
+        return TypstCode("right + top")
     if column.type == "code":
-        return TypstCode("center + horizon")
-    return TypstCode("left + horizon")
+        return TypstCode("center + top")
+    return TypstCode("left + top")
 
 
 def _row(row: Row, columns: list[Column], names: set[str], unit: str) -> dict[str, Any]:

@@ -11,9 +11,17 @@ from yusuan.extract.tables import normal
 
 
 def _same_name(printed: str, official: str) -> bool:
-    """Printed names may be cut or carry a suffix: equal, or one contains the other."""
+    """Printed names may be cut, carry a suffix, or have a neighbouring cell's wrapped text mixed in:
+    equal, one contains the other, or they share a clear common beginning."""
     a, b = normal(printed), normal(official)
-    return bool(a) and (a == b or b in a or a in b)
+    if not a or a == b or b in a or a in b:
+        return True
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= min(4, len(b))
 
 
 def _function_rows(ctx: AuditContext) -> Iterator[tuple[object, object, str, str, str]]:
