@@ -60,31 +60,16 @@ class AuditReport:
 
 def read_any(path: str | Path) -> Document:
     """A PDF, a text extraction or a yusuan XLSX, by content."""
+    from yusuan.extract.read import read_document
+
     try:
-        from yusuan.extract.read import read_document
-    except ImportError:  # pragma: no cover - until the dispatcher lands
-        read_document = None
-    if read_document is not None:
-        try:
-            return read_document(path)
-        except DocumentError as exc:
-            if exc.reason != "xlsx":
-                raise
-        from yusuan.extract.xlsx import read_xlsx
+        return read_document(path)
+    except DocumentError as exc:
+        if exc.reason != "xlsx":
+            raise
+    from yusuan.extract.xlsx import read_xlsx
 
-        return read_xlsx(path)
-    head = Path(path).read_bytes()[:8]
-    if head.startswith(b"%PDF"):
-        from yusuan.extract.pdf import read_pdf
-
-        return read_pdf(path)
-    if head.startswith(b"PK"):
-        from yusuan.extract.xlsx import read_xlsx
-
-        return read_xlsx(path)
-    from yusuan.extract.text import read_text
-
-    return read_text(path)
+    return read_xlsx(path)
 
 
 def choose_profile(doc: Document) -> Profile:

@@ -179,8 +179,15 @@ def _pieces(text: str) -> list[str]:
     return out
 
 
-def _close(previous: Token, box: tuple[float, float, float, float] | None) -> bool:
-    """Whether a word continues the text before it: always without positions, else if the gap is small."""
+_STARTS_VALUE = re.compile(r"^([≥≤<>=＞＜≧≦]|\d[\d.]*\s*[%％])")
+
+
+def _close(previous: Token, box: tuple[float, float, float, float] | None, piece: str = "") -> bool:
+    """Whether a word continues the text before it: always without positions, else if the gap is small.
+
+    A target value ('≥95%') never continues the indicator name before it."""
+    if _STARTS_VALUE.match(piece):
+        return False
     if box is None or previous.bbox is None:
         return True
     height = max(box[3] - box[1], 1.0)
@@ -208,7 +215,7 @@ def tokens(lines: list[Line]) -> list[Token]:
                         and previous is not None
                         and previous.kind == "text"
                         and previous.line is line
-                        and _close(previous, box)
+                        and _close(previous, box, piece)
                     ):
                         previous.text += piece
                         if box is not None and previous.bbox is not None:
@@ -219,12 +226,30 @@ def tokens(lines: list[Line]) -> list[Token]:
     return out
 
 
+_FOOTER = re.compile(r"^\s*([-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
+
+
 def _after_heading(region: TableRegion) -> list[Line]:
-    """The table's lines after its number, title and unit line."""
+    """The table's lines after its number, title and unit line, without page footers and
+    without the header rows a table repeats on each of its continuation pages."""
+    start = 2
     for k, line in enumerate(region.lines[:14]):
         if _UNIT_LINE.search(line.text):
-            return region.lines[k + 1 :]
-    return region.lines[2:]
+            start = k + 1
+            break
+    lines = [line for line in region.lines[start:] if not _FOOTER.match(line.text)]
+    first_page = lines[0].page if lines else 0
+    header: set[str] = set()
+    for line in lines:
+        if line.page != first_page or any(_kind(w) == "amount" for w in line.text.split()):
+            break
+        header.add(normal(line.text))
+    return [
+        line
+        for line in lines
+        if line.page == first_page or not line.text.strip() or normal(line.text) not in header
+        or _UNIT_LINE.search(line.text)
+    ]
 
 
 # --- 3. row parsers --------------------------------------------------------------------------------
@@ -359,10 +384,10 @@ def _parse_items(
     return rows
 
 
-def _columns_of(toks: list[Token]) -> list[list[Token]]:
+def columns_of(toks: list[Token]) -> list[list[Token]]:
     """Text tokens grouped by the column they start in (left-aligned cells share their x0)."""
     groups: list[list[Token]] = []
-    for tok in sorted((t for t in toks if t.kind != "amount" and t.bbox), key=lambda t: t.bbox[0]):  # type: ignore[index]
+    for tok in sorted((t for t in toks if t.bbox), key=lambda t: t.bbox[0]):  # type: ignore[index]
         assert tok.bbox is not None
         width = max(tok.bbox[3] - tok.bbox[1], 1.0)
         if groups and abs(tok.bbox[0] - groups[-1][0].bbox[0]) <= width * 0.8:  # type: ignore[index]
@@ -374,7 +399,7 @@ def _columns_of(toks: list[Token]) -> list[list[Token]]:
 
 def _name_column(row: ParsedRow, leaf: str) -> str:
     """The item's own name when cells are positioned: 预算12表 类型 | 项目名称 | 单位, 预算07表 单位 | 类型 | 名称."""
-    groups = _columns_of(row.names)
+    groups = columns_of(row.names)
     if len(groups) < 3:
         return ""
     group = groups[1] if leaf == "project" else groups[-1]

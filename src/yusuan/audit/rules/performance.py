@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding, Place
 from yusuan.audit.rules import rule
-from yusuan.extract.tables import normal
+from yusuan.extract.tables import columns_of, normal
 
 _EXECUTION = ("预算执行率", "资金到位率", "资金拨付率", "支付进度")
 
@@ -44,8 +44,14 @@ def missing(ctx: AuditContext) -> Iterator[Finding]:
 
 
 def _targets(ctx: AuditContext) -> Iterator[tuple[str, str, list]]:
+    """Each project's target text; with positions, each column's wrapped cell text is joined first."""
     for code, tokens in ctx.extraction.project_targets.items():
-        yield code, "".join(t.text for t in tokens), tokens
+        if tokens and all(t.bbox for t in tokens):
+            columns = columns_of(tokens)
+            text = "|".join("".join(t.text for t in sorted(col, key=lambda t: (t.line.top, t.line.line or 0))) for col in columns)
+        else:
+            text = "".join(t.text for t in tokens)
+        yield code, text, tokens
 
 
 @rule(
