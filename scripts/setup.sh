@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: python3 with venv support (the CJK font joins with PDF output).
-DEBIAN_PACKAGES=(python3 python3-venv python3-pip)
+# Debian packages: python3 with venv support, the CJK font the PDF is typeset in,
+# and poppler-utils (pdftotext/pdftoppm) which the tests use to read PDFs back.
+DEBIAN_PACKAGES=(python3 python3-venv python3-pip fonts-noto-cjk poppler-utils)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

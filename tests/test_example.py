@@ -18,11 +18,20 @@ def test_performance_targets_are_the_transcribed_ones(example_budget):
     transcribed = yaml.safe_load((EXAMPLE_DIR / "performance.yaml").read_text(encoding="utf-8"))
     by_code = {p.code: p for p in example_budget.projects}
     assert len(transcribed["projects"]) == len(by_code) == 26
+    corrected = 0
     for project in transcribed["projects"]:
         built = by_code[project["code"]]
-        assert [(str(i.level1), i.name, i.value) for i in built.indicators] == [
-            (i["level1"], i["name"], i["value"]) for i in project["indicators"]
+        # the README's documented corrections: 预算执行率 → a cost cap; a satisfaction indicator added
+        expected = [
+            ("成本指标", "项目成本控制数", f"≤{project['amount']}万元") if i["name"] == "预算执行率"
+            else (i["level1"], i["name"], i["value"])
+            for i in project["indicators"]
         ]
+        if not any(level1 == "满意度指标" for level1, _n, _v in expected):
+            expected.append(("满意度指标", "服务对象满意度", "≥90%"))
+        corrected += expected != [(i["level1"], i["name"], i["value"]) for i in project["indicators"]]
+        assert [(str(i.level1), i.name, i.value) for i in built.indicators] == expected
+    assert corrected == 9  # two of them also gained a satisfaction indicator
     units = {p.unit: p for p in example_budget.unit_performance}
     for perf in transcribed["unit_performance"]:
         assert units[perf["unit"]].goal == perf["goal"]

@@ -365,8 +365,11 @@ def _parse_items(
         if row.level != leaf:
             continue
         text = normal(row.name)
-        if positional:
-            text = _name_column(row, leaf) or text
+        own = _name_column(row, leaf) if positional else ""
+        if own:  # positioned cells: the name column is the name, nothing to strip
+            row.extra["name"] = own
+            row.extra.setdefault("category", "")
+            continue
         category = next((c for c in categories if text.startswith(c) or c in text), "")
         for c in categories:
             text = text.replace(c, "")
