@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from yusuan.audit.finding import Finding, Place
 from yusuan.catalog import Catalog
@@ -48,6 +49,8 @@ class AuditContext:
     narrative: Narrative | None = None
     year: int = 0
     stats: dict[str, TableStats] = field(default_factory=lambda: defaultdict(TableStats))
+    #: resolved references; cleared whenever a table's cells change
+    resolved: dict[str, Any] = field(default_factory=dict)
 
     # --- tables ---------------------------------------------------------------------------------
 
@@ -91,6 +94,13 @@ class AuditContext:
 
         A single-cell reference gives the key ''; a '*' reference one key per unit, code or name.
         """
+        if reference in self.resolved:
+            return self.resolved[reference]  # type: ignore[no-any-return]
+        result = self._resolve(reference)
+        self.resolved[reference] = result
+        return result
+
+    def _resolve(self, reference: str) -> tuple[Table, dict[str, tuple[int, list[tuple[Row, str]]]]] | None:
         kind, rows_ref, columns_ref = _split_reference(reference)
         table = self.table(kind)
         if table is None:

@@ -100,8 +100,9 @@ def _year(doc: Document, tables: TableSet) -> int:
 
 def _resolve_ambiguous(ctx: AuditContext, rules: dict[str, Rule]) -> None:
     """Rows the arithmetic of their own table could not place: pick the placement the other tables agree with."""
-    agreement = rules.get("cross.table_agreement")
-    if agreement is None:
+    from yusuan.audit.rules.cross_tables import agreements
+
+    if "cross.table_agreement" not in rules:
         return
     for number, key, options in ctx.extraction.ambiguous:
         table = next((t for t in ctx.tables.tables if t.number == number), None)
@@ -112,9 +113,10 @@ def _resolve_ambiguous(ctx: AuditContext, rules: dict[str, Rule]) -> None:
         scores = []
         for option in options:
             row.cells = {**labels, **option}
-            failures = sum(1 for f in agreement.check(ctx) if f.severity == "error")
-            scores.append(failures)
+            ctx.resolved.clear()
+            scores.append(sum(1 for f in agreements(ctx, table.kind) if f.severity == "error"))
         row.cells = {**labels, **options[scores.index(min(scores))]}
+    ctx.resolved.clear()
     ctx.stats.clear()
 
 

@@ -89,6 +89,8 @@ class ParsedRow:
 
 
 def _number_at(line: Line, numbers: dict[str, TableSpec]) -> TableSpec | None:
+    if "表" not in line.text:
+        return None
     text = normal(line.text)
     for number, spec in numbers.items():
         if text.startswith(number):
@@ -495,7 +497,7 @@ def _settle(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) 
     space = 1
     for c in ambiguous:
         space *= len(c.options)
-    if space <= 4096:
+    if space <= 64:
         best = min(itertools.product(*(range(len(c.options)) for c in ambiguous)), key=misses)
         for child, k in zip(ambiguous, best, strict=True):
             child.options = [child.options[k]]

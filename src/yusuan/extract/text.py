@@ -99,7 +99,7 @@ def parse_text(text: str, *, path: str = "", sha256: str = "") -> Document:
         if page > pages:  # only whitespace follows the last form feed
             continue
         content = normalize_text(raw.rstrip())
-        words = layout_words(content, row) if layout else [Word(token) for token in content.split()]
+        words = layout_words(content, row) if layout else []  # plain text: readers split line.text
         lines.append(Line(text=content, page=page, line=number, words=words, top=float(row)))
         row += 1
     return Document(path=path, format="text", lines=lines, pages=pages, sha256=sha256, has_positions=layout)

@@ -21,8 +21,10 @@ _OPS = {
     "同一数字在不同表中一致（如 预算01表支出总计 = 预算03表总计；预算12表各单位项目支出 = 预算03表项目支出）",
     "同一笔钱在两张表里数字不同，至少有一张表是错的。",
 )
-def agreements(ctx: AuditContext) -> Iterator[Finding]:
+def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
     for agreement in ctx.profile.raw.get("agreements", []):
+        if only_kind and not any(agreement[side].startswith(only_kind + ":") for side in ("left", "right")):
+            continue
         op = agreement.get("op", "=")
         left = ctx.resolve(agreement["left"])
         right = ctx.resolve(agreement["right"])
