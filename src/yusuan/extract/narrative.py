@@ -43,6 +43,7 @@ class NarrativeFact:
     direction: str = ""  # changes: 增加 / 减少
     rate: str = ""  # changes: the growth rate as written ('' when none)
     unit: str = ""  # counts: 辆 / 个 …
+    rate_line: Line | None = None  # changes: where the growth rate stands (it may wrap to the next line)
 
     def location(self) -> Location:
         return Location(page=self.line.page, line=self.line.line, text=self.text)
@@ -66,12 +67,15 @@ class Narrative:
         return Location(page=line.page, line=line.line, text=self.text[start:end])
 
 
+_TOC_ENTRY = re.compile(r"([.…·]\s*){3,}\S*\s*\d+\s*$")
+
+
 def narrative_lines(doc: Document, first_table_line: int | None) -> list[Line]:
-    """The lines before the tables (or before 附件)."""
+    """The lines before the tables (and before 附件), without table-of-contents entries."""
     end = first_table_line if first_table_line is not None else len(doc.lines)
-    lines = doc.lines[:end]
-    for k, line in enumerate(lines):
-        if line.text.strip().startswith("附件"):
+    lines = [line for line in doc.lines[:end] if not _TOC_ENTRY.search(line.text)]
+    for k in range(len(lines) - 1, -1, -1):
+        if lines[k].text.strip().startswith("附件"):
             return lines[:k]
     return lines
 
@@ -122,6 +126,7 @@ def read_narrative(lines: list[Line]) -> Narrative:
                 "change", m.group(0), m.start(), m.end(), clause_before(m.start()), sentence_at(m.start()),
                 section_at(m.start()), line_of[m.start()], Decimal(m.group(2).replace(",", "")),
                 parse_amount(m.group(2)), direction, m.group(4) or "",
+                rate_line=line_of[m.start(4)] if m.group(4) else None,
             )
         )
         taken.append((m.start(), m.end()))

@@ -181,14 +181,18 @@ def _pieces(text: str) -> list[str]:
     return out
 
 
+_UNITS = set("万元%％人个次条辆台套项岁天时")
 _STARTS_VALUE = re.compile(r"^([≥≤<>=＞＜≧≦]|\d[\d.]*\s*[%％])")
 
 
 def _close(previous: Token, box: tuple[float, float, float, float] | None, piece: str = "") -> bool:
     """Whether a word continues the text before it: always without positions, else if the gap is small.
 
-    A target value ('≥95%') never continues the indicator name before it."""
+    A target value ('≥95%') never continues the indicator name before it, and a value that
+    ends in its unit ('≤350.00万') is not continued by the next cell's words."""
     if _STARTS_VALUE.match(piece):
+        return False
+    if box is not None and previous.text[-1:] in _UNITS and piece[:1] not in _UNITS:
         return False
     if box is None or previous.bbox is None:
         return True

@@ -153,8 +153,16 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
             "narrative.growth_arithmetic", "error",
             f"增长率与其金额不符：本年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元，"
             f"上年应为 {format_wan(prior)} 万元，增长率应为 {expected_text}%，文中为 {fact.rate}%",
-            expected_text, fact.rate, [ctx.fact_place(fact)],
+            expected_text, fact.rate, [ctx.fact_place(fact), *_rate_place(ctx, fact), ctx.fact_place(current)],
         )
+
+
+def _rate_place(ctx: AuditContext, fact: NarrativeFact) -> list:
+    if fact.rate_line is None or fact.rate_line is fact.line:
+        return []
+    from yusuan.audit.finding import Place
+
+    return [Place(page=fact.rate_line.page if ctx.paged else None, line=fact.rate_line.line, text=fact.rate)]
 
 
 @rule(
@@ -185,12 +193,19 @@ def parts(ctx: AuditContext) -> Iterator[Finding]:
         if whole is None or len(items) < 2 or partial:
             continue
         total = sum(f.fen for f in items)
-        if total == whole.fen or rounding_only(total - whole.fen, len(items), "万元"):
+        if total == whole.fen:
+            continue
+        if rounding_only(total - whole.fen, len(items), "万元"):
+            yield finding(
+                "rounding.tail_difference", "info",
+                f"分项之和 {format_wan(total)} 万元与总额 {whole.text} 万元相差在尾差范围内",
+                format_wan(total), whole.text, [ctx.fact_place(whole), *(ctx.fact_place(f) for f in items)],
+            )
             continue
         yield finding(
             "narrative.parts_sum", "error",
             f"分项之和与总额不符：{'+'.join(f.text for f in items)} = {format_wan(total)} 万元，总额为 {whole.text} 万元",
-            format_wan(total), whole.text, [ctx.fact_place(whole), *(ctx.fact_place(f) for f in items[:1])],
+            format_wan(total), whole.text, [ctx.fact_place(whole), *(ctx.fact_place(f) for f in items)],
         )
 
 

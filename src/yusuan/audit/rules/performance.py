@@ -9,6 +9,7 @@ from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding, Place
 from yusuan.audit.rules import rule
 from yusuan.extract.tables import columns_of, normal
+from yusuan.money import parse_amount
 
 _EXECUTION = ("预算执行率", "资金到位率", "资金拨付率", "支付进度")
 
@@ -98,3 +99,41 @@ def unquantified(ctx: AuditContext) -> Iterator[Finding]:
             if _QUALITATIVE.search(t.text) and len(t.text) <= 4:
                 yield finding("performance.unquantified", "info", f"项目 {code} 的指标值“{t.text}”不可量化", "", t.text,
                               [Place(table="预算15表", row=code, page=t.line.page, line=t.line.line, text=t.text)])
+
+
+_COST_VALUE = re.compile(r"([≥≤<>＝=]?)\s*(\d+(?:\.\d+)?)\s*万\s*元")
+
+
+@rule(
+    "performance.cost_vs_budget",
+    "warning",
+    "以万元表示的成本指标与项目金额相符：不超过项目预算，方向为“≤”",
+    "成本指标应当是成本控制数；比预算还大、或写成“≥”，说明指标没有按成本来设定。",
+)
+def cost_vs_budget(ctx: AuditContext) -> Iterator[Finding]:
+    table = ctx.table("project_performance")
+    if table is None:
+        return
+    amounts = {row.key[0]: row for row in table.rows if row.kind == "item"}
+    for code, text, tokens in _targets(ctx):
+        row = amounts.get(code)
+        if row is None:
+            continue
+        budget = row.amount("total")
+        for m in _COST_VALUE.finditer(text):
+            number = m.group(2)
+            token = next((t for t in tokens if number in t.text), tokens[0] if tokens else None)
+            place = [Place(table=table.number, row=code, page=token.line.page if ctx.paged and token else None,
+                           line=token.line.line if token else None, text=m.group(0))]
+            fen = parse_amount(number, "万元")
+            if m.group(1) in ("≥", ">"):
+                yield finding("performance.cost_vs_budget", "warning",
+                              f"项目 {code} 的成本指标“{m.group(0)}”用“≥”，成本指标应为上限（≤）", "≤", m.group(1), place)
+            elif fen > budget:
+                yield finding("performance.cost_vs_budget", "warning",
+                              f"项目 {code} 的成本指标 {number} 万元超过项目金额 {ctx.amount_text(budget, table)} 万元",
+                              ctx.amount_text(budget, table), number, place)
+            elif fen < budget:
+                yield finding("performance.cost_vs_budget", "info",
+                              f"项目 {code} 的成本指标 {number} 万元低于项目金额 {ctx.amount_text(budget, table)} 万元",
+                              ctx.amount_text(budget, table), number, place)

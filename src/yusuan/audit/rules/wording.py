@@ -91,12 +91,20 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
     projects = {normal(row.key[-1]): row for row in table.rows if row.kind == "item"}
     for m in re.finditer(r"重点项目[一二三四五六七八九十\d]+[：:]([^，,。；]+?)[，,]", ctx.narrative.text):
         named = normal(m.group(1))
+        amounts = [f for f in ctx.narrative.facts if f.kind == "amount" and m.end() <= f.start <= m.end() + 30]
         if named in projects:
+            row = projects[named]
+            if amounts and row.amount("total") != amounts[0].fen:
+                yield finding(
+                    "narrative.amount_mismatch", "error",
+                    f"情况说明中项目“{m.group(1)}”为 {amounts[0].text} 万元，{table.number}中为 {ctx.amount_text(row.amount('total'), table)} 万元",
+                    ctx.amount_text(row.amount("total"), table), amounts[0].text,
+                    [ctx.fact_place(amounts[0]), ctx.place(table, row, "total")],
+                )
             continue
         stem = named.removesuffix("项目")
         close = [n for n in projects if n == stem or stem in n or n in stem]
         if close:
-            amounts = [f for f in ctx.narrative.facts if f.kind == "amount" and m.end() <= f.start <= m.end() + 30]
             stated = amounts[0].fen if amounts else None
             rows = [projects[n] for n in close]
             match = [r for r in rows if stated is not None and r.amount("total") == stated]
@@ -104,6 +112,7 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
                 continue  # same project, name shortened ('…项目'), same amount
             others = [n for n, r in projects.items() if stated is not None and r.amount("total") == stated]
             hint = f"；金额与“{others[0]}”相同" if others else ""
+            places = [_place(ctx, m.start(1), m.end(1))] + [ctx.fact_place(a) for a in amounts[:1]]
             yield finding("wording.project_name_variant", "warning",
                           f"情况说明中的“{m.group(1)}”与表中项目“{close[0]}”名称或金额不一致{hint}",
-                          close[0], m.group(1), [_place(ctx, m.start(1), m.end(1))])
+                          close[0], m.group(1), places)
