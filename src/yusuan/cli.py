@@ -127,6 +127,23 @@ def catalog(code: Annotated[str, typer.Argument(help="科目编码，如 2080101
         console.print(table)
 
 
+@app.command()
+def rules(markdown: Annotated[bool, typer.Option("--markdown", help="输出 Markdown（docs/rules.md）")] = False) -> None:
+    """列出审核规则目录。"""
+    from yusuan.audit.rules import load_rules
+    from yusuan.audit.rules_doc import rules_markdown
+
+    if markdown:
+        typer.echo(rules_markdown(), nl=False)
+        return
+    table = RichTable(title="审核规则")
+    for header in ("编号", "级别", "检查"):
+        table.add_column(header)
+    for rule in sorted(load_rules().values(), key=lambda r: r.id):
+        table.add_row(rule.id, rule.severity, rule.title)
+    console.print(table)
+
+
 def _audit_one(path: str):  # type: ignore[no-untyped-def]
     from yusuan.audit.engine import audit_path
     from yusuan.audit.report import Unreadable

@@ -668,7 +668,8 @@ def _pivot_table(
                 project_category=p.extra.get("category", ""),
             )
             key = (*prefix, name)
-        cells.update(_label_cells(spec, p.level, context))
+        where = (p.head or p.names or p.values)[0].location() if (p.head or p.names or p.values) else None
+        cells.update({k: Cell(v.value, where) for k, v in _label_cells(spec, p.level, context).items()})
         rows.append(Row(key, "item", cells, 2 if prefix else 1))
         if pending_ambiguous:
             found.ambiguous.append((spec.number, key, pending_ambiguous))

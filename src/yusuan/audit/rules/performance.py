@@ -40,8 +40,9 @@ def missing(ctx: AuditContext) -> Iterator[Finding]:
     targets = _project_rows(ctx, "project_performance")
     for name, (table, row) in _project_rows(ctx, "projects").items():
         if name not in targets:
+            label = "project.name" if "project.name" in row.cells else "total"  # type: ignore[attr-defined]
             yield finding("performance.targets_missing", "error", f"项目“{name}”在预算15表中没有绩效目标",
-                          name, "", [ctx.place(table, row, "total")])  # type: ignore[arg-type]
+                          name, "", [ctx.place(table, row, label), ctx.place(table, row, "total")])  # type: ignore[arg-type]
 
 
 def _targets(ctx: AuditContext) -> Iterator[tuple[str, str, list]]:

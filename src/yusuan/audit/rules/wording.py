@@ -102,17 +102,15 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
                     [ctx.fact_place(amounts[0]), ctx.place(table, row, "total")],
                 )
             continue
+        stated = amounts[0].fen if amounts else None
+        same_amount = [n for n, r in projects.items() if stated is not None and r.amount("total") == stated]
         stem = named.removesuffix("项目")
-        close = [n for n in projects if n == stem or stem in n or n in stem]
-        if close:
-            stated = amounts[0].fen if amounts else None
-            rows = [projects[n] for n in close]
-            match = [r for r in rows if stated is not None and r.amount("total") == stated]
-            if match:
-                continue  # same project, name shortened ('…项目'), same amount
-            others = [n for n, r in projects.items() if stated is not None and r.amount("total") == stated]
-            hint = f"；金额与“{others[0]}”相同" if others else ""
-            places = [_place(ctx, m.start(1), m.end(1))] + [ctx.fact_place(a) for a in amounts[:1]]
-            yield finding("wording.project_name_variant", "warning",
-                          f"情况说明中的“{m.group(1)}”与表中项目“{close[0]}”名称或金额不一致{hint}",
-                          close[0], m.group(1), places)
+        similar = [n for n in projects if stem in n or n in stem or n.startswith(stem[: max(4, len(stem) - 2)])]
+        meant = (same_amount or similar or [""])[0]
+        hint = f"，金额 {amounts[0].text} 万元与表中“{meant}”相同" if same_amount else (f"，表中最接近的是“{meant}”" if meant else "")
+        places = [_place(ctx, m.start(1), m.end(1))] + [ctx.fact_place(a) for a in amounts[:1]]
+        yield finding(
+            "wording.project_name_variant", "warning",
+            f"情况说明中的项目名称“{m.group(1)}”在{table.number}中没有同名项目{hint}",
+            meant, m.group(1), places,
+        )
