@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from yusuan.audit.finding import Finding, Place
@@ -150,10 +151,22 @@ class AuditContext:
         return table, out
 
     def _class_code(self, label: str) -> str | None:
-        for code, first, second in self.profile.function_classes:
-            if code and label in (normal(first or ""), normal(second or "")):
-                return code
-        return None
+        return _class_labels(self.profile.name).get(label)
+
+
+@cache
+def _class_labels(profile_name: str) -> dict[str, str]:
+    """Every label a 类 line of the profile's tables may carry → its code."""
+    from yusuan.tables.profile import load_profile
+
+    profile = load_profile(profile_name)
+    return {
+        normal(label): code
+        for code, *labels in profile.function_classes
+        if code
+        for label in labels
+        if label
+    }
 
 
 def _split_reference(reference: str) -> tuple[str, str, str]:

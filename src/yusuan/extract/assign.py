@@ -35,16 +35,20 @@ class _CompiledIdentity:
 
         ``remaining`` is the sum of the values not placed yet.
         """
-        if self.left >= col:
-            return False
         left = values[self.left]
-        decided = sum(values[i] for i in self.right if i < col)
+        decided = 0
+        open_terms = False
+        for i in self.right:
+            if i < col:
+                decided += values[i]
+            else:
+                open_terms = True
         if decided > left:
             return True
-        open_terms = any(i >= col for i in self.right)
         return self.op == "=" and (decided + (remaining if open_terms else 0)) < left
 
 
+@lru_cache(maxsize=256)
 def _compile(columns: tuple[str, ...], identities: tuple[str, ...]) -> tuple[_CompiledIdentity, ...]:
     index = {c: i for i, c in enumerate(columns)}
     out = []
@@ -110,15 +114,19 @@ def _place_nonzero(
 
     suffix = [sum(values[k:]) for k in range(n + 1)]
 
-    def search(col: int, val: int, held: int, decided: int) -> None:
+    def search(col: int, val: int, held: int, decided: int, placed: bool = False) -> None:
         nonlocal best_score, best
-        if held + (total - decided) < best_score:
+        bound = held + (total - decided)
+        if bound < best_score or (bound == best_score and len(best) >= MAX_CANDIDATES):
             return
-        if held + (total - decided) == best_score and len(best) >= MAX_CANDIDATES:
-            return
-        if best_score >= 0 and col < m:
-            dead = sum(1 for ident in compiled if ident.last >= col and ident.doomed(cells, col, suffix[val]))
-            if held + (total - decided - dead) < best_score:
+        if placed and best_score >= 0 and col < m:
+            # only a placed value can make an open identity impossible (a blank adds nothing)
+            remaining = suffix[val]
+            dead = 0
+            for ident in compiled:
+                if ident.last >= col and ident.left < col and ident.doomed(cells, col, remaining):
+                    dead += 1
+            if bound - dead < best_score:
                 return
         if col == m:
             if val < n:
@@ -140,7 +148,7 @@ def _place_nonzero(
             slots[col] = choice
             newly = by_last[col]
             ok = sum(1 for ident in newly if ident.holds(cells))
-            search(col + 1, val + (choice is not None), held + ok, decided + len(newly))
+            search(col + 1, val + (choice is not None), held + ok, decided + len(newly), choice is not None)
         cells[col] = 0
         slots[col] = None
 
