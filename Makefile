@@ -12,8 +12,16 @@ $(STAMP): pyproject.toml scripts/setup.sh
 
 setup: $(STAMP)
 
+SEED    := ../shared/seeds/000_b36b569784039dee.txt
+
 demo: $(STAMP)
 	$(VENV)/bin/yusuan build $(EXAMPLE)/budget.yaml -o out
+	@# the seed is a real published disclosure with real errors: its audit exits 1 by design
+	@if [ -f $(SEED) ]; then \
+	  echo; echo "审核种子文档（已公开的真实预算，含真实错误）："; \
+	  $(VENV)/bin/yusuan audit $(SEED) --format html -o out/seed-audit.html; \
+	  $(VENV)/bin/yusuan audit $(SEED); status=$$?; [ $$status -le 1 ]; \
+	else echo "（未找到 $(SEED)，跳过种子审核）"; fi
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -24,6 +32,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/build_example.py
+	$(PY) benchmarks/render.py
+	$(PY) benchmarks/audit.py
 	$(PY) benchmarks/build_generated.py
 
 # Regenerate the example workbook from the YAML ledger.

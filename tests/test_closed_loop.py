@@ -56,8 +56,12 @@ def test_extraction_recovers_every_amount_of_the_built_tables(built, example_tab
         if table.kind == "dept_performance":
             continue
         read = report.tableset.by_number(table.number)
-        built_cells = {(r.key, c): v.value for r in table.rows for c, v in r.cells.items() if isinstance(v.value, int) and v.value}
-        read_cells = {(r.key, c): v.value for r in read.rows for c, v in r.cells.items() if isinstance(v.value, int) and v.value}
+        built_cells = {
+            (r.key, c): v.value for r in table.rows for c, v in r.cells.items() if isinstance(v.value, int) and v.value
+        }
+        read_cells = {
+            (r.key, c): v.value for r in read.rows for c, v in r.cells.items() if isinstance(v.value, int) and v.value
+        }
         if table.kind in ("summary", "fiscal_summary"):
             built_cells = {(k[0][0], k[0][1], k[1]): v for k, v in built_cells.items()}
             read_cells = {(k[0][0], k[0][1], k[1]): v for k, v in read_cells.items()}

@@ -23,7 +23,8 @@ def test_performance_targets_are_the_transcribed_ones(example_budget):
         built = by_code[project["code"]]
         # the README's documented corrections: 预算执行率 → a cost cap; a satisfaction indicator added
         expected = [
-            ("成本指标", "项目成本控制数", f"≤{project['amount']}万元") if i["name"] == "预算执行率"
+            ("成本指标", "项目成本控制数", f"≤{project['amount']}万元")
+            if i["name"] == "预算执行率"
             else (i["level1"], i["name"], i["value"])
             for i in project["indicators"]
         ]

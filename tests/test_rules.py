@@ -6,8 +6,6 @@ test (only its genuine inconsistencies are errors).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import ROOT
@@ -19,7 +17,10 @@ from yusuan.extract.text import parse_text
 #: rule id → (edits of the seed: (line, old, new), severity expected); None = the seed itself triggers it
 TRIGGERS: dict[str, tuple[list[tuple[int, str, str]], str]] = {
     "completeness.table_missing": ([(1994, "预算13表", "附表13")], "error"),
-    "completeness.empty_unexplained": ([(183, "我部门2025年没有使用政府性基金预算拨款安排的支出。", "（略）")], "warning"),
+    "completeness.empty_unexplained": (
+        [(183, "我部门2025年没有使用政府性基金预算拨款安排的支出。", "（略）")],
+        "warning",
+    ),
     "table.column_identity": ([(765, "300.00 0 0 300.00 300.00", "300.00 0 0 300.00 310.00")], "error"),
     "table.line_identity": ([], "error"),
     "table.hierarchy_sum": ([(765, "300.00 0 0 300.00 300.00", "310.00 0 0 310.00 310.00")], "error"),
@@ -85,5 +86,3 @@ def test_a_crashing_rule_is_reported_and_the_others_run(seed_text, monkeypatch):
     report = audit_document(parse_text(seed_text, path="seed.txt"), rules)
     assert any(f.rule == "audit.rule_crashed" and "wording.placeholder" in f.message for f in report.findings)
     assert any(f.rule == "narrative.growth_arithmetic" for f in report.findings)
-
-

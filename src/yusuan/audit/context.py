@@ -76,8 +76,13 @@ class AuditContext:
         loc = cell.location if cell is not None else None
         if loc is not None and not self.paged:
             loc = Location(page=None, line=loc.line, bbox=loc.bbox, text=loc.text)
-        return _place_from(table.number, "/".join(row.key), column, loc,
-                           format_amount(cell.value, table.unit) if cell is not None and isinstance(cell.value, int) else "")
+        return _place_from(
+            table.number,
+            "/".join(row.key),
+            column,
+            loc,
+            format_amount(cell.value, table.unit) if cell is not None and isinstance(cell.value, int) else "",
+        )
 
     def amount_text(self, fen: int, table: Table | None = None) -> str:
         return format_amount(fen, table.unit if table is not None else "万元")
@@ -160,13 +165,7 @@ def _class_labels(profile_name: str) -> dict[str, str]:
     from yusuan.tables.profile import load_profile
 
     profile = load_profile(profile_name)
-    return {
-        normal(label): code
-        for code, *labels in profile.function_classes
-        if code
-        for label in labels
-        if label
-    }
+    return {normal(label): code for code, *labels in profile.function_classes if code for label in labels if label}
 
 
 def _split_reference(reference: str) -> tuple[str, str, str]:
@@ -239,9 +238,17 @@ def _row_group(table: Table, row: Row, level: str) -> str | None:
 def _place_from(table: str, row: str, column: str, loc: Location | None, text: str) -> Place:
     if loc is None:
         return Place(table=table, row=row, column=column, text=text)
-    return Place(table=table, row=row, column=column, page=loc.page, line=loc.line, text=loc.text or text, bbox=loc.bbox)
+    return Place(
+        table=table, row=row, column=column, page=loc.page, line=loc.line, text=loc.text or text, bbox=loc.bbox
+    )
 
 
-def finding(rule: str, severity: str, message: str, expected: str = "", actual: str = "",
-            places: list[Place] | tuple[Place, ...] = ()) -> Finding:
+def finding(
+    rule: str,
+    severity: str,
+    message: str,
+    expected: str = "",
+    actual: str = "",
+    places: list[Place] | tuple[Place, ...] = (),
+) -> Finding:
     return Finding(rule, severity, message, expected, actual, tuple(places))

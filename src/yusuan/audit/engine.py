@@ -141,7 +141,7 @@ def audit_document(doc: Document, rules: dict[str, Rule] | None = None) -> Audit
             findings.append(Finding("audit.rule_crashed", "warning", f"规则 {rule.id} 运行出错：{exc!r}"))
     findings.sort(key=lambda f: ({"error": 0, "warning": 1, "info": 2}[f.severity], f.rule))
     kind = "final_account" if any("决算" in t.title for t in tables.tables) else "budget"
-    table_rows = []
+    table_rows: list[dict[str, Any]] = []
     for table in tables.tables:
         region = extraction.regions.get(table.number)
         pages = sorted({line.page for line in region.lines}) if region else []

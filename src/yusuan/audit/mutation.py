@@ -44,11 +44,7 @@ def _signature(f: Finding) -> tuple[str, str, str, str]:
 
 def mutations(text: str, count: int, seed: int) -> list[Mutation]:
     """``count`` reproducible single-amount changes of ``text``."""
-    sites = [
-        (number, m)
-        for number, line in enumerate(text.split("\n"), 1)
-        for m in AMOUNT.finditer(line)
-    ]
+    sites = [(number, m) for number, line in enumerate(text.split("\n"), 1) for m in AMOUNT.finditer(line)]
     rng = random.Random(seed)
     out = []
     for _ in range(count):
@@ -68,7 +64,9 @@ def apply(text: str, mutation: Mutation) -> str:
     return "\n".join(lines)
 
 
-def run(path: str | Path, count: int = 200, seed: int = 2025, progress: Callable[[int], None] | None = None) -> Iterator[Outcome]:
+def run(
+    path: str | Path, count: int = 200, seed: int = 2025, progress: Callable[[int], None] | None = None
+) -> Iterator[Outcome]:
     """Audit ``count`` mutants of a text document; yield whether each was caught."""
     text = Path(path).read_text(encoding="utf-8")
     baseline = {_signature(f) for f in audit_document(parse_text(text, path=str(path))).findings}

@@ -31,7 +31,11 @@ class Unreadable:
     detail: str
 
     def to_data(self) -> dict[str, Any]:
-        return {"schema": "yusuan.audit/1", "source": {"path": self.path}, "error": {"reason": self.reason, "message": self.detail}}
+        return {
+            "schema": "yusuan.audit/1",
+            "source": {"path": self.path},
+            "error": {"reason": self.reason, "message": self.detail},
+        }
 
 
 Result = AuditReport | Unreadable
@@ -45,7 +49,10 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
     """Findings grouped by severity, per document, for a person at a terminal."""
     for result in results:
         if isinstance(result, Unreadable):
-            console.print(f"[bold red]✗ {escape(result.path)}：无法读取（{result.reason}）：{escape(result.detail)}[/]", highlight=False)
+            console.print(
+                f"[bold red]✗ {escape(result.path)}：无法读取（{result.reason}）：{escape(result.detail)}[/]",
+                highlight=False,
+            )
             continue
         doc, stats = result.document, result.stats
         console.print(
@@ -56,7 +63,8 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
         )
         counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_NAMES}
         console.print(
-            "  " + "，".join(f"[{SEVERITY_STYLE[s]}]{SEVERITY_NAMES[s]} {n}[/]" for s, n in counts.items()), highlight=False
+            "  " + "，".join(f"[{SEVERITY_STYLE[s]}]{SEVERITY_NAMES[s]} {n}[/]" for s, n in counts.items()),
+            highlight=False,
         )
         for finding in result.findings:
             if finding.severity == "info" and not show_info:
@@ -64,7 +72,11 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
             where = "；".join(p.label() for p in finding.locations[:3] if p.label())
             console.print(
                 f"  [{SEVERITY_STYLE[finding.severity]}]{SEVERITY_NAMES[finding.severity]}[/] {escape(finding.message)}"
-                + (f"\n      [dim]{finding.rule}  位置：{escape(where)}[/]" if where else f"\n      [dim]{finding.rule}[/]"),
+                + (
+                    f"\n      [dim]{finding.rule}  位置：{escape(where)}[/]"
+                    if where
+                    else f"\n      [dim]{finding.rule}[/]"
+                ),
                 highlight=False,
             )
         console.print()
@@ -80,14 +92,31 @@ def summary_table(results: list[Result]) -> RichTable:
             continue
         s = r.stats
         table.add_row(
-            r.source["path"], r.document["template"], f"{s['tables_found']}/{s['tables_expected']}",
-            f"{s['identities_held']}/{s['identities_checked']}", str(r.errors), str(r.warnings),
+            r.source["path"],
+            r.document["template"],
+            f"{s['tables_found']}/{s['tables_expected']}",
+            f"{s['identities_held']}/{s['identities_checked']}",
+            str(r.errors),
+            str(r.warnings),
             str(sum(1 for f in r.findings if f.severity == "info")),
         )
     return table
 
 
-CSV_COLUMNS = ("path", "rule", "severity", "message", "expected", "actual", "table", "row", "column", "page", "line", "text")
+CSV_COLUMNS = (
+    "path",
+    "rule",
+    "severity",
+    "message",
+    "expected",
+    "actual",
+    "table",
+    "row",
+    "column",
+    "page",
+    "line",
+    "text",
+)
 
 
 def render_csv(results: Iterable[Result]) -> str:
@@ -102,9 +131,17 @@ def render_csv(results: Iterable[Result]) -> str:
             first = f.locations[0] if f.locations else None
             writer.writerow(
                 [
-                    r.source["path"], f.rule, f.severity, f.message, f.expected, f.actual,
-                    first.table if first else "", first.row if first else "", first.column if first else "",
-                    first.page if first and first.page else "", first.line if first and first.line else "",
+                    r.source["path"],
+                    f.rule,
+                    f.severity,
+                    f.message,
+                    f.expected,
+                    f.actual,
+                    first.table if first else "",
+                    first.row if first else "",
+                    first.column if first else "",
+                    first.page if first and first.page else "",
+                    first.line if first and first.line else "",
                     first.text if first else "",
                 ]
             )
@@ -139,14 +176,16 @@ def _excerpt(report: AuditReport, finding: Any) -> list[dict[str, Any]]:
             cell = row.cells.get(col.key)
             value = cell.value if cell else None
             text = format_amount(value, table.unit, blank_zero=True) if isinstance(value, int) else (value or "")
-            marked = any(p.table == table.number and p.row == place.row and p.column == col.key for p in finding.locations)
+            marked = any(
+                p.table == table.number and p.row == place.row and p.column == col.key for p in finding.locations
+            )
             cells.append({"header": " / ".join(h for h in col.headers if h), "text": text, "marked": marked})
         out.append({"table": f"{table.number} {table.title}", "cells": [c for c in cells if c["text"] or c["marked"]]})
     return out[:4]
 
 
 def render_html(results: list[Result]) -> str:
-    documents = []
+    documents: list[dict[str, Any]] = []
     for r in results:
         if isinstance(r, Unreadable):
             documents.append({"path": r.path, "unreadable": f"{r.reason}：{r.detail}"})

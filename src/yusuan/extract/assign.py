@@ -138,7 +138,7 @@ def _place_nonzero(
             return
         if m - col < n - val:
             return
-        options = []
+        options: list[int | None] = []
         if val < n:
             options.append(val)
         if m - col > n - val:

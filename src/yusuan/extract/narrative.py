@@ -19,7 +19,9 @@ from yusuan.tables.model import Location
 
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*万元")
 _SHARE = re.compile(r"占(?:比)?\s*(\d+(?:\.\d+)?)\s*[%％]")
-_CHANGE = re.compile(r"(增加|减少|增长|下降)\s*(-?\d[\d,]*(?:\.\d+)?)\s*万元\s*[，,]?\s*(增长|下降|增加|减少)?\s*(-?\d+(?:\.\d+)?)?\s*[%％]?")
+_CHANGE = re.compile(
+    r"(增加|减少|增长|下降)\s*(-?\d[\d,]*(?:\.\d+)?)\s*万元\s*[，,]?\s*(增长|下降|增加|减少)?\s*(-?\d+(?:\.\d+)?)?\s*[%％]?"
+)
 _COUNT = re.compile(r"(\d+)\s*(辆|个|项|人|台（套）|台\(套\)|台|套)")
 _HEADING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
 _CLAUSE_END = "，。；：、,;:"
@@ -123,9 +125,18 @@ def read_narrative(lines: list[Line]) -> Narrative:
         direction = m.group(1) if m.group(1) in ("增加", "减少") else ("增加" if m.group(1) == "增长" else "减少")
         facts.append(
             NarrativeFact(
-                "change", m.group(0), m.start(), m.end(), clause_before(m.start()), sentence_at(m.start()),
-                section_at(m.start()), line_of[m.start()], Decimal(m.group(2).replace(",", "")),
-                parse_amount(m.group(2)), direction, m.group(4) or "",
+                "change",
+                m.group(0),
+                m.start(),
+                m.end(),
+                clause_before(m.start()),
+                sentence_at(m.start()),
+                section_at(m.start()),
+                line_of[m.start()],
+                Decimal(m.group(2).replace(",", "")),
+                parse_amount(m.group(2)),
+                direction,
+                m.group(4) or "",
                 rate_line=line_of[m.start(4)] if m.group(4) else None,
             )
         )
@@ -135,16 +146,30 @@ def read_narrative(lines: list[Line]) -> Narrative:
             continue
         facts.append(
             NarrativeFact(
-                "amount", m.group(1), m.start(1), m.end(1), clause_before(m.start()), sentence_at(m.start()),
-                section_at(m.start()), line_of[m.start()], Decimal(m.group(1).replace(",", "")),
+                "amount",
+                m.group(1),
+                m.start(1),
+                m.end(1),
+                clause_before(m.start()),
+                sentence_at(m.start()),
+                section_at(m.start()),
+                line_of[m.start()],
+                Decimal(m.group(1).replace(",", "")),
                 parse_amount(m.group(1)),
             )
         )
     for m in _SHARE.finditer(text):
         facts.append(
             NarrativeFact(
-                "share", m.group(1), m.start(1), m.end(1), clause_before(m.start()), sentence_at(m.start()),
-                section_at(m.start()), line_of[m.start()], Decimal(m.group(1)),
+                "share",
+                m.group(1),
+                m.start(1),
+                m.end(1),
+                clause_before(m.start()),
+                sentence_at(m.start()),
+                section_at(m.start()),
+                line_of[m.start()],
+                Decimal(m.group(1)),
             )
         )
     for m in _COUNT.finditer(text):
@@ -153,8 +178,16 @@ def read_narrative(lines: list[Line]) -> Narrative:
             continue
         facts.append(
             NarrativeFact(
-                "count", m.group(1), m.start(1), m.end(1), clause_before(m.start()), sentence_at(m.start()),
-                section_at(m.start()), line_of[m.start()], Decimal(m.group(1)), unit=m.group(2),
+                "count",
+                m.group(1),
+                m.start(1),
+                m.end(1),
+                clause_before(m.start()),
+                sentence_at(m.start()),
+                section_at(m.start()),
+                line_of[m.start()],
+                Decimal(m.group(1)),
+                unit=m.group(2),
             )
         )
     narrative.facts = sorted(facts, key=lambda f: f.start)

@@ -253,7 +253,9 @@ def _after_heading(region: TableRegion) -> list[Line]:
     return [
         line
         for line in lines
-        if line.page == first_page or not line.text.strip() or normal(line.text) not in header
+        if line.page == first_page
+        or not line.text.strip()
+        or normal(line.text) not in header
         or _UNIT_LINE.search(line.text)
     ]
 
@@ -414,7 +416,9 @@ def _name_column(row: ParsedRow, leaf: str) -> str:
     group = groups[1] if leaf == "project" else groups[-1]
     ordered = sorted(group, key=lambda t: (t.line.top, t.line.line or 0, t.bbox[0] if t.bbox else 0))
     if leaf == "project":
-        row.extra["category"] = normal("".join(t.text for t in sorted(groups[0], key=lambda t: (t.line.top, t.line.line or 0))))
+        row.extra["category"] = normal(
+            "".join(t.text for t in sorted(groups[0], key=lambda t: (t.line.top, t.line.line or 0)))
+        )
     return normal("".join(t.text for t in ordered))
 
 
@@ -618,10 +622,7 @@ def _pivot_table(
     for item in placed:
         p = item.row
         cells = _cells_from(item.options[0])
-        if len(item.options) > 1:
-            pending_ambiguous = [_cells_from(o) for o in item.options]
-        else:
-            pending_ambiguous = []
+        pending_ambiguous = [_cells_from(o) for o in item.options] if len(item.options) > 1 else []
         if p.level == "total":
             key: tuple[str, ...] = ("合计",)
             cells.update(_label_cells(spec, "total", {}))
@@ -885,11 +886,12 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
             while i < len(toks) and toks[i].kind != "amount":
                 if toks[i].kind == "digits" and len(toks[i].text) >= 12:
                     break
-                if name_x is None and toks[i].bbox is not None:
-                    name_x = toks[i].bbox[0]
+                box = toks[i].bbox
+                if name_x is None and box is not None:
+                    name_x = box[0]
                 name_parts.append(toks[i].text)
                 i += 1
-            values = []
+            values: list[Token] = []
             while i < len(toks) and toks[i].kind == "amount" and len(values) < len(columns):
                 values.append(toks[i])
                 i += 1

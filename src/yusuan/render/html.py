@@ -57,7 +57,7 @@ def _page(tableset: TableSet, narrative: Narrative | None) -> dict[str, Any]:
     used: set[str] = set()
     sections = [_table(table, _anchor(table.number or table.title or "table", used)) for table in tableset.tables]
     department = tableset.department or ""
-    parts = []
+    parts: list[dict[str, Any]] = []
     if narrative is not None:
         for block in narrative.blocks:
             if block.kind == "part":

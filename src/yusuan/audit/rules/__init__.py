@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from yusuan.audit.finding import Finding
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from yusuan.audit.context import AuditContext
 
 RuleFunction = Callable[["AuditContext"], Iterator[Finding]]
+_F = TypeVar("_F", bound=Callable[..., Iterator[Finding]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +34,15 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, severity: str, title: str, why: str) -> Callable[[RuleFunction], RuleFunction]:
+def rule(id: str, severity: str, title: str, why: str) -> Callable[[_F], _F]:
     """Register a rule function under a stable id."""
 
-    def register(function: RuleFunction) -> RuleFunction:
+    def register(function: _F) -> _F:
         if id in RULES:
             raise ValueError(f"规则 {id} 重复注册")
         family = function.__module__.rsplit(".", 1)[-1]
-        RULES[id] = Rule(id, severity, title, why, function, family)
+        check: Any = function
+        RULES[id] = Rule(id, severity, title, why, check, family)
         return function
 
     return register

@@ -8,6 +8,7 @@ from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
 from yusuan.extract.tables import normal
+from yusuan.tables.model import Row, Table
 
 
 def _same_name(printed: str, official: str) -> bool:
@@ -24,7 +25,7 @@ def _same_name(printed: str, official: str) -> bool:
     return common >= min(4, len(b))
 
 
-def _function_rows(ctx: AuditContext) -> Iterator[tuple[object, object, str, str, str]]:
+def _function_rows(ctx: AuditContext) -> Iterator[tuple[Table, Row, str, str, str]]:
     for table in ctx.tables.tables:
         if not any(c.key == "func.xiang" for c in table.columns):
             continue
@@ -36,7 +37,7 @@ def _function_rows(ctx: AuditContext) -> Iterator[tuple[object, object, str, str
                 yield table, row, code, str(row.value("name") or ""), "name"
 
 
-def _econ_rows(ctx: AuditContext) -> Iterator[tuple[object, object, str, str, str, str]]:
+def _econ_rows(ctx: AuditContext) -> Iterator[tuple[Table, Row, str, str, str, str]]:
     for table in ctx.tables.tables:
         keys = {c.key for c in table.columns}
         for row in table.rows:
@@ -62,12 +63,24 @@ def _econ_rows(ctx: AuditContext) -> Iterator[tuple[object, object, str, str, st
 def unknown(ctx: AuditContext) -> Iterator[Finding]:
     for table, row, code, _name, _col in _function_rows(ctx):
         if not ctx.catalog.knows("function", code):
-            yield finding("classification.unknown_code", "warning", f"{table.number} 支出功能分类编码 {code} 不在科目表中",
-                          "", code, [ctx.place(table, row, "func.xiang")])
+            yield finding(
+                "classification.unknown_code",
+                "warning",
+                f"{table.number} 支出功能分类编码 {code} 不在科目表中",
+                "",
+                code,
+                [ctx.place(table, row, "func.xiang")],
+            )
     for table, row, code, _name, col, catalog in _econ_rows(ctx):
         if not ctx.catalog.knows(catalog, code):
-            yield finding("classification.unknown_code", "warning", f"{table.number} 经济分类编码 {code} 不在科目表中",
-                          "", code, [ctx.place(table, row, col)])
+            yield finding(
+                "classification.unknown_code",
+                "warning",
+                f"{table.number} 经济分类编码 {code} 不在科目表中",
+                "",
+                code,
+                [ctx.place(table, row, col)],
+            )
 
 
 @rule(
@@ -80,15 +93,25 @@ def names(ctx: AuditContext) -> Iterator[Finding]:
     for table, row, code, name, col in _function_rows(ctx):
         if ctx.catalog.knows("function", code) and name and not _same_name(name, ctx.catalog.name("function", code)):
             official = ctx.catalog.name("function", code)
-            yield finding("classification.name_mismatch", "warning",
-                          f"{table.number} 编码 {code} 的科目名称应为“{official}”，表中为“{name}”",
-                          official, name, [ctx.place(table, row, col)])
+            yield finding(
+                "classification.name_mismatch",
+                "warning",
+                f"{table.number} 编码 {code} 的科目名称应为“{official}”，表中为“{name}”",
+                official,
+                name,
+                [ctx.place(table, row, col)],
+            )
     for table, row, code, name, col, catalog in _econ_rows(ctx):
         if ctx.catalog.knows(catalog, code) and name and not _same_name(name, ctx.catalog.name(catalog, code)):
             official = ctx.catalog.name(catalog, code)
-            yield finding("classification.name_mismatch", "warning",
-                          f"{table.number} 经济分类 {code} 的名称应为“{official}”，表中为“{name}”",
-                          official, name, [ctx.place(table, row, col)])
+            yield finding(
+                "classification.name_mismatch",
+                "warning",
+                f"{table.number} 经济分类 {code} 的名称应为“{official}”，表中为“{name}”",
+                official,
+                name,
+                [ctx.place(table, row, col)],
+            )
 
 
 @rule(
@@ -110,6 +133,11 @@ def pairs(ctx: AuditContext) -> Iterator[Finding]:
             if ctx.catalog.is_valid_pair(dept, gov) or (table.number, dept, gov) in seen:
                 continue
             seen.add((table.number, dept, gov))
-            yield finding("classification.econ_pair", "warning",
-                          f"{table.number} 部门经济分类 {dept} 不应对应政府经济分类 {gov}", "", f"{dept}→{gov}",
-                          [ctx.place(table, row, "gov.name" if "gov.name" in row.cells else "gov.code")])
+            yield finding(
+                "classification.econ_pair",
+                "warning",
+                f"{table.number} 部门经济分类 {dept} 不应对应政府经济分类 {gov}",
+                "",
+                f"{dept}→{gov}",
+                [ctx.place(table, row, "gov.name" if "gov.name" in row.cells else "gov.code")],
+            )

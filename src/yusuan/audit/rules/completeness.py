@@ -22,8 +22,12 @@ def missing(ctx: AuditContext) -> Iterator[Finding]:
     for spec in ctx.profile.tables:
         if spec.number not in present:
             yield finding(
-                "completeness.table_missing", "error", f"缺少{spec.number}（{spec.title.format(year=ctx.year or '')}）",
-                spec.number, "", [Place(table=spec.number)],
+                "completeness.table_missing",
+                "error",
+                f"缺少{spec.number}（{spec.title.format(year=ctx.year or '')}）",
+                spec.number,
+                "",
+                [Place(table=spec.number)],
             )
 
 
@@ -47,6 +51,10 @@ def empty(ctx: AuditContext) -> Iterator[Finding]:
         if not explained:
             line = region.lines[0] if region and region.lines else None
             yield finding(
-                "completeness.empty_unexplained", "warning", f"{table.number}为空表，但没有说明原因",
-                "空表说明", "", [Place(table=table.number, page=line.page if line else None, line=line.line if line else None)],
+                "completeness.empty_unexplained",
+                "warning",
+                f"{table.number}为空表，但没有说明原因",
+                "空表说明",
+                "",
+                [Place(table=table.number, page=line.page if line else None, line=line.line if line else None)],
             )

@@ -43,7 +43,9 @@ def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
             ctx.count(left_table, held)
             if held:
                 continue
-            places = [ctx.place(left_table, r, c) for r, c in lcells] + [ctx.place(right_table, r, c) for r, c in rcells]
+            places = [ctx.place(left_table, r, c) for r, c in lcells] + [
+                ctx.place(right_table, r, c) for r, c in rcells
+            ]
             what = f"{agreement['left']} {op} {agreement['right']}" + (f"（{key}）" if key else "")
             lt, rt = ctx.amount_text(lv, left_table), ctx.amount_text(rv, right_table)
             message = (

@@ -27,7 +27,10 @@ def _report(ctx: AuditContext, table: Table, checks: list[Check], rule_id: str, 
         if check.kind == "line" or ">=" in check.identity:
             message = f"{table.number}「{what}」不成立：{check.identity}（{where}）"
         else:
-            message = f"{table.number} {where} 的 {check.column}（{actual}）与其各组成部分之和（{expected}）不符：{check.identity}"
+            message = (
+                f"{table.number} {where} 的 {check.column}（{actual}）与其各组成部分之和（{expected}）不符："
+                f"{check.identity}"
+            )
         if rounding_only(check.difference, check.terms, table.unit):
             yield finding(_TAIL, "info", f"{message}，差额在显示舍入范围内（尾差）", expected, actual, places)
         else:

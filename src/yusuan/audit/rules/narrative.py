@@ -73,7 +73,9 @@ def amounts(ctx: AuditContext) -> Iterator[Finding]:
         place = ctx.fact_place(fact)
         message = f"情况说明中“{what}”为 {fact.text} 万元，表格中为 {format_wan(value)} 万元"
         if abs(value - fact.fen) <= _STEP:
-            yield finding("rounding.tail_difference", "info", message + "（尾差）", format_wan(value), fact.text, [place, *places])
+            yield finding(
+                "rounding.tail_difference", "info", message + "（尾差）", format_wan(value), fact.text, [place, *places]
+            )
         else:
             yield finding("narrative.amount_mismatch", "error", message, format_wan(value), fact.text, [place, *places])
 
@@ -116,9 +118,12 @@ def shares(ctx: AuditContext) -> Iterator[Finding]:
         if abs(expected - fact.value) <= _CENT:
             continue
         yield finding(
-            "narrative.share_arithmetic", "error",
+            "narrative.share_arithmetic",
+            "error",
             f"占比与金额不符：{part.text}/{whole.text} = {expected}%，文中为 {fact.text}%",
-            f"{expected}", fact.text, [ctx.fact_place(fact)],
+            f"{expected}",
+            fact.text,
+            [ctx.fact_place(fact)],
         )
 
 
@@ -150,10 +155,13 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             expected_text = f"{expected}"
         yield finding(
-            "narrative.growth_arithmetic", "error",
+            "narrative.growth_arithmetic",
+            "error",
             f"增长率与其金额不符：本年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元，"
             f"上年应为 {format_wan(prior)} 万元，增长率应为 {expected_text}%，文中为 {fact.rate}%",
-            expected_text, fact.rate, [ctx.fact_place(fact), *_rate_place(ctx, fact), ctx.fact_place(current)],
+            expected_text,
+            fact.rate,
+            [ctx.fact_place(fact), *_rate_place(ctx, fact), ctx.fact_place(current)],
         )
 
 
@@ -197,15 +205,22 @@ def parts(ctx: AuditContext) -> Iterator[Finding]:
             continue
         if rounding_only(total - whole.fen, len(items), "万元"):
             yield finding(
-                "rounding.tail_difference", "info",
+                "rounding.tail_difference",
+                "info",
                 f"分项之和 {format_wan(total)} 万元与总额 {whole.text} 万元相差在尾差范围内",
-                format_wan(total), whole.text, [ctx.fact_place(whole), *(ctx.fact_place(f) for f in items)],
+                format_wan(total),
+                whole.text,
+                [ctx.fact_place(whole), *(ctx.fact_place(f) for f in items)],
             )
             continue
         yield finding(
-            "narrative.parts_sum", "error",
-            f"分项之和与总额不符：{'+'.join(f.text for f in items)} = {format_wan(total)} 万元，总额为 {whole.text} 万元",
-            format_wan(total), whole.text, [ctx.fact_place(whole), *(ctx.fact_place(f) for f in items)],
+            "narrative.parts_sum",
+            "error",
+            f"分项之和与总额不符：{'+'.join(f.text for f in items)} = {format_wan(total)} 万元，"
+            f"总额为 {whole.text} 万元",
+            format_wan(total),
+            whole.text,
+            [ctx.fact_place(whole), *(ctx.fact_place(f) for f in items)],
         )
 
 
@@ -239,7 +254,10 @@ def counts(ctx: AuditContext) -> Iterator[Finding]:
         if total == int(fact.value):
             continue
         yield finding(
-            "narrative.count_breakdown", "error",
+            "narrative.count_breakdown",
+            "error",
             f"数量与明细不符：共有 {fact.text}{fact.unit}，其中各项合计 {total}{fact.unit}",
-            str(total), fact.text, [ctx.fact_place(fact)],
+            str(total),
+            fact.text,
+            [ctx.fact_place(fact)],
         )

@@ -10,13 +10,14 @@ from yusuan.audit.finding import Finding, Place
 from yusuan.audit.rules import rule
 from yusuan.extract.tables import columns_of, normal
 from yusuan.money import parse_amount
+from yusuan.tables.model import Row, Table
 
 _EXECUTION = ("预算执行率", "资金到位率", "资金拨付率", "支付进度")
 
 
-def _project_rows(ctx: AuditContext, kind: str) -> dict[str, tuple[object, object]]:
+def _project_rows(ctx: AuditContext, kind: str) -> dict[str, tuple[Table, Row]]:
     table = ctx.table(kind)
-    out: dict[str, tuple[object, object]] = {}
+    out: dict[str, tuple[Table, Row]] = {}
     if table is None:
         return out
     for row in table.rows:
@@ -41,8 +42,14 @@ def missing(ctx: AuditContext) -> Iterator[Finding]:
     for name, (table, row) in _project_rows(ctx, "projects").items():
         if name not in targets:
             label = "project.name" if "project.name" in row.cells else "total"  # type: ignore[attr-defined]
-            yield finding("performance.targets_missing", "error", f"项目“{name}”在预算15表中没有绩效目标",
-                          name, "", [ctx.place(table, row, label), ctx.place(table, row, "total")])  # type: ignore[arg-type]
+            yield finding(
+                "performance.targets_missing",
+                "error",
+                f"项目“{name}”在预算15表中没有绩效目标",
+                name,
+                "",
+                [ctx.place(table, row, label), ctx.place(table, row, "total")],
+            )  # type: ignore[arg-type]
 
 
 def _targets(ctx: AuditContext) -> Iterator[tuple[str, str, list]]:
@@ -50,7 +57,9 @@ def _targets(ctx: AuditContext) -> Iterator[tuple[str, str, list]]:
     for code, tokens in ctx.extraction.project_targets.items():
         if tokens and all(t.bbox for t in tokens):
             columns = columns_of(tokens)
-            text = "|".join("".join(t.text for t in sorted(col, key=lambda t: (t.line.top, t.line.line or 0))) for col in columns)
+            text = "|".join(
+                "".join(t.text for t in sorted(col, key=lambda t: (t.line.top, t.line.line or 0))) for col in columns
+            )
         else:
             text = "".join(t.text for t in tokens)
         yield code, text, tokens
@@ -67,9 +76,19 @@ def execution_rate(ctx: AuditContext) -> Iterator[Finding]:
         hit = next((w for w in _EXECUTION if w in normal(text)), None)
         if hit:
             token = next((t for t in tokens if hit[:2] in t.text), tokens[0] if tokens else None)
-            place = Place(table="预算15表", row=code, page=token.line.page, line=token.line.line, text=hit) if token else Place(table="预算15表", row=code)
-            yield finding("performance.execution_rate_as_indicator", "warning", f"项目 {code} 以“{hit}”作为绩效指标",
-                          "", hit, [place])
+            place = (
+                Place(table="预算15表", row=code, page=token.line.page, line=token.line.line, text=hit)
+                if token
+                else Place(table="预算15表", row=code)
+            )
+            yield finding(
+                "performance.execution_rate_as_indicator",
+                "warning",
+                f"项目 {code} 以“{hit}”作为绩效指标",
+                "",
+                hit,
+                [place],
+            )
 
 
 @rule(
@@ -81,8 +100,14 @@ def execution_rate(ctx: AuditContext) -> Iterator[Finding]:
 def satisfaction(ctx: AuditContext) -> Iterator[Finding]:
     for code, text, tokens in _targets(ctx):
         if tokens and "满意" not in text:
-            yield finding("performance.satisfaction_missing", "warning", f"项目 {code} 没有满意度指标", "满意度指标", "",
-                          [Place(table="预算15表", row=code, page=tokens[0].line.page, line=tokens[0].line.line)])
+            yield finding(
+                "performance.satisfaction_missing",
+                "warning",
+                f"项目 {code} 没有满意度指标",
+                "满意度指标",
+                "",
+                [Place(table="预算15表", row=code, page=tokens[0].line.page, line=tokens[0].line.line)],
+            )
 
 
 _QUALITATIVE = re.compile(r"(提升|提高|有效提高|明显|加强|改善|增强)$")
@@ -98,8 +123,14 @@ def unquantified(ctx: AuditContext) -> Iterator[Finding]:
     for code, _text, tokens in _targets(ctx):
         for t in tokens:
             if _QUALITATIVE.search(t.text) and len(t.text) <= 4:
-                yield finding("performance.unquantified", "info", f"项目 {code} 的指标值“{t.text}”不可量化", "", t.text,
-                              [Place(table="预算15表", row=code, page=t.line.page, line=t.line.line, text=t.text)])
+                yield finding(
+                    "performance.unquantified",
+                    "info",
+                    f"项目 {code} 的指标值“{t.text}”不可量化",
+                    "",
+                    t.text,
+                    [Place(table="预算15表", row=code, page=t.line.page, line=t.line.line, text=t.text)],
+                )
 
 
 _COST_VALUE = re.compile(r"([≥≤<>＝=]?)\s*(\d+(?:\.\d+)?)\s*万\s*元")
@@ -124,17 +155,40 @@ def cost_vs_budget(ctx: AuditContext) -> Iterator[Finding]:
         for m in _COST_VALUE.finditer(text):
             number = m.group(2)
             token = next((t for t in tokens if number in t.text), tokens[0] if tokens else None)
-            place = [Place(table=table.number, row=code, page=token.line.page if ctx.paged and token else None,
-                           line=token.line.line if token else None, text=m.group(0))]
+            place = [
+                Place(
+                    table=table.number,
+                    row=code,
+                    page=token.line.page if ctx.paged and token else None,
+                    line=token.line.line if token else None,
+                    text=m.group(0),
+                )
+            ]
             fen = parse_amount(number, "万元")
             if m.group(1) in ("≥", ">"):
-                yield finding("performance.cost_vs_budget", "warning",
-                              f"项目 {code} 的成本指标“{m.group(0)}”用“≥”，成本指标应为上限（≤）", "≤", m.group(1), place)
+                yield finding(
+                    "performance.cost_vs_budget",
+                    "warning",
+                    f"项目 {code} 的成本指标“{m.group(0)}”用“≥”，成本指标应为上限（≤）",
+                    "≤",
+                    m.group(1),
+                    place,
+                )
             elif fen > budget:
-                yield finding("performance.cost_vs_budget", "warning",
-                              f"项目 {code} 的成本指标 {number} 万元超过项目金额 {ctx.amount_text(budget, table)} 万元",
-                              ctx.amount_text(budget, table), number, place)
+                yield finding(
+                    "performance.cost_vs_budget",
+                    "warning",
+                    f"项目 {code} 的成本指标 {number} 万元超过项目金额 {ctx.amount_text(budget, table)} 万元",
+                    ctx.amount_text(budget, table),
+                    number,
+                    place,
+                )
             elif fen < budget:
-                yield finding("performance.cost_vs_budget", "info",
-                              f"项目 {code} 的成本指标 {number} 万元低于项目金额 {ctx.amount_text(budget, table)} 万元",
-                              ctx.amount_text(budget, table), number, place)
+                yield finding(
+                    "performance.cost_vs_budget",
+                    "info",
+                    f"项目 {code} 的成本指标 {number} 万元低于项目金额 {ctx.amount_text(budget, table)} 万元",
+                    ctx.amount_text(budget, table),
+                    number,
+                    place,
+                )

@@ -29,8 +29,14 @@ def placeholder(ctx: AuditContext) -> Iterator[Finding]:
     for line in _lines(ctx):
         m = _PLACEHOLDER.search(line.text)
         if m:
-            yield finding("wording.placeholder", "error", f"第{line.line or '?'}行有占位符“{m.group(0)}”", "", m.group(0),
-                          [Place(page=line.page, line=line.line, text=line.text.strip())])
+            yield finding(
+                "wording.placeholder",
+                "error",
+                f"第{line.line or '?'}行有占位符“{m.group(0)}”",
+                "",
+                m.group(0),
+                [Place(page=line.page, line=line.line, text=line.text.strip())],
+            )
 
 
 @rule(
@@ -43,8 +49,14 @@ def doubled(ctx: AuditContext) -> Iterator[Finding]:
     if ctx.narrative is None:
         return
     for m in _DOUBLED.finditer(ctx.narrative.text):
-        yield finding("wording.doubled_punctuation", "warning", f"标点重复：“{m.group(0)}”", "", m.group(0),
-                      [_place(ctx, m.start(), m.end())])
+        yield finding(
+            "wording.doubled_punctuation",
+            "warning",
+            f"标点重复：“{m.group(0)}”",
+            "",
+            m.group(0),
+            [_place(ctx, m.start(), m.end())],
+        )
 
 
 def _place(ctx: AuditContext, start: int, end: int) -> Place:
@@ -71,8 +83,14 @@ def years(ctx: AuditContext) -> Iterator[Finding]:
         sentence = ctx.narrative.text[max(0, m.start() - 30) : m.end() + 30]
         if "上年" not in sentence and "比" not in sentence and "同期" not in sentence:
             continue
-        yield finding("wording.year", "warning", f"比较中出现{year}年，预算年度为{ctx.year}年", str(ctx.year), str(year),
-                      [_place(ctx, m.start(), m.end())])
+        yield finding(
+            "wording.year",
+            "warning",
+            f"比较中出现{year}年，预算年度为{ctx.year}年",
+            str(ctx.year),
+            str(year),
+            [_place(ctx, m.start(), m.end())],
+        )
 
 
 @rule(
@@ -96,9 +114,12 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
             row = projects[named]
             if amounts and row.amount("total") != amounts[0].fen:
                 yield finding(
-                    "narrative.amount_mismatch", "error",
-                    f"情况说明中项目“{m.group(1)}”为 {amounts[0].text} 万元，{table.number}中为 {ctx.amount_text(row.amount('total'), table)} 万元",
-                    ctx.amount_text(row.amount("total"), table), amounts[0].text,
+                    "narrative.amount_mismatch",
+                    "error",
+                    f"情况说明中项目“{m.group(1)}”为 {amounts[0].text} 万元，"
+                    f"{table.number}中为 {ctx.amount_text(row.amount('total'), table)} 万元",
+                    ctx.amount_text(row.amount("total"), table),
+                    amounts[0].text,
                     [ctx.fact_place(amounts[0]), ctx.place(table, row, "total")],
                 )
             continue
@@ -107,10 +128,17 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
         stem = named.removesuffix("项目")
         similar = [n for n in projects if stem in n or n in stem or n.startswith(stem[: max(4, len(stem) - 2)])]
         meant = (same_amount or similar or [""])[0]
-        hint = f"，金额 {amounts[0].text} 万元与表中“{meant}”相同" if same_amount else (f"，表中最接近的是“{meant}”" if meant else "")
+        hint = (
+            f"，金额 {amounts[0].text} 万元与表中“{meant}”相同"
+            if same_amount
+            else (f"，表中最接近的是“{meant}”" if meant else "")
+        )
         places = [_place(ctx, m.start(1), m.end(1))] + [ctx.fact_place(a) for a in amounts[:1]]
         yield finding(
-            "wording.project_name_variant", "warning",
+            "wording.project_name_variant",
+            "warning",
             f"情况说明中的项目名称“{m.group(1)}”在{table.number}中没有同名项目{hint}",
-            meant, m.group(1), places,
+            meant,
+            m.group(1),
+            places,
         )
