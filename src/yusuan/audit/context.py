@@ -16,7 +16,7 @@ from typing import Any
 
 from yusuan.audit.finding import Finding, Place
 from yusuan.catalog import Catalog
-from yusuan.extract.document import Document
+from yusuan.extract.document import Document, Line
 from yusuan.extract.narrative import Narrative, NarrativeFact
 from yusuan.extract.tables import Extraction, normal
 from yusuan.money import UNIT_FEN, format_amount
@@ -88,6 +88,12 @@ class AuditContext:
         return format_amount(fen, table.unit if table is not None else "万元")
 
     # --- narrative ------------------------------------------------------------------------------
+
+    def line_place(self, line: Line | None, text: str = "", table: str = "", row: str = "") -> Place:
+        """A place at a line of the document (with its page only where pages are known)."""
+        if line is None:
+            return Place(table=table, row=row, text=text)
+        return Place(table=table, row=row, page=line.page if self.paged else None, line=line.line, text=text)
 
     def fact_place(self, fact: NarrativeFact) -> Place:
         text = self.narrative.sentence_text(fact.sentence) if self.narrative else fact.text

@@ -56,5 +56,5 @@ def empty(ctx: AuditContext) -> Iterator[Finding]:
                 f"{table.number}为空表，但没有说明原因",
                 "空表说明",
                 "",
-                [Place(table=table.number, page=line.page if line else None, line=line.line if line else None)],
+                [ctx.line_place(line, table=table.number)],
             )

@@ -6,13 +6,19 @@ import re
 from collections.abc import Iterator
 
 from yusuan.audit.context import AuditContext, finding
-from yusuan.audit.finding import Finding, Place
+from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
 from yusuan.extract.tables import columns_of, normal
 from yusuan.money import parse_amount
 from yusuan.tables.model import Row, Table
 
 _EXECUTION = ("预算执行率", "资金到位率", "资金拨付率", "支付进度")
+
+
+def _number(ctx: AuditContext) -> str:
+    """The number the template gives its project-targets table."""
+    table = ctx.table("project_performance")
+    return table.number if table is not None else ""
 
 
 def _project_rows(ctx: AuditContext, kind: str) -> dict[str, tuple[Table, Row]]:
@@ -45,7 +51,7 @@ def missing(ctx: AuditContext) -> Iterator[Finding]:
             yield finding(
                 "performance.targets_missing",
                 "error",
-                f"项目“{name}”在预算15表中没有绩效目标",
+                f"项目“{name}”在{_number(ctx)}中没有绩效目标",
                 name,
                 "",
                 [ctx.place(table, row, label), ctx.place(table, row, "total")],
@@ -76,11 +82,7 @@ def execution_rate(ctx: AuditContext) -> Iterator[Finding]:
         hit = next((w for w in _EXECUTION if w in normal(text)), None)
         if hit:
             token = next((t for t in tokens if hit[:2] in t.text), tokens[0] if tokens else None)
-            place = (
-                Place(table="预算15表", row=code, page=token.line.page, line=token.line.line, text=hit)
-                if token
-                else Place(table="预算15表", row=code)
-            )
+            place = ctx.line_place(token.line if token else None, hit, _number(ctx), code)
             yield finding(
                 "performance.execution_rate_as_indicator",
                 "warning",
@@ -106,7 +108,7 @@ def satisfaction(ctx: AuditContext) -> Iterator[Finding]:
                 f"项目 {code} 没有满意度指标",
                 "满意度指标",
                 "",
-                [Place(table="预算15表", row=code, page=tokens[0].line.page, line=tokens[0].line.line)],
+                [ctx.line_place(tokens[0].line, "", _number(ctx), code)],
             )
 
 
@@ -129,7 +131,7 @@ def unquantified(ctx: AuditContext) -> Iterator[Finding]:
                     f"项目 {code} 的指标值“{t.text}”不可量化",
                     "",
                     t.text,
-                    [Place(table="预算15表", row=code, page=t.line.page, line=t.line.line, text=t.text)],
+                    [ctx.line_place(t.line, t.text, _number(ctx), code)],
                 )
 
 
@@ -155,15 +157,7 @@ def cost_vs_budget(ctx: AuditContext) -> Iterator[Finding]:
         for m in _COST_VALUE.finditer(text):
             number = m.group(2)
             token = next((t for t in tokens if number in t.text), tokens[0] if tokens else None)
-            place = [
-                Place(
-                    table=table.number,
-                    row=code,
-                    page=token.line.page if ctx.paged and token else None,
-                    line=token.line.line if token else None,
-                    text=m.group(0),
-                )
-            ]
+            place = [ctx.line_place(token.line if token else None, m.group(0), table.number, code)]
             fen = parse_amount(number, "万元")
             if m.group(1) in ("≥", ">"):
                 yield finding(

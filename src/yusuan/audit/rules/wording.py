@@ -35,7 +35,7 @@ def placeholder(ctx: AuditContext) -> Iterator[Finding]:
                 f"第{line.line or '?'}行有占位符“{m.group(0)}”",
                 "",
                 m.group(0),
-                [Place(page=line.page, line=line.line, text=line.text.strip())],
+                [ctx.line_place(line, line.text.strip())],
             )
 
 
@@ -63,7 +63,7 @@ def _place(ctx: AuditContext, start: int, end: int) -> Place:
     assert ctx.narrative is not None
     loc = ctx.narrative.location(start, end)
     lo = max(0, start - 15)
-    return Place(page=loc.page, line=loc.line, text=ctx.narrative.text[lo : end + 15])
+    return Place(page=loc.page if ctx.paged else None, line=loc.line, text=ctx.narrative.text[lo : end + 15])
 
 
 @rule(

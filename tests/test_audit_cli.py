@@ -1,0 +1,74 @@
+"""The audit command: formats, exit codes, and files that cannot be read at all."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html.parser import HTMLParser
+
+from typer.testing import CliRunner
+
+from tests.conftest import SEED
+from yusuan.cli import app
+
+
+def _run(*args: str):
+    return CliRunner().invoke(app, ["audit", *args])
+
+
+def test_unreadable_files_exit_2_with_the_reason(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    fake_pdf = tmp_path / "fake.pdf"
+    fake_pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    prose = tmp_path / "prose.txt"
+    prose.write_text("这是一份会议纪要，没有任何预算表。\n", encoding="utf-8")
+    result = _run(str(empty), str(fake_pdf), str(prose), "--format", "json")
+    assert result.exit_code == 2
+    reasons = [json.loads(line)["error"]["reason"] for line in result.stdout.splitlines()]
+    assert reasons == ["empty", "unreadable", "unknown_layout"]
+    for line in result.stdout.splitlines():
+        assert json.loads(line)["error"]["message"]  # a Chinese explanation, not just a code
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path, seed_text):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    result = _run(str(empty), str(SEED), "--format", "json")
+    assert result.exit_code == 2
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "error" in objects[0] and objects[1]["stats"]["tables_found"] == 15
+
+
+def test_csv_and_html_reports(tmp_path, seed_text):
+    out = tmp_path / "report.csv"
+    assert _run(str(SEED), "--format", "csv", "-o", str(out)).exit_code == 1
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert any(r["rule"] == "narrative.growth_arithmetic" and r["line"] == "115" for r in rows)
+    html = tmp_path / "report.html"
+    assert _run(str(SEED), "--format", "html", "-o", str(html)).exit_code == 1
+    page = html.read_text(encoding="utf-8")
+    texts: list[str] = []
+
+    class Collect(HTMLParser):
+        def handle_data(self, data: str) -> None:
+            texts.append(data)
+
+    Collect().feed(page)
+    body = "".join(texts)
+    assert "增长率与其金额不符" in body and "卫生健康支出" in body
+    assert 'class="marked"' in page  # the table excerpt marks the cell involved
+
+
+def test_text_report_groups_by_severity(seed_text):
+    result = _run(str(SEED))
+    assert result.exit_code == 1
+    assert "错误 8" in result.output
+    first_warning = result.output.index("警告 项目")
+    assert result.output.index("增长率与其金额不符") < first_warning
+
+
+def test_unknown_format_is_refused():
+    result = _run(str(SEED), "--format", "docx")
+    assert result.exit_code == 2
