@@ -120,76 +120,49 @@ def read_narrative(lines: list[Line]) -> Narrative:
         return text[k:pos]
 
     facts: list[NarrativeFact] = []
-    taken: list[tuple[int, int]] = []
-    for m in _CHANGE.finditer(text):
-        direction = m.group(1) if m.group(1) in ("增加", "减少") else ("增加" if m.group(1) == "增长" else "减少")
+
+    def add(kind: str, m: re.Match[str], group: int, number: str, **extra: object) -> None:
+        """A fact for match ``m``: its number (as written in ``group``), subject and place."""
+        at = m.start()
         facts.append(
             NarrativeFact(
-                "change",
-                m.group(0),
-                m.start(),
-                m.end(),
-                clause_before(m.start()),
-                sentence_at(m.start()),
-                section_at(m.start()),
-                line_of[m.start()],
-                Decimal(m.group(2).replace(",", "")),
-                parse_amount(m.group(2)),
-                direction,
-                m.group(4) or "",
-                rate_line=line_of[m.start(4)] if m.group(4) else None,
+                kind,
+                m.group(group),
+                m.start(group),
+                m.end(group),
+                clause_before(at),
+                sentence_at(at),
+                section_at(at),
+                line_of[at],
+                Decimal(number.replace(",", "")),
+                **extra,  # type: ignore[arg-type]
             )
+        )
+
+    taken: list[tuple[int, int]] = []
+    for m in _CHANGE.finditer(text):
+        direction = "增加" if m.group(1) in ("增加", "增长") else "减少"
+        rate_line = line_of[m.start(4)] if m.group(4) else None
+        add(
+            "change",
+            m,
+            0,
+            m.group(2),
+            fen=parse_amount(m.group(2)),
+            direction=direction,
+            rate=m.group(4) or "",
+            rate_line=rate_line,
         )
         taken.append((m.start(), m.end()))
     for m in _AMOUNT.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
-            continue
-        facts.append(
-            NarrativeFact(
-                "amount",
-                m.group(1),
-                m.start(1),
-                m.end(1),
-                clause_before(m.start()),
-                sentence_at(m.start()),
-                section_at(m.start()),
-                line_of[m.start()],
-                Decimal(m.group(1).replace(",", "")),
-                parse_amount(m.group(1)),
-            )
-        )
+        if not any(s <= m.start() < e for s, e in taken):
+            add("amount", m, 1, m.group(1), fen=parse_amount(m.group(1)))
     for m in _SHARE.finditer(text):
-        facts.append(
-            NarrativeFact(
-                "share",
-                m.group(1),
-                m.start(1),
-                m.end(1),
-                clause_before(m.start()),
-                sentence_at(m.start()),
-                section_at(m.start()),
-                line_of[m.start()],
-                Decimal(m.group(1)),
-            )
-        )
+        add("share", m, 1, m.group(1))
     for m in _COUNT.finditer(text):
         before = text[max(0, m.start() - 1) : m.start()]
-        if before.isdigit() or before == ".":
-            continue
-        facts.append(
-            NarrativeFact(
-                "count",
-                m.group(1),
-                m.start(1),
-                m.end(1),
-                clause_before(m.start()),
-                sentence_at(m.start()),
-                section_at(m.start()),
-                line_of[m.start()],
-                Decimal(m.group(1)),
-                unit=m.group(2),
-            )
-        )
+        if not (before.isdigit() or before == "."):
+            add("count", m, 1, m.group(1), unit=m.group(2))
     narrative.facts = sorted(facts, key=lambda f: f.start)
     return narrative
 

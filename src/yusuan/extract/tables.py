@@ -45,6 +45,16 @@ def normal(text: str) -> str:
     return _SPACES.sub("", text).translate(_PAREN)
 
 
+def common_prefix(a: str, b: str) -> int:
+    """How many leading characters two names share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 @dataclass(slots=True)
 class Token:
     text: str
@@ -820,11 +830,7 @@ def _unit_for(name: str, unit_names: dict[str, str]) -> str:
         known = normal(known)
         if known == name:
             return code
-        common = 0
-        for x, y in zip(known, name, strict=False):
-            if x != y:
-                break
-            common += 1
+        common = common_prefix(known, name)
         if known in name or name in known:
             common = max(common, min(len(known), len(name)))
         if common > best_len:

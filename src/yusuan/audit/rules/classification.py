@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
-from yusuan.extract.tables import normal
+from yusuan.extract.tables import common_prefix, normal
 from yusuan.tables.model import Row, Table
 
 
@@ -17,12 +17,7 @@ def _same_name(printed: str, official: str) -> bool:
     a, b = normal(printed), normal(official)
     if not a or a == b or b in a or a in b:
         return True
-    common = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        common += 1
-    return common >= min(4, len(b))
+    return common_prefix(a, b) >= min(4, len(b))
 
 
 def _function_rows(ctx: AuditContext) -> Iterator[tuple[Table, Row, str, str, str]]:
