@@ -65,7 +65,11 @@ class Token:
 
     def __post_init__(self) -> None:
         if self.kind == "amount" and self.text not in _ZERO:
-            self.fen = parse_amount(self.text.replace("，", ","), "万元")
+            whole, dot, frac = self.text.partition(".")
+            if dot and len(frac) == 2 and whole.isdigit() and frac.isdigit():  # the common '12593.11'
+                self.fen = int(whole) * 1_000_000 + int(frac) * 10_000
+            else:
+                self.fen = parse_amount(self.text.replace("，", ","), "万元")
 
     def location(self) -> Location:
         return Location(page=self.line.page, line=self.line.line, bbox=self.bbox, text=self.text)
