@@ -1,0 +1,1 @@
+"""Performance management (绩效): targets, execution, monitoring and self-evaluation."""
