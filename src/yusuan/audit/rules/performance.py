@@ -10,9 +10,11 @@ from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
 from yusuan.extract.tables import columns_of, normal
 from yusuan.money import parse_amount
+from yusuan.performance.indicators import EXECUTION_RATE_NAMES
 from yusuan.tables.model import Row, Table
 
-_EXECUTION = ("预算执行率", "资金到位率", "资金拨付率", "支付进度")
+# one list of budget-execution measures for the ledger checks and the audit (longest first)
+_EXECUTION = tuple(sorted(EXECUTION_RATE_NAMES, key=len, reverse=True))
 
 
 def _number(ctx: AuditContext) -> str:
