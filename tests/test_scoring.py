@@ -10,16 +10,22 @@ import pytest
 
 from yusuan.ledger.model import Fund, Indicator, IndicatorLevel1, Project, ProjectCategory, ProjectSpending
 from yusuan.performance.execution import Execution, Payment
-from yusuan.performance.scoring import Actual, Weights, grade, indicator_fraction, score_project
 from yusuan.performance.indicators import parse_target
+from yusuan.performance.scoring import Actual, Weights, grade, indicator_fraction, score_project
 
-O, B, S, C = IndicatorLevel1.OUTPUT, IndicatorLevel1.BENEFIT, IndicatorLevel1.SATISFACTION, IndicatorLevel1.COST
+OUT, B, S, C = IndicatorLevel1.OUTPUT, IndicatorLevel1.BENEFIT, IndicatorLevel1.SATISFACTION, IndicatorLevel1.COST
 
 
 def _project(*indicators: Indicator, amount: int = 100_000_000) -> Project:
     return Project(
-        unit="503001", code="P1", name="测试项目", category=ProjectCategory.OPERATING, function="2080101",
-        amount=amount, spending=(ProjectSpending("30299", "50299", Fund.GPB, amount),), indicators=indicators,
+        unit="503001",
+        code="P1",
+        name="测试项目",
+        category=ProjectCategory.OPERATING,
+        function="2080101",
+        amount=amount,
+        spending=(ProjectSpending("30299", "50299", Fund.GPB, amount),),
+        indicators=indicators,
     )
 
 
@@ -57,9 +63,7 @@ def test_indicator_fractions(target, actual, fraction):
 
 
 def test_full_marks(example_budget):
-    project = _project(
-        Indicator(O, "人数", "≥100人"), Indicator(B, "效果", "提升"), Indicator(S, "满意度", "≥90%")
-    )
+    project = _project(Indicator(OUT, "人数", "≥100人"), Indicator(B, "效果", "提升"), Indicator(S, "满意度", "≥90%"))
     budget = _budget(example_budget, project)
     score = score_project(project, budget, _execution(100_000_000), _actuals(人数="100人", 效果="达成", 满意度="95%"))
     # 10 (execution) + 50 + 30 × 0.9 (达成 band) + 10 = 97
@@ -68,7 +72,9 @@ def test_full_marks(example_budget):
 
 def test_partly_met_and_execution(example_budget):
     project = _project(
-        Indicator(O, "数量", "≥100人"), Indicator(O, "质量", "≥90%"), Indicator(B, "效益", "≥80%"),
+        Indicator(OUT, "数量", "≥100人"),
+        Indicator(OUT, "质量", "≥90%"),
+        Indicator(B, "效益", "≥80%"),
         Indicator(S, "满意度", "≥90%"),
     )
     budget = _budget(example_budget, project)
@@ -81,7 +87,7 @@ def test_partly_met_and_execution(example_budget):
 
 
 def test_no_satisfaction_moves_its_weight_to_benefit(example_budget):
-    project = _project(Indicator(O, "数量", "≥10次"), Indicator(B, "效益", "≥50%"))
+    project = _project(Indicator(OUT, "数量", "≥10次"), Indicator(B, "效益", "≥50%"))
     budget = _budget(example_budget, project)
     score = score_project(project, budget, _execution(100_000_000), _actuals(数量="10次", 效益="25%"))
     weights = {i.name: i.weight for i in score.indicators}
@@ -91,7 +97,9 @@ def test_no_satisfaction_moves_its_weight_to_benefit(example_budget):
 
 def test_not_applicable_indicators_are_left_out_and_the_rest_rescaled(example_budget):
     project = _project(
-        Indicator(O, "数量", "≥10次"), Indicator(O, "时效", "≥90%"), Indicator(B, "效益", "≥50%"),
+        Indicator(OUT, "数量", "≥10次"),
+        Indicator(OUT, "时效", "≥90%"),
+        Indicator(B, "效益", "≥50%"),
         Indicator(S, "满意度", "≥90%"),
     )
     budget = _budget(example_budget, project)
@@ -105,8 +113,12 @@ def test_not_applicable_indicators_are_left_out_and_the_rest_rescaled(example_bu
 
 
 def test_execution_rate_indicator_is_not_scored_again(example_budget):
-    project = _project(Indicator(C, "预算执行率", "≥90%"), Indicator(O, "数量", "≥10次"), Indicator(B, "效益", "提升"),
-                       Indicator(S, "满意度", "≥90%"))
+    project = _project(
+        Indicator(C, "预算执行率", "≥90%"),
+        Indicator(OUT, "数量", "≥10次"),
+        Indicator(B, "效益", "提升"),
+        Indicator(S, "满意度", "≥90%"),
+    )
     budget = _budget(example_budget, project)
     score = score_project(project, budget, _execution(50_000_000), _actuals(数量="10次", 效益="达成", 满意度="90%"))
     rate = next(i for i in score.indicators if i.name == "预算执行率")
@@ -115,7 +127,7 @@ def test_execution_rate_indicator_is_not_scored_again(example_budget):
 
 
 def test_missing_actual_scores_zero_with_a_warning(example_budget):
-    project = _project(Indicator(O, "数量", "≥10次"), Indicator(B, "效益", "提升"), Indicator(S, "满意度", "≥90%"))
+    project = _project(Indicator(OUT, "数量", "≥10次"), Indicator(B, "效益", "提升"), Indicator(S, "满意度", "≥90%"))
     budget = _budget(example_budget, project)
     score = score_project(project, budget, _execution(100_000_000), _actuals(效益="达成", 满意度="90%"))
     assert any("数量" in w for w in score.warnings)

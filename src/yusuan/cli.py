@@ -196,5 +196,124 @@ def audit(
         raise typer.Exit(1)
 
 
+perf_app = typer.Typer(help="绩效：监控与自评。", no_args_is_help=True)
+app.add_typer(perf_app, name="perf")
+
+_PERF_FORMATS = ("text", "json", "html", "xlsx")
+
+
+def _read_execution(budget, execution: Path, adjustments: Path | None, carryover: Path | None):  # type: ignore[no-untyped-def]
+    from yusuan.performance.execution import read_execution
+
+    try:
+        return read_execution(budget, execution, adjustments, carryover)
+    except BudgetInputError as exc:
+        _report_input_error(exc)
+        raise typer.Exit(1) from None
+
+
+def _emit(format: str, output: Path | None, text: str | None = None, data: bytes | None = None) -> None:
+    """Write a report to OUTPUT (atomically) or print it; binary formats need an output file."""
+    from yusuan.render.atomic import atomic_write_bytes
+
+    payload = data if data is not None else (text or "").encode("utf-8")
+    if output is not None:
+        atomic_write_bytes(output, payload)
+        err.print(f"已写出：{output}")
+    elif data is not None:
+        err.print(f"[red]{format} 格式需要用 -o 指定输出文件[/]")
+        raise typer.Exit(2)
+    else:
+        typer.echo(text, nl=False)
+
+
+@perf_app.command("monitor")
+def perf_monitor(
+    budget_file: Annotated[Path, typer.Argument(metavar="BUDGET", help="预算账本：.yaml 或 .xlsx")],
+    execution: Annotated[Path, typer.Argument(metavar="EXECUTION", help="支出数据：CSV 或 XLSX")],
+    at: Annotated[str, typer.Option("--at", help="监控日期，如 2025-07-31")],
+    adjustments: Annotated[Path | None, typer.Option("--adjustments", help="预算调整 CSV")] = None,
+    carryover: Annotated[Path | None, typer.Option("--carryover", help="结转结余 CSV")] = None,
+    red: Annotated[str, typer.Option("--red", help="红灯阈值（进度比）")] = "0.60",
+    yellow: Annotated[str, typer.Option("--yellow", help="黄灯阈值（进度比）")] = "0.80",
+    format: Annotated[str, typer.Option("--format", "-f", help="text、json、html、xlsx")] = "text",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
+) -> None:
+    """绩效监控：各项目执行率与时间进度比较，红黄绿灯预警，部门比率与月度执行。"""
+    import datetime
+    import json
+
+    from yusuan.performance import report
+    from yusuan.performance.monitoring import Thresholds, monitor
+    from yusuan.performance.ratios import department_ratios, monthly_series
+
+    if format not in _PERF_FORMATS:
+        err.print(f"[red]不支持的格式：{format}（可用：{'、'.join(_PERF_FORMATS)}）[/]")
+        raise typer.Exit(2)
+    try:
+        when = datetime.date.fromisoformat(at)
+        thresholds = Thresholds(red=red, yellow=yellow)  # type: ignore[arg-type]
+    except ValueError as exc:
+        err.print(f"[red]参数有误：{exc}[/]")
+        raise typer.Exit(2) from None
+    budget = _read(budget_file)
+    data = _read_execution(budget, execution, adjustments, carryover)
+    try:
+        result = monitor(budget, data, when, thresholds)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    ratios = department_ratios(budget, data, when)
+    series = monthly_series(budget, data)
+    title = f"{budget.department.name} {budget.year}年绩效监控（截至{when.isoformat()}）"
+    if format == "text":
+        report.print_monitoring(result, ratios, console)
+    elif format == "json":
+        _emit(format, output, json.dumps(report.monitoring_data(result, ratios, series), ensure_ascii=False) + "\n")
+    elif format == "html":
+        _emit(format, output, report.monitoring_html(result, ratios, series, title))
+    else:
+        _emit(format, output, data=report.monitoring_xlsx(result, ratios, series))
+
+
+@perf_app.command("score")
+def perf_score(
+    budget_file: Annotated[Path, typer.Argument(metavar="BUDGET", help="预算账本：.yaml 或 .xlsx")],
+    execution: Annotated[Path, typer.Argument(metavar="EXECUTION", help="支出数据：CSV 或 XLSX")],
+    actuals: Annotated[
+        Path, typer.Argument(metavar="ACTUALS", help="指标实际值 CSV：project_code,indicator,actual,note")
+    ],
+    adjustments: Annotated[Path | None, typer.Option("--adjustments", help="预算调整 CSV")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text、json、html、xlsx")] = "text",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
+) -> None:
+    """绩效自评：按财预〔2020〕10号计算各项目得分与等级，列出偏差及原因。"""
+    import json
+
+    from yusuan.performance import report
+    from yusuan.performance.scoring import read_actuals, score_budget
+
+    if format not in _PERF_FORMATS:
+        err.print(f"[red]不支持的格式：{format}（可用：{'、'.join(_PERF_FORMATS)}）[/]")
+        raise typer.Exit(2)
+    budget = _read(budget_file)
+    data = _read_execution(budget, execution, adjustments, None)
+    try:
+        values = read_actuals(actuals, budget)
+    except BudgetInputError as exc:
+        _report_input_error(exc)
+        raise typer.Exit(1) from None
+    projects, department = score_budget(budget, data, values)
+    title = f"{budget.department.name} {budget.year}年项目绩效自评"
+    if format == "text":
+        report.print_scores(projects, department, console)
+    elif format == "json":
+        _emit(format, output, json.dumps(report.score_data(projects, department), ensure_ascii=False) + "\n")
+    elif format == "html":
+        _emit(format, output, report.scores_html(projects, department, title))
+    else:
+        _emit(format, output, data=report.scores_xlsx(projects, department))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -14,7 +14,9 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from yusuan.money import format_wan
-from yusuan.performance.scoring import DepartmentScore, ProjectScore
+from yusuan.performance.monitoring import Light, MonitoredLine, Monitoring
+from yusuan.performance.ratios import RatioResult
+from yusuan.performance.scoring import DepartmentScore, IndicatorScore, ProjectScore
 
 
 def _num(value: Decimal) -> float:
@@ -92,21 +94,24 @@ def print_scores(projects: list[ProjectScore], department: DepartmentScore, cons
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("yusuan.performance", "templates"), autoescape=True, trim_blocks=True,
+        loader=jinja2.PackageLoader("yusuan.performance", "templates"),
+        autoescape=True,
+        trim_blocks=True,
         lstrip_blocks=True,
     )
 
 
 def scores_html(projects: list[ProjectScore], department: DepartmentScore, title: str) -> str:
-    return _environment().get_template("scores.html.j2").render(
-        title=title, projects=projects, department=department, format_wan=format_wan
+    return (
+        _environment()
+        .get_template("scores.html.j2")
+        .render(title=title, projects=projects, department=department, format_wan=format_wan)
     )
 
 
 def scores_xlsx(projects: list[ProjectScore], department: DepartmentScore) -> bytes:
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    wb.set_properties({"created": None})  # type: ignore[dict-item]
     bold = wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1})
     cell = wb.add_format({"border": 1})
     number = wb.add_format({"border": 1, "num_format": "0.00"})
@@ -129,8 +134,23 @@ def scores_xlsx(projects: list[ProjectScore], department: DepartmentScore) -> by
         else:
             summary.write(r, 1, value, cell)
     sheet = wb.add_worksheet("项目得分")
-    headers = ["项目编码", "项目名称", "预算执行率（%）", "执行得分", "一级指标", "三级指标", "指标值", "实际值",
-               "权重", "得分", "适用", "偏差", "原因说明", "项目总分", "等级"]
+    headers = [
+        "项目编码",
+        "项目名称",
+        "预算执行率（%）",
+        "执行得分",
+        "一级指标",
+        "三级指标",
+        "指标值",
+        "实际值",
+        "权重",
+        "得分",
+        "适用",
+        "偏差",
+        "原因说明",
+        "项目总分",
+        "等级",
+    ]
     widths = [22, 30, 12, 9, 10, 26, 12, 12, 8, 8, 6, 30, 30, 9, 6]
     for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
         sheet.write_string(0, c, h, bold)
@@ -138,7 +158,8 @@ def scores_xlsx(projects: list[ProjectScore], department: DepartmentScore) -> by
     sheet.freeze_panes(1, 0)
     r = 1
     for p in projects:
-        for i in p.indicators or [None]:
+        indicator_rows: list[IndicatorScore | None] = list(p.indicators) or [None]
+        for i in indicator_rows:
             sheet.write_string(r, 0, p.code, cell)
             sheet.write_string(r, 1, p.name, cell)
             sheet.write_number(r, 2, float(p.execution_rate), number)
@@ -156,5 +177,158 @@ def scores_xlsx(projects: list[ProjectScore], department: DepartmentScore) -> by
             sheet.write_number(r, 13, float(p.score), number)
             sheet.write_string(r, 14, p.grade, cell)
             r += 1
+    wb.close()
+    return buffer.getvalue()
+
+
+# --- monitoring ---------------------------------------------------------------------------------
+
+
+def _pct(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def monitoring_data(
+    monitoring: Monitoring, ratios: dict[str, RatioResult], series: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The JSON of `yusuan perf monitor`."""
+
+    def line(m: MonitoredLine) -> dict[str, Any]:
+        return {
+            "unit": m.unit,
+            "project": m.project,
+            "name": m.name,
+            "level": m.level,
+            "original": format_wan(m.original),
+            "adjusted": format_wan(m.adjusted),
+            "executed": format_wan(m.executed),
+            "rate": _pct(m.rate),
+            "progress": _pct(m.progress),
+            "light": str(m.light),
+        }
+
+    return {
+        "schema": "yusuan.perf-monitor/1",
+        "at": monitoring.at.isoformat(),
+        "time_progress": float(monitoring.time_progress),
+        "thresholds": {"red": float(monitoring.thresholds.red), "yellow": float(monitoring.thresholds.yellow)},
+        "lines": [line(m) for m in monitoring.lines],
+        "units": [line(m) for m in monitoring.units],
+        "department": line(monitoring.total),
+        "attention": [line(m) for m in monitoring.attention],
+        "ratios": {
+            name: {"value": _pct(r.value), "formula": r.formula, "reason": r.reason, "note": r.note}
+            for name, r in ratios.items()
+        },
+        "monthly": [
+            {
+                "month": s["month"],
+                "executed": format_wan(s["executed"]),
+                "adjusted_budget": format_wan(s["adjusted_budget"]),
+                "rate": _pct(s["rate"]),
+                "time_progress": float(s["time_progress"]),
+            }
+            for s in series
+        ],
+    }
+
+
+_LIGHT_STYLE = {Light.RED: "bold red", Light.YELLOW: "yellow", Light.GREEN: "green", Light.NONE: "dim"}
+
+
+def print_monitoring(monitoring: Monitoring, ratios: dict[str, RatioResult], console: Console) -> None:
+    console.print(
+        f"[bold]绩效监控[/]：截至 {monitoring.at.isoformat()}，时间进度 {monitoring.time_progress}%；"
+        + "，".join(f"{light} {monitoring.count(light)}" for light in (Light.RED, Light.YELLOW, Light.GREEN)),
+        highlight=False,
+    )
+    table = RichTable(title="需要关注的项目（执行进度落后于时间进度）")
+    for header in ("预警", "项目", "调整后预算（万元）", "已支出（万元）", "执行率", "进度比"):
+        table.add_column(header)
+    for m in monitoring.attention:
+        table.add_row(
+            f"[{_LIGHT_STYLE[m.light]}]{m.light}[/]",
+            escape(m.name),
+            format_wan(m.adjusted),
+            format_wan(m.executed),
+            f"{m.rate}%",
+            str(m.progress),
+        )
+    console.print(table)
+    total = monitoring.total
+    console.print(f"部门合计：执行率 {total.rate}%，进度比 {total.progress}（{total.light}）", highlight=False)
+    for result in ratios.values():
+        console.print(f"  {result}", highlight=False)
+
+
+def monitoring_html(
+    monitoring: Monitoring, ratios: dict[str, RatioResult], series: list[dict[str, Any]], title: str
+) -> str:
+    return (
+        _environment()
+        .get_template("monitoring.html.j2")
+        .render(title=title, m=monitoring, ratios=ratios, series=series, format_wan=format_wan, Light=Light)
+    )
+
+
+def monitoring_xlsx(monitoring: Monitoring, ratios: dict[str, RatioResult], series: list[dict[str, Any]]) -> bytes:
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1})
+    cell = wb.add_format({"border": 1})
+    colours = {
+        Light.RED: wb.add_format({"border": 1, "bg_color": "#F4CCCC"}),
+        Light.YELLOW: wb.add_format({"border": 1, "bg_color": "#FFF2CC"}),
+        Light.GREEN: wb.add_format({"border": 1, "bg_color": "#D9EAD3"}),
+        Light.NONE: cell,
+    }
+    sheet = wb.add_worksheet("监控")
+    headers = [
+        "预警",
+        "单位",
+        "项目编码",
+        "名称",
+        "年初预算（万元）",
+        "调整后预算（万元）",
+        "已支出（万元）",
+        "执行率（%）",
+        "进度比",
+    ]
+    for c, h in enumerate(headers):
+        sheet.write_string(0, c, h, bold)
+    sheet.set_column(0, 2, 14)
+    sheet.set_column(3, 3, 40)
+    sheet.set_column(4, 8, 16)
+    sheet.freeze_panes(1, 0)
+    for r, m in enumerate([*monitoring.lines, *monitoring.units, monitoring.total], start=1):
+        fmt = colours[m.light]
+        sheet.write_string(r, 0, str(m.light), fmt)
+        sheet.write_string(r, 1, m.unit, cell)
+        sheet.write_string(r, 2, m.project, cell)
+        sheet.write_string(r, 3, m.name, cell)
+        for c, fen in ((4, m.original), (5, m.adjusted), (6, m.executed)):
+            sheet.write_string(r, c, format_wan(fen), cell)
+        sheet.write_string(r, 7, "" if m.rate is None else str(m.rate), cell)
+        sheet.write_string(r, 8, "" if m.progress is None else str(m.progress), cell)
+    ratio_sheet = wb.add_worksheet("部门比率")
+    for c, h in enumerate(("指标", "值（%）", "公式", "说明")):
+        ratio_sheet.write_string(0, c, h, bold)
+    ratio_sheet.set_column(0, 0, 26)
+    ratio_sheet.set_column(2, 3, 60)
+    for r, result in enumerate(ratios.values(), start=1):
+        ratio_sheet.write_string(r, 0, result.name, cell)
+        ratio_sheet.write_string(r, 1, "" if result.value is None else str(result.value), cell)
+        ratio_sheet.write_string(r, 2, result.formula, cell)
+        ratio_sheet.write_string(r, 3, result.reason or result.note, cell)
+    monthly = wb.add_worksheet("月度执行")
+    for c, h in enumerate(("月份", "累计支出（万元）", "调整后预算（万元）", "执行率（%）", "时间进度（%）")):
+        monthly.write_string(0, c, h, bold)
+    monthly.set_column(0, 4, 18)
+    for r, s in enumerate(series, start=1):
+        monthly.write_number(r, 0, s["month"], cell)
+        monthly.write_string(r, 1, format_wan(s["executed"]), cell)
+        monthly.write_string(r, 2, format_wan(s["adjusted_budget"]), cell)
+        monthly.write_string(r, 3, "" if s["rate"] is None else str(s["rate"]), cell)
+        monthly.write_string(r, 4, str(s["time_progress"]), cell)
     wb.close()
     return buffer.getvalue()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from yusuan.ledger.model import Budget, Indicator, Origin, Project
+from yusuan.ledger.model import NO_ORIGIN, Budget, Indicator, Origin, Project
 from yusuan.ledger.problems import BudgetInputError, Problem
 from yusuan.performance.execution import Execution, adjusted_budget, executed
 from yusuan.performance.indicators import is_execution_rate, level1_for_scoring, parse_target
@@ -69,7 +69,7 @@ class Actual:
     indicator: str  # the level-3 name
     actual: str
     note: str = ""
-    origin: Origin = Origin()
+    origin: Origin = NO_ORIGIN
 
 
 @dataclass(slots=True)
@@ -172,11 +172,11 @@ def _group_weights(groups_present: set[str], weights: Weights) -> dict[str, Deci
     out = {g: weights.group(g) for g in GROUPS}
     if "satisfaction" not in groups_present:
         out["benefit"] += out.pop("satisfaction")
-    total = sum(out.values())
+    total = sum(out.values(), Decimal(0))
     present = {g: w for g, w in out.items() if g in groups_present}
     if not present:
         return {}
-    scale = total / sum(present.values())
+    scale = total / sum(present.values(), Decimal(0))
     return {g: w * scale for g, w in present.items()}
 
 
@@ -197,13 +197,33 @@ def score_project(
     rows: list[IndicatorScore] = []
     for ind in project.indicators:
         if is_execution_rate(ind):
-            rows.append(IndicatorScore(ind.name, str(ind.level1), ind.value, "", Decimal(0), Decimal(0), False,
-                                       "预算执行率单独计分，不作为绩效指标"))
+            rows.append(
+                IndicatorScore(
+                    ind.name,
+                    str(ind.level1),
+                    ind.value,
+                    "",
+                    Decimal(0),
+                    Decimal(0),
+                    False,
+                    "预算执行率单独计分，不作为绩效指标",
+                )
+            )
             continue
         group = level1_for_scoring(ind)
         if group not in GROUPS:
-            rows.append(IndicatorScore(ind.name, str(ind.level1), ind.value, "", Decimal(0), Decimal(0), False,
-                                       "不属于产出、效益、满意度指标"))
+            rows.append(
+                IndicatorScore(
+                    ind.name,
+                    str(ind.level1),
+                    ind.value,
+                    "",
+                    Decimal(0),
+                    Decimal(0),
+                    False,
+                    "不属于产出、效益、满意度指标",
+                )
+            )
             continue
         scorable.append((ind, group))
     group_weight = _group_weights({g for _i, g in scorable}, weights)
@@ -216,19 +236,34 @@ def score_project(
         target = parse_target(ind.value)
         if actual is None:
             warnings.append(f"指标“{ind.name}”没有实际值，按 0 分计")
-            rows.append(IndicatorScore(ind.name, str(ind.level1), ind.value, "", _q(weight), Decimal(0), True,
-                                       "", "缺少实际值"))
+            rows.append(
+                IndicatorScore(ind.name, str(ind.level1), ind.value, "", _q(weight), Decimal(0), True, "", "缺少实际值")
+            )
             applicable_weight += weight
             continue
         if actual.actual.strip() in NOT_APPLICABLE:
-            rows.append(IndicatorScore(ind.name, str(ind.level1), ind.value, actual.actual, _q(weight), Decimal(0),
-                                       False, actual.note))
+            rows.append(
+                IndicatorScore(
+                    ind.name, str(ind.level1), ind.value, actual.actual, _q(weight), Decimal(0), False, actual.note
+                )
+            )
             continue
         fraction, deviation = indicator_fraction(target, actual.actual, weights)
         if deviation and not actual.note:
             warnings.append(f"指标“{ind.name}”{deviation}，但没有说明原因")
-        rows.append(IndicatorScore(ind.name, str(ind.level1), ind.value, actual.actual, weight, weight * fraction,
-                                   True, actual.note, deviation))
+        rows.append(
+            IndicatorScore(
+                ind.name,
+                str(ind.level1),
+                ind.value,
+                actual.actual,
+                weight,
+                weight * fraction,
+                True,
+                actual.note,
+                deviation,
+            )
+        )
         applicable_weight += weight
         earned += weight * fraction
     indicator_part = sum(group_weight.values(), Decimal(0))
@@ -266,10 +301,8 @@ def score_budget(
     projects = [score_project(p, budget, execution, actuals, weights) for p in budget.projects]
     total_budget = sum(p.budget for p in projects)
     total_spent = sum(p.executed for p in projects)
-    if total_budget:
-        average = sum((p.score * p.budget for p in projects), Decimal(0)) / total_budget
-    else:
-        average = Decimal(0)
+    weighted = sum((p.score * p.budget for p in projects), Decimal(0))
+    average = weighted / total_budget if total_budget else Decimal(0)
     grades = {g: sum(1 for p in projects if p.grade == g) for g in ("优", "良", "中", "差")}
     department = DepartmentScore(
         projects=len(projects),
