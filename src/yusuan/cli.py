@@ -63,11 +63,17 @@ def build(
 @app.command()
 def check(input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .xlsx")]) -> None:
     """只检查预算账本，不生成文件。"""
+    from yusuan.performance.checks import check_budget as check_targets
+
     budget = _read(input)
     console.print(
         f"[green]✓[/] {budget.department.name} {budget.year}年：{len(budget.units)} 个单位，"
         f"{len(budget.basic)} 条基本支出，{len(budget.projects)} 个项目，检查通过。"
     )
+    for code, issues in check_targets(budget).items():
+        for issue in issues:
+            if issue.severity != "info":
+                err.print(f"[yellow]绩效目标提示：项目 {code}：{issue.message}[/]", highlight=False)
 
 
 @app.command()
@@ -284,18 +290,30 @@ def perf_score(
         Path, typer.Argument(metavar="ACTUALS", help="指标实际值 CSV：project_code,indicator,actual,note")
     ],
     adjustments: Annotated[Path | None, typer.Option("--adjustments", help="预算调整 CSV")] = None,
+    weights: Annotated[
+        str, typer.Option("--weights", help="权重：预算执行率,产出,效益,满意度（合计 100）")
+    ] = "10,50,30,10",
     format: Annotated[str, typer.Option("--format", "-f", help="text、json、html、xlsx")] = "text",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
 ) -> None:
     """绩效自评：按财预〔2020〕10号计算各项目得分与等级，列出偏差及原因。"""
     import json
+    from decimal import Decimal, InvalidOperation
 
     from yusuan.performance import report
-    from yusuan.performance.scoring import read_actuals, score_budget
+    from yusuan.performance.scoring import Weights, read_actuals, score_budget
 
     if format not in _PERF_FORMATS:
         err.print(f"[red]不支持的格式：{format}（可用：{'、'.join(_PERF_FORMATS)}）[/]")
         raise typer.Exit(2)
+    try:
+        parts = [Decimal(w.strip()) for w in weights.split(",")]
+        if len(parts) != 4:
+            raise ValueError("应为 4 个数：预算执行率,产出,效益,满意度")
+        chosen = Weights(execution=parts[0], output=parts[1], benefit=parts[2], satisfaction=parts[3])
+    except (ValueError, InvalidOperation) as exc:
+        err.print(f"[red]权重有误：{exc}[/]")
+        raise typer.Exit(2) from None
     budget = _read(budget_file)
     data = _read_execution(budget, execution, adjustments, None)
     try:
@@ -303,7 +321,7 @@ def perf_score(
     except BudgetInputError as exc:
         _report_input_error(exc)
         raise typer.Exit(1) from None
-    projects, department = score_budget(budget, data, values)
+    projects, department = score_budget(budget, data, values, chosen)
     title = f"{budget.department.name} {budget.year}年项目绩效自评"
     if format == "text":
         report.print_scores(projects, department, console)
