@@ -150,52 +150,64 @@ def rules(markdown: Annotated[bool, typer.Option("--markdown", help="输出 Mark
     console.print(table)
 
 
-def _audit_one(path: str):  # type: ignore[no-untyped-def]
-    from yusuan.audit.engine import audit_path
-    from yusuan.audit.report import Unreadable
-    from yusuan.extract.document import DocumentError
-
-    try:
-        return audit_path(path)
-    except DocumentError as exc:
-        return Unreadable(path, exc.reason, exc.detail or str(exc))
-    except (OSError, ValueError) as exc:
-        return Unreadable(path, "unreadable", str(exc))
-
-
 @app.command()
 def audit(
-    files: Annotated[list[str], typer.Argument(help="预算公开文件：PDF、pdftotext 提取的文本、yusuan 生成的 XLSX")],
+    files: Annotated[
+        list[str], typer.Argument(help="预算公开文件或目录：PDF、pdftotext 提取的文本、yusuan 生成的 XLSX")
+    ],
     format: Annotated[str, typer.Option("--format", "-f", help="报告格式：text、json、html、csv")] = "text",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="写入文件（默认打印到终端）")] = None,
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="并行进程数")] = 1,
+    together: Annotated[
+        bool, typer.Option("--together", help="把所有文件当作同一份公开文件（说明与表格分开发布时）")
+    ] = False,
+    summary_csv: Annotated[Path | None, typer.Option("--summary-csv", help="每份文件一行的汇总 CSV")] = None,
     show_info: Annotated[bool, typer.Option("--info", help="文本报告中也列出提示（尾差等）")] = False,
 ) -> None:
     """审核已公开的部门预算：还原表格与情况说明，逐项核对，报告不一致之处。"""
-    from yusuan.audit.report import Unreadable, json_line, print_text, render_csv, render_html
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from yusuan.audit import batch
+    from yusuan.audit.report import Unreadable, json_line, print_text, render_csv, render_html, summary_table
+    from yusuan.render.atomic import atomic_write_bytes
 
     if format not in ("text", "json", "html", "csv"):
         err.print(f"[red]不支持的报告格式：{format}（可用：text、json、html、csv）[/]")
         raise typer.Exit(2)
-    results = [_audit_one(path) for path in files]
-    if format == "json":
-        text = "\n".join(json_line(r) for r in results) + "\n"
-    elif format == "csv":
-        text = render_csv(results)
-    elif format == "html":
-        text = render_html(results)
+    paths = batch.expand_inputs(files)
+    if not paths:
+        err.print("[red]没有找到要审核的文件（.pdf、.txt、.xlsx）[/]")
+        raise typer.Exit(2)
+    if together:
+        results = [batch.audit_together(paths)]
+    elif len(paths) == 1:
+        results = list(batch.run_batch(paths))
     else:
-        text = ""
+        with Progress(
+            TextColumn("审核"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
+        ) as progress:
+            task = progress.add_task("audit", total=len(paths))
+            results = list(batch.run_batch(paths, jobs, done=lambda _r: progress.advance(task)))
     if format == "text":
         target = Console(file=output.open("w", encoding="utf-8"), width=120) if output else console
         print_text(results, target, show_info=show_info)
-    elif output is not None:
-        from yusuan.render.atomic import atomic_write_bytes
-
-        atomic_write_bytes(output, text.encode("utf-8"))
     else:
-        typer.echo(text, nl=False)
-    if output is not None and format != "text":
-        err.print(f"已写出审核报告：{output}")
+        if format == "json":
+            text = "\n".join(json_line(r) for r in results) + "\n"
+        elif format == "csv":
+            text = render_csv(results)
+        else:
+            text = render_html(results)
+        if output is not None:
+            atomic_write_bytes(output, text.encode("utf-8"))
+            err.print(f"已写出审核报告：{output}")
+        else:
+            typer.echo(text, nl=False)
+    if len(results) > 1:
+        (console if format == "text" else err).print(summary_table(results))
+    if summary_csv is not None:
+        atomic_write_bytes(summary_csv, batch.summary_csv(results).encode("utf-8"))
+        err.print(f"已写出汇总：{summary_csv}")
     if any(isinstance(r, Unreadable) for r in results):
         raise typer.Exit(2)
     if any(r.errors for r in results if not isinstance(r, Unreadable)):

@@ -19,7 +19,7 @@ from yusuan.audit.rules import Rule, load_rules
 from yusuan.catalog import load_catalog
 from yusuan.extract.document import Document, DocumentError
 from yusuan.extract.narrative import narrative_lines, read_narrative
-from yusuan.extract.tables import Extraction, extract_tables, normal
+from yusuan.extract.tables import Extraction, extract_tables, locate_tables, normal
 from yusuan.tables.model import TableSet
 from yusuan.tables.profile import Profile, available_profiles, load_profile
 
@@ -72,17 +72,30 @@ def read_any(path: str | Path) -> Document:
     return read_xlsx(path)
 
 
+def _title_fits(spec_title: str, printed: str) -> bool:
+    """Whether a printed title is the profile's title for that number (years aside)."""
+    want = normal(re.sub(r"\{year\}年?|（\{year\}年度）", "", spec_title))
+    got = normal(_YEAR.sub("", printed))
+    return bool(want) and bool(got) and (want in got or got in want)
+
+
 def choose_profile(doc: Document) -> Profile:
-    """The template profile whose table numbers the document prints; unknown layout otherwise."""
-    text = normal(" ".join(line.text for line in doc.lines[:4000]))
+    """The profile whose table numbers the document prints with the profile's own titles.
+
+    Numbers alone are not enough: other provinces number their tables 预算01表 … too, with
+    other contents; reading them with the wrong profile would report false errors.
+    """
     best, best_hits = None, 0
     for name in available_profiles():
+        if name == "generic":
+            continue
         profile = load_profile(name)
-        hits = sum(1 for t in profile.tables if normal(t.number) in text)
-        if hits > best_hits:
+        regions = locate_tables(doc, profile)
+        hits = sum(1 for r in regions if _title_fits(r.spec.title, r.title))
+        if hits >= max(3, (len(regions) * 3 + 3) // 4) and hits > best_hits:
             best, best_hits = profile, hits
-    if best is None or best_hits < 3:
-        raise DocumentError("unknown_layout", "无法识别文档的模板：没有找到预算01表、预算02表……等表号")
+    if best is None:
+        raise DocumentError("unknown_layout", "无法识别文档的模板：表号和表名与已知模板（henan-2025）不符")
     return best
 
 

@@ -16,6 +16,9 @@ from yusuan.tables.identities import parse_identity
 
 #: at most this many equally good placements are kept per row
 MAX_CANDIDATES = 12
+#: the search gives up improving after this many steps and keeps the best found (a row that fits
+#: no identity of a wide table would otherwise try every placement)
+MAX_STEPS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +117,13 @@ def _place_nonzero(
 
     suffix = [sum(values[k:]) for k in range(n + 1)]
 
+    steps = 0
+
     def search(col: int, val: int, held: int, decided: int, placed: bool = False) -> None:
-        nonlocal best_score, best
+        nonlocal best_score, best, steps
+        steps += 1
+        if steps > MAX_STEPS and best:
+            return
         bound = held + (total - decided)
         if bound < best_score or (bound == best_score and len(best) >= MAX_CANDIDATES):
             return

@@ -151,7 +151,10 @@ def _gap(doc: Document, a: int, b: int) -> int:
 
 
 def _read_heading(region: TableRegion) -> None:
-    """Title (first text line after the number) and unit (单位：万元)."""
+    """Title (after the number on its line, or the first text line below it) and unit (单位：万元)."""
+    same_line = normal(region.lines[0].text)[len(normal(region.spec.number)) :]
+    if same_line and not _UNIT_LINE.search(region.lines[0].text):
+        region.title = same_line
     for line in region.lines[1:12]:
         text = line.text.strip()
         if not text:
