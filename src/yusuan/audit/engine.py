@@ -133,14 +133,57 @@ def _resolve_ambiguous(ctx: AuditContext, rules: dict[str, Rule]) -> None:
     ctx.stats.clear()
 
 
+#: a document of a template no profile describes is read by the generic extractor
+GENERIC = Profile(
+    name="generic",
+    title="通用（按表名与编码识别）",
+    unit="",
+    subtitle="",
+    fund_groups={},
+    econ_sets={},
+    function_classes=(),
+    tables=(),
+    raw={},
+)
+#: the tables every departmental budget disclosure must publish (财预〔2016〕143号), as canonical kinds
+STANDARD_KINDS = (
+    "summary",
+    "income",
+    "expenditure",
+    "fiscal_summary",
+    "gpb_expenditure",
+    "gpb_basic_econ",
+    "three_public",
+    "gov_fund",
+)
+
+
+def _generic(doc: Document) -> tuple[TableSet, Extraction, int | None]:
+    """Tables by title and codes, for a layout no profile describes (unknown_layout when none)."""
+    from yusuan.extract.generic import generic_tables
+
+    tables, info = generic_tables(doc)
+    if not tables.tables:
+        raise DocumentError("unknown_layout", "无法识别文档的版式：既不是已知模板，也没有找到带表名的预算表")
+    index = {id(line): k for k, line in enumerate(doc.lines)}
+    starts = [index[id(r.lines[0])] for r in info["regions"] if getattr(r, "lines", None) and id(r.lines[0]) in index]
+    return tables, Extraction(), min(starts, default=None)
+
+
 def audit_document(doc: Document, rules: dict[str, Rule] | None = None) -> AuditReport:
-    """Extract and check one document."""
+    """Extract and check one document (with its template's profile, else the generic reader)."""
     started = time.perf_counter()
     rules = rules or load_rules()
-    profile = choose_profile(doc)
-    tables, extraction = extract_tables(doc, profile)
-    index = {id(line): k for k, line in enumerate(doc.lines)}
-    first_table = min((index[id(r.lines[0])] for r in extraction.regions.values()), default=None)
+    try:
+        profile = choose_profile(doc)
+    except DocumentError:
+        profile = GENERIC
+    if profile is GENERIC:
+        tables, extraction, first_table = _generic(doc)
+    else:
+        tables, extraction = extract_tables(doc, profile)
+        index = {id(line): k for k, line in enumerate(doc.lines)}
+        first_table = min((index[id(r.lines[0])] for r in extraction.regions.values()), default=None)
     narrative = read_narrative(narrative_lines(doc, first_table))
     year = _year(doc, tables)
     tables.year = year
@@ -157,7 +200,12 @@ def audit_document(doc: Document, rules: dict[str, Rule] | None = None) -> Audit
     table_rows: list[dict[str, Any]] = []
     for table in tables.tables:
         region = extraction.regions.get(table.number)
-        pages = sorted({line.page for line in region.lines}) if region else []
+        if region:
+            pages = sorted({line.page for line in region.lines})
+        else:  # generic tables: the pages their cells stand on
+            pages = sorted(
+                {c.location.page for r in table.rows for c in r.cells.values() if c.location and c.location.page}
+            )
         stats = ctx.stats.get(table.number)
         table_rows.append(
             {
@@ -180,7 +228,7 @@ def audit_document(doc: Document, rules: dict[str, Rule] | None = None) -> Audit
         findings=findings,
         stats={
             "tables_found": len(tables.tables),
-            "tables_expected": len(profile.tables),
+            "tables_expected": len(profile.tables) if profile is not GENERIC else len(STANDARD_KINDS),
             "identities_checked": checked,
             "identities_held": held,
             "seconds": round(time.perf_counter() - started, 4),

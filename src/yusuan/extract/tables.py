@@ -35,6 +35,7 @@ _SPACES = re.compile(r"\s+")
 _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)\.\d{1,6}$")
 _ZERO = {"0", "-", "—", "－"}
 _DIGITS = re.compile(r"^\d+$")
+_INTEGER = re.compile(r"^\d{1,3}(,\d{3})+$")  # '7,099,698': a whole-yuan amount (Shanghai prints 元 without decimals)
 _TOC_TAIL = re.compile(r"[.…·。\s]{3,}\d+$|\s\d{1,3}$")
 _UNIT_LINE = re.compile(r"单位[:：]\s*(万元|元)")
 _PAREN = str.maketrans({"(": "（", ")": "）", ":": "："})
@@ -177,6 +178,8 @@ def _kind(text: str) -> str:
         return "amount"
     if _DIGITS.match(text):
         return "digits"
+    if _INTEGER.match(text):
+        return "integer"
     return "text"
 
 

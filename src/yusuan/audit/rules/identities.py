@@ -84,6 +84,21 @@ def hierarchy(ctx: AuditContext) -> Iterator[Finding]:
 
 
 @rule(
+    "table.code_hierarchy",
+    "error",
+    "按编码层级：类 = 所属各款之和，款 = 所属各项之和，合计 = 各类之和（无模板时的通用检查）",
+    "科目编码本身规定了汇总关系；上级科目与下级之和不符，说明漏列、多列或填错。",
+)
+def code_hierarchy(ctx: AuditContext) -> Iterator[Finding]:
+    if ctx.profile.name != "generic":
+        return
+    from yusuan.extract.generic import hierarchy_checks
+
+    for table in ctx.tables.tables:
+        yield from _report(ctx, table, hierarchy_checks(table), "table.code_hierarchy", "编码层级合计")
+
+
+@rule(
     _TAIL,
     "info",
     "合计与分项之差不超过各分项显示舍入之和（每项 0.01 万元）",

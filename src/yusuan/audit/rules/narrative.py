@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -80,6 +81,11 @@ def amounts(ctx: AuditContext) -> Iterator[Finding]:
             yield finding("narrative.amount_mismatch", "error", message, format_wan(value), fact.text, [place, *places])
 
 
+_COMPARISON = re.compile(r"较|比|同比|上年|增加|减少|增长|下降|占")
+_WHOLE_THEN_LIST = re.compile(r"^\s*万元\s*[，。,]\s*$")
+_SUB_LIST = re.compile(r"^\s*万元\s*[：:]")  # 'A 万元：a、b、c' — the parts of a part
+
+
 def _whole_for(ctx: AuditContext, fact: NarrativeFact) -> NarrativeFact | None:
     """The amount a share or a '其中' list is a part of: the first amount of its sentence, or of
     the previous sentence when this one starts with 其中."""
@@ -95,6 +101,22 @@ def _whole_for(ctx: AuditContext, fact: NarrativeFact) -> NarrativeFact | None:
 
 def _percent(part: int, whole: int) -> Decimal:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _at_precision(exact: Decimal, written: str) -> tuple[Decimal, bool]:
+    """The exact percentage at the precision it is written with, and whether the text agrees.
+
+    '4.0%' for 3.95% agrees (one decimal); a rate written with only zero decimals ('4.0',
+    '4.00') is read as a whole percent, which some documents truncate ('4.0%' for 4.48%).
+    """
+    decimals = len(written.partition(".")[2])
+    step = Decimal(1).scaleb(-decimals)
+    stated = abs(Decimal(written))
+    expected = abs(exact).quantize(step, rounding=ROUND_HALF_UP)
+    if abs(expected - stated) <= step:
+        return expected, True
+    whole_percent = decimals > 0 and set(written.partition(".")[2]) == {"0"}
+    return expected, whole_percent and int(abs(exact)) == int(stated)
 
 
 @rule(
@@ -114,8 +136,8 @@ def shares(ctx: AuditContext) -> Iterator[Finding]:
         whole = _whole_for(ctx, fact)
         if part is None or whole is None or whole is part or whole.fen == 0:
             continue
-        expected = _percent(part.fen, whole.fen)
-        if abs(expected - fact.value) <= _CENT:
+        expected, close = _at_precision(Decimal(part.fen) * 100 / Decimal(whole.fen), fact.text)
+        if close:
             continue
         yield finding(
             "narrative.share_arithmetic",
@@ -150,8 +172,9 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             expected_text = "—（上年数为零，无法计算增长率）"
         else:
-            expected = _percent(fact.fen, prior)
-            if abs(expected - abs(rate)) <= _CENT:
+            # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded)
+            expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
+            if close:
                 continue
             expected_text = f"{expected}"
         yield finding(
@@ -189,20 +212,35 @@ def parts(ctx: AuditContext) -> Iterator[Finding]:
         start = text.rfind("。", 0, position) + 1
         end = text.find("。", position)
         end = len(text) if end < 0 else end
-        items = [f for f in amounts if position < f.start < end]
+        items: list[NarrativeFact] = []
+        stopped = False
+        for f in (f for f in amounts if position < f.start < end):
+            # the list of parts ends where the sentence turns to comparisons or opens a sub-list
+            since = text[(items[-1].end if items else position) : f.start]
+            if _COMPARISON.search(f.clause) or (items and _SUB_LIST.match(since)):
+                stopped = True
+                break
+            items.append(f)
         before = [f for f in amounts if start <= f.start < position]
         if not before and start > 0:  # '…X万元。其中…': the whole ends the previous sentence
             previous_start = text.rfind("。", 0, start - 1) + 1
             before = [f for f in amounts if previous_start <= f.start < start]
         whole = before[-1] if before else None
+        if whole is not None and not _WHOLE_THEN_LIST.match(text[whole.end : position]):
+            whole = None  # only 'X万元，其中…' / 'X万元。其中…' lists: the whole stands right before 其中
         lead = text[position : items[0].start] if items else ""
         partial = any(word in lead for word in ("主要", "包括", "等"))
+        if whole is not None and any(f.fen == whole.fen for f in items[1:]):
+            partial = True  # the whole said again inside the list: not a list of parts
         position = text.find("其中", position + 2)
         if whole is None or len(items) < 2 or partial:
             continue
         total = sum(f.fen for f in items)
-        if total == whole.fen:
-            continue
+        # the list is complete when the rest of its sentence only describes (no more numbers, no comparison)
+        rest = text[items[-1].end : end]
+        complete = not _COMPARISON.search(rest) and not re.search(r"\d", rest)
+        if total == whole.fen or (total < whole.fen and (stopped or not complete)):
+            continue  # a list that runs on into other matters may leave parts out
         if rounding_only(total - whole.fen, len(items), "万元"):
             yield finding(
                 "rounding.tail_difference",

@@ -10,7 +10,8 @@ from yusuan.audit.finding import Finding, Place
 from yusuan.audit.rules import rule
 from yusuan.extract.tables import normal
 
-_PLACEHOLDER = re.compile(r"(XX|ＸＸ|××|xx|\*\*|某某|＊＊)")
+# asterisks are not placeholders: documents use them as footnote marks and column labels
+_PLACEHOLDER = re.compile(r"(XX|ＸＸ|××|xx|某某)")
 _DOUBLED = re.compile(r"([，。；：、,;])\1|，。|。，|；。|。；")
 _YEAR = re.compile(r"(20\d{2})年")
 

@@ -1,0 +1,1330 @@
+"""Tables of any disclosure template, read without a template profile.
+
+The Henan profile knows its tables by number; other provinces and cities number,
+title and lay out their tables in their own ways. This module reads them all the
+same way, from what every template shares:
+
+1. ``find_tables``: a table starts at its title — a short line with 表 and the words
+   of a known kind (``profiles/generic.yaml``: 收支总表 → summary …), often with a
+   number on the same or the next line (预算05表, 公开表3, 表一) — and usually a
+   ``单位：万元`` line right below. Tables of contents (dot leaders, page numbers,
+   titles packed one per line) are not tables. A table runs to the next title; a
+   title printed again on the following pages for the same unit continues it.
+2. ``parse_rows``: the lines after the column headers become rows. A row starts with
+   a 功能分类 code (2010101, 201 01 01, [2010101]行政运行, 2010101-行政运行, a 款 or
+   项 printed as two digits under its 类), an 经济分类 code (30101, 301 01), a unit
+   code, a total label (合计, 本 年 收 入 合 计) or a name; its values are the amounts
+   on it. On a PDF, lines whose boxes overlap vertically are one row (a name wrapped
+   around its values, centred in its cell), and a text line closer to a row than
+   three quarters of its height continues that row's name.
+3. ``generic_tables``: a TableSet with the canonical kinds; value columns come from
+   the amounts' horizontal positions (a blank cell is known to be blank), or, without
+   positions, from their order on the row.
+4. ``hierarchy_checks``: in code tables, 类 = Σ its 款, 款 = Σ its 项, 合计 = Σ the
+   top rows — the identities that prove a table was read right.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from yusuan.catalog import load_catalog
+from yusuan.extract.document import Document, Line
+from yusuan.extract.tables import Token, normal, tokens
+from yusuan.money import UNIT_FEN, AmountError, parse_amount
+from yusuan.tables.identities import Check
+from yusuan.tables.model import Cell, Column, Location, Row, Table, TableSet
+
+TITLE_MAX = 40  # a title is a short line: at most this many characters without spaces
+UNIT_REACH = 4  # the 单位：万元 line stands within this many lines after the title
+HEADING_SPAN = 3  # a number and its title printed on separate lines: at most this many lines
+OVERLAP = 0.15  # lines whose boxes overlap by this share of the lower one's height are one printed row
+ATTACH = 0.75  # a text line closer to a row than this × its height continues the row's name
+
+# --- vocabulary ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    not_titles: tuple[str, ...]
+    no_hierarchy: frozenset[str]
+    text_tables: frozenset[str]
+    kinds: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...]  # (words, excluded words, kind)
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    text = resources.files("yusuan.tables").joinpath("profiles", "generic.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    kinds = tuple(
+        (tuple(rule["words"]), tuple(rule.get("none", ())), str(rule["kind"])) for rule in data.get("kinds", [])
+    )
+    return _Vocabulary(
+        tuple(data.get("not_titles", ())),
+        frozenset(data.get("no_hierarchy", ())),
+        frozenset(data.get("text_tables", ())),
+        kinds,
+    )
+
+
+def title_kind(title: str) -> str:
+    """The canonical kind a printed title stands for ('' when no rule fits)."""
+    text = normal(title)
+    for words, excluded, kind in _vocabulary().kinds:
+        if all(w in text for w in words) and not any(w in text for w in excluded):
+            return kind
+    return ""
+
+
+# --- 1. finding tables -----------------------------------------------------------------------------
+
+_CN_DIGITS = "一二三四五六七八九十"
+_NUMBER = re.compile(
+    rf"^(?:部门)?(?:预算|公开)?(?:\d{{1,2}}表|表(?:\d{{1,6}}(?:-\d{{1,2}})?(?!\d)|[{_CN_DIGITS}]{{1,3}}(?![{_CN_DIGITS}])))"
+)
+_NUMBER_TAIL = re.compile(r"[（(]((?:预算|公开)?表\d{1,2})[）)]$")
+_ORDINAL = re.compile(rf"^(?:[{_CN_DIGITS}]+[、.．]|（[{_CN_DIGITS}]+）|\d{{1,2}}[.．、])")
+_YEAR = re.compile(r"(20\d\d)年")
+_SEPARATORS = "：:.．、 "
+_SENTENCE = re.compile(r"[。；，;]")
+_LEADERS = re.compile(r"[.…·‥]{3,}\s*\d+\s*$")
+_PAGE_TAIL = re.compile(r"\s\d{1,3}$")
+_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(万元|元|万)")
+_UNIT_LABEL = re.compile(r"^(?:部门|单位|预算单位|编制单位|部门（单位）)(?:名称)?\s*[:：]\s*")
+_FOOTER = re.compile(r"^[-—–－]*\d{1,4}[-—–－]*$|^第\d+页(共\d+页)?$|^\d+/\d+$")
+_SECTION = re.compile(rf"^第[{_CN_DIGITS}]+部分")
+_NOTE = re.compile(r"^(注|备注|说明|资料来源)[:：]")
+
+
+@dataclass(slots=True)
+class GenericRegion:
+    """A table as found: its heading, its kind, its unit and its lines (page furniture left out)."""
+
+    kind: str
+    title: str  # as printed, without spaces or number
+    number: str  # the printed number (表1, 预算05表, 公开表3) or ''
+    unit: str  # 万元 / 元
+    subtitle: str  # the unit's name from the 单位 line (部门名称：…)
+    lines: list[Line]  # the heading's first line to the next table
+    body: int  # index in ``lines`` of the first line after the heading and the 单位 line
+    layout: str = "plain"  # pdf: boxes in points; columns: pdftotext -layout columns; plain: words only
+    continuation: bool = False  # the same table as the region before it, printed on
+
+    @property
+    def pages(self) -> list[int]:
+        return sorted({line.page for line in self.lines})
+
+    @property
+    def label(self) -> str:
+        """The table's own number if printed, else its title."""
+        return self.number or self.title
+
+
+@dataclass(slots=True)
+class _Heading:
+    start: int
+    end: int  # one past the heading's last line
+    number: str
+    title: str
+
+
+def _split_number(text: str) -> tuple[str, str]:
+    """(number, title) of a normalized heading line: '公开01表收支总表' → ('公开01表', '收支总表')."""
+    match = _NUMBER.match(text)
+    if match:
+        number, rest = match.group(0), text[match.end() :]
+        digits = re.search(r"\d+$", number)
+        if digits and len(digits.group(0)) > 4 and rest.startswith("年"):  # 表12026年… : 表1 + 2026年
+            cut = len(number) - 4
+            number, rest = number[:cut], number[cut:] + rest
+        return number, rest.lstrip(_SEPARATORS)
+    tail = _NUMBER_TAIL.search(text)
+    if tail:
+        return tail.group(1), text[: tail.start()]
+    return "", text
+
+
+def _bare_title(title: str) -> str:
+    """A title without its ordinal, year and scope note: '一、2026年度收支预算总表（不含上年结转）'
+    → '收支预算总表'."""
+    title = _ORDINAL.sub("", title)
+    title = re.sub(r"[（(]含[^）)]*[）)]?$|[-－]?不含[^）)]*", "", title)
+    return re.sub(r"^(?:20\d\d|\d\d)年度?", "", title)
+
+
+def _title_line(line: Line) -> tuple[str, str, str] | None:
+    """(number, title, kind) when the line can be (part of) a table's heading."""
+    raw = line.text.strip()
+    if "表" not in raw or _LEADERS.search(raw):
+        return None
+    text = normal(raw)
+    if _SENTENCE.search(text) or any(word in text for word in _vocabulary().not_titles):
+        return None
+    number, title = _split_number(text)
+    if number and not title:
+        return number, "", ""
+    bare = _bare_title(title)
+    if len(bare) > TITLE_MAX:
+        return None
+    kind = title_kind(bare)
+    if not kind:
+        return None
+    if _PAGE_TAIL.search(raw) and len(line.words) > 1:  # a contents entry: title and its page number
+        return None
+    return number, title, kind
+
+
+def _furniture(doc: Document) -> set[int]:
+    """Indexes of page numbers and running headers or footers (the same text atop or below many pages)."""
+    out: set[int] = set()
+    edges: dict[str, list[int]] = {}
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for i, line in enumerate(doc.lines):
+        first.setdefault(line.page, i)
+        last[line.page] = i
+        if _FOOTER.match(normal(line.text)):
+            out.add(i)
+    for i in {*first.values(), *last.values()}:
+        edges.setdefault(normal(doc.lines[i].text), []).append(i)
+    repeated = max(3, doc.pages * 3 // 10)
+    for text, where in edges.items():
+        if len(where) >= repeated and "表" not in text:
+            out.update(where)
+    return out
+
+
+def _turns(lines: list[Line], i: int, j: int) -> bool:
+    """A table number alone at the foot of a page whose title opens the next page (部门公开表7)."""
+    return j == i + 1 and lines[j].page == lines[i].page + 1 and _NUMBER.fullmatch(normal(lines[i].text)) is not None
+
+
+def _layout(doc: Document) -> str:
+    if not doc.has_positions:
+        return "plain"
+    return "pdf" if doc.format == "pdf" else "columns"
+
+
+def _unit_after(lines: list[Line], heading: _Heading, limit: int) -> tuple[int | None, str, str]:
+    """(index of the 单位 line, unit, subtitle) within reach of a heading, on its page, before
+    the next heading (``limit``)."""
+    page = lines[heading.start].page
+    for i in range(heading.start, min(limit, heading.end + UNIT_REACH)):
+        line = lines[i]
+        if line.page != page:
+            break
+        matches = list(_UNIT_LINE.finditer(line.text))
+        if not matches:
+            continue
+        match = matches[-1]
+        unit = "万元" if match.group(1) == "万" else match.group(1)
+        before = line.text[: match.start()].strip()
+        before = re.sub(r"(金额)?$", "", before).strip()
+        subtitle = _UNIT_LABEL.sub("", normal(before)) if i >= heading.end else ""
+        if not subtitle and i + 1 < len(lines) and lines[i + 1].page == page:  # 单位：万 / 预算单位：… / 元
+            nxt = normal(lines[i + 1].text)
+            if _UNIT_LABEL.match(nxt):
+                subtitle = _UNIT_LABEL.sub("", nxt)
+        return i, unit, subtitle
+    return None, "万元", ""
+
+
+def find_tables(doc: Document) -> list[GenericRegion]:
+    """Every table of the document, found by its title, in document order."""
+    skip = _furniture(doc)
+    lines = [line for i, line in enumerate(doc.lines) if i not in skip and line.text.strip()]
+    parsed = [_title_line(line) for line in lines]
+    headings: list[_Heading] = []
+    i = 0
+    while i < len(lines):
+        found = parsed[i]
+        if found is None:
+            i += 1
+            continue
+        number, title, kind = found
+        j = i + 1
+        while j < len(lines) and j - i < HEADING_SPAN and (lines[j].page == lines[i].page or _turns(lines, i, j)):
+            nxt = parsed[j]
+            if nxt is None or (nxt[0] and number) or (nxt[2] and kind and nxt[2] != kind):
+                break
+            number = number or nxt[0]
+            title, kind = (nxt[1], nxt[2]) if nxt[1] else (title, kind)
+            j += 1
+        headings.append(_Heading(i, j, number, title))
+        i = j
+
+    accepted: list[tuple[_Heading, int | None, str, str]] = []
+    for k, heading in enumerate(headings):
+        at, unit, subtitle = _unit_after(lines, heading, headings[k + 1].start if k + 1 < len(headings) else len(lines))
+        top = heading.start == 0 or lines[heading.start - 1].page != lines[heading.start].page
+        if at is None and not heading.number and not top:
+            continue
+        if at is None and not heading.title and not heading.number:
+            continue
+        accepted.append((heading, at, unit, subtitle))
+    # headings without a 单位 line packed a line or two apart: a list of tables, not tables
+    packed: set[int] = set()
+    for k in range(len(accepted) - 1):
+        (a, at_a, *_), (b, at_b, *_) = accepted[k], accepted[k + 1]
+        if b.start - a.end <= 1 and at_a is None and at_b is None:
+            packed.update((k, k + 1))
+    accepted = [h for k, h in enumerate(accepted) if k not in packed]
+
+    layout = _layout(doc)
+    regions: list[GenericRegion] = []
+    for k, (heading, at, unit, subtitle) in enumerate(accepted):
+        end = accepted[k + 1][0].start if k + 1 < len(accepted) else len(lines)
+        kind = title_kind(_bare_title(heading.title)) or "other"
+        end = _table_end(lines, heading.end if at is None else at + 1, end, kind in _vocabulary().text_tables)
+        body = (heading.end if at is None else at + 1) - heading.start
+        region = GenericRegion(
+            kind=kind,
+            title=heading.title,
+            number=heading.number,
+            unit=unit,
+            subtitle=subtitle,
+            lines=lines[heading.start : end],
+            body=body,
+            layout=layout,
+        )
+        if regions:
+            before = regions[-1]
+            region.continuation = (
+                before.title == region.title
+                and (before.number == region.number or not region.number)
+                and (not region.subtitle or region.subtitle == before.subtitle)
+                and region.lines[0].page > before.lines[-1].page - (0 if before.lines else 1)
+            )
+        regions.append(region)
+    return regions
+
+
+def _table_end(lines: list[Line], start: int, end: int, sentences: bool = False) -> int:
+    """Where a table's lines stop: a new part of the document (第三部分 …), or a page that opens
+    with running text (a sentence, not a cell) unless the table's cells hold sentences."""
+    for i in range(start, end):
+        text = normal(lines[i].text)
+        if _SECTION.match(text):
+            return i
+        if sentences:
+            continue
+        if i > start and lines[i - 1].page != lines[i].page:
+            opening = [normal(line.text) for line in lines[i : min(end, i + 3)] if line.page == lines[i].page]
+            if any(len(t) >= 30 and _SENTENCE.search(t) and not _NOTE.match(t) for t in opening):
+                return i
+    return end
+
+
+# --- 2. rows ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class GenericValue:
+    """One printed amount of a row: its value in fen and the value column it stands in."""
+
+    fen: int
+    token: Token
+    column: int = -1  # 0-based value column; -1 until the table's columns are known
+    x0: float = 0.0
+    x1: float = 0.0
+
+    def location(self) -> Location:
+        return self.token.location()
+
+
+@dataclass(slots=True)
+class GenericRow:
+    """A row as read: its codes, its name and its amounts, with the lines it stands on."""
+
+    kind: str  # total / class / kuan / item / unit / values (an unlabelled row of amounts) / label
+    codes: tuple[str, ...]
+    name: str
+    values: list[GenericValue]
+    head: Token | None  # the token where the row starts (its code, label or first amount)
+    family: str = ""  # function / econ / unit / '' (no code)
+    parts: list[_Cell] = field(default_factory=list)  # a label row's name cells, left to right
+    inferred: bool = False  # the code is not printed: the catalog knows the name under its parent
+
+    @property
+    def code(self) -> str:
+        return self.codes[0] if self.codes else ""
+
+    def location(self) -> Location | None:
+        return self.head.location() if self.head is not None else None
+
+
+@dataclass(slots=True)
+class _Cell:
+    """Tokens of one table cell in a row: one token, or a name wrapped over several lines."""
+
+    kind: str  # amount / digits / text
+    tokens: list[Token]
+    x0: float
+    x1: float
+    text: str = ""
+    fen: int = 0
+
+
+@dataclass(slots=True)
+class _Context:
+    """What a row's two-digit code needs from the rows before it, and the 款/项 columns' positions."""
+
+    klass: str = ""  # the last 类 code
+    kuan: str = ""  # the last 款 code
+    last: str = ""  # the last row's kind
+    kuan_x: float | None = None  # centre of the 款 header, when printed as its own column
+    xiang_x: float | None = None
+
+
+_GRAND_TOTAL = re.compile(r"^(合计|总计|共计)?$")
+_TOTAL = re.compile(r"^(?!.*(?:科目|名称|编码|项目|栏次))(.{0,6})(合计|总计|共计)$")
+_CODE_NAME = re.compile(r"^[\[【［]?(\d{3}|\d{5,7})[\]】］]?[-－—:：]?(?=[^\d年月日%％.,，号个万元])")
+_ZERO_MARKS = {"-", "—", "－", "0"}
+
+
+def _token_box(token: Token) -> tuple[float, float, float, float]:
+    if token.bbox is not None:
+        return token.bbox
+    return (0.0, token.line.top, 0.0, token.line.top + 1.0)
+
+
+def _amount_fen(text: str, unit: str, token: Token) -> int:
+    if text in _ZERO_MARKS:
+        return 0
+    if unit == "万元" and token.kind == "amount":
+        return token.fen
+    try:
+        return parse_amount(text, unit)
+    except AmountError:
+        return 0
+
+
+def _line_extent(line: Line) -> tuple[float, float]:
+    box = line.bbox
+    if box is None:
+        return line.top, line.top + 1.0
+    return box[1], box[3]
+
+
+def _body_lines(region: GenericRegion) -> list[Line]:
+    return [
+        line
+        for line in region.lines[region.body :]
+        if line.text.strip() and not _NOTE.match(normal(line.text)) and not _SECTION.match(normal(line.text))
+    ]
+
+
+def _integer_mode(line_tokens: list[list[Token]]) -> bool:
+    """Whether the table prints whole 元 without decimals (7,099,698): no decimal amount at all."""
+    decimals = integers = 0
+    for toks in line_tokens:
+        for tok in toks:
+            if tok.kind == "amount" and "." in tok.text:
+                decimals += 1
+            elif tok.kind == "integer":
+                integers += 1
+    return decimals == 0 and integers > 0
+
+
+def _is_amount(tok: Token, after_text: bool, integer_mode: bool) -> bool:
+    if tok.kind == "amount":
+        return True
+    if not integer_mode:
+        return False
+    return tok.kind == "integer" or (tok.kind == "digits" and after_text and len(tok.text) >= 3)
+
+
+def _has_amount(toks: list[Token], integer_mode: bool) -> bool:
+    after_text = False
+    for tok in toks:
+        if _is_amount(tok, after_text, integer_mode):
+            return True
+        after_text = after_text or tok.kind == "text"
+    return False
+
+
+def _code_head(toks: list[Token]) -> bool:
+    """Whether a line starts with a classification code (a row without values still is a row)."""
+    if not toks:
+        return False
+    first = toks[0]
+    if first.kind == "digits":
+        return len(first.text) in (3, 5, 6, 7) and len(toks) > 1 and toks[1].kind in ("text", "digits")
+    return bool(_CODE_NAME.match(normal(first.text)))
+
+
+def _header_columns(header: list[Line], ctx: _Context) -> None:
+    """The 款 and 项 columns' centres when the header prints 类 | 款 | 项 as columns of their own."""
+    for line in header:
+        words = {w.text.strip(): w for w in line.words}
+        if "款" in words and "项" in words and words["项"].x1 > words["款"].x1 > 0:
+            ctx.kuan_x = (words["款"].x0 + words["款"].x1) / 2
+            ctx.xiang_x = (words["项"].x0 + words["项"].x1) / 2
+
+
+def parse_rows(
+    region: GenericRegion, before: list[GenericRow] | None = None, *, header: list[Line] | None = None
+) -> list[GenericRow]:
+    """The rows of a table region, top to bottom.
+
+    ``before``: the rows of the same table on the pages before (a continuation region's 款
+    and 项 printed as two digits need the 类 above them). ``header``: a list that receives
+    the region's column header lines.
+    """
+    lines = _body_lines(region)
+    line_tokens = [_percent_free(tokens([line])) for line in lines]
+    integer_mode = _integer_mode(line_tokens)
+    data = [_has_amount(t, integer_mode) or _code_head(t) or _total_line(t) for t in line_tokens]
+    first = next((k for k, d in enumerate(data) if d), len(lines))
+    head_lines = lines[:first]
+    if header is not None:
+        header.extend(head_lines)
+    # the header printed again atop continuation pages is not part of any row
+    repeated = {normal(line.text) for line in head_lines}
+    first_page = lines[first].page if first < len(lines) else 0
+    kept = [
+        (line, toks, d)
+        for line, toks, d in zip(lines[first:], line_tokens[first:], data[first:], strict=True)
+        if d or line.page == first_page or normal(line.text) not in repeated
+    ]
+    serial = _serial_column(head_lines)
+    if serial is not None:  # a 序号 column: its numbers are neither codes nor amounts
+        kept = [(line, _drop_serial(toks, serial), d) for line, toks, d in kept]
+    ctx = _Context()
+    _header_columns(head_lines, ctx)
+    for row in before or []:
+        _advance(ctx, row)
+    rows: list[GenericRow] = []
+    if region.layout == "plain":  # no positions: rows follow one another in the text's token stream
+        cells = _cells(
+            _Band([(line, toks) for line, toks, _ in kept], [], 0.0, 0.0), region.unit, integer_mode, "plain"
+        )
+        for chunk in _stream_rows(cells):
+            for row in _band_rows_of(chunk, ctx):
+                _advance(ctx, row)
+                rows.append(row)
+        return rows
+    for band in _bands(kept, region.layout):
+        for row in _band_rows(band, region.unit, integer_mode, region.layout, ctx):
+            _advance(ctx, row)
+            rows.append(row)
+    return rows
+
+
+def _stream_rows(cells: list[_Cell]) -> list[list[_Cell]]:
+    """Cells of text without positions cut into rows: a row ends where a name or a code follows
+    its amounts, or where a code starts after a name."""
+    chunks: list[list[_Cell]] = []
+    current: list[_Cell] = []
+    for k, cell in enumerate(cells):
+        has_values = any(c.kind == "amount" for c in current)
+        has_name = any(c.kind == "text" for c in current)
+        nxt = cells[k + 1] if k + 1 < len(cells) else None
+        code_start = (
+            cell.kind == "digits" and len(cell.text) in (3, 5, 6, 7) and nxt is not None and nxt.kind != "amount"
+        ) or (cell.kind == "text" and _CODE_NAME.match(cell.text) is not None)
+        if current and ((has_values and cell.kind != "amount") or (code_start and has_name)):
+            chunks.append(current)
+            current = []
+        current.append(cell)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _serial_column(header: list[Line]) -> tuple[float, float] | None:
+    """The x range of a 序号 column when the header has one (序号, or 序 over 号)."""
+    for k, line in enumerate(header):
+        for word in line.words:
+            text = normal(word.text)
+            if text not in ("序号", "序"):
+                continue
+            if text == "序" and not any(
+                normal(w.text) == "号" and w.x0 < word.x1 and w.x1 > word.x0
+                for below in header[k + 1 :]
+                for w in below.words
+            ):
+                continue
+            if word.x1 <= word.x0:
+                return (float("-inf"), float("inf"))
+            slack = word.x1 - word.x0
+            return (word.x0 - slack, word.x1 + slack)
+    return None
+
+
+def _drop_serial(toks: list[Token], serial: tuple[float, float]) -> list[Token]:
+    if len(toks) < 2 or toks[0].kind != "digits" or len(toks[0].text) > 4:
+        return toks
+    x0, _top, x1, _bottom = _token_box(toks[0])
+    if toks[0].bbox is not None and not serial[0] <= (x0 + x1) / 2 <= serial[1]:
+        return toks
+    return toks[1:]
+
+
+def _percent_free(toks: list[Token]) -> list[Token]:
+    """A line's tokens without percentages ('1.30%' comes as '1.30' and '%'): rates are not amounts."""
+    out: list[Token] = []
+    for k, tok in enumerate(toks):
+        if tok.kind == "amount" and k + 1 < len(toks) and toks[k + 1].text[:1] in "%％":
+            continue
+        if tok.text in ("%", "％"):
+            continue
+        out.append(tok)
+    return out
+
+
+def _total_line(toks: list[Token]) -> bool:
+    text = "".join(normal(t.text) for t in toks if t.kind == "text")
+    return bool(_TOTAL.match(text.rstrip("：:")))
+
+
+def _advance(ctx: _Context, row: GenericRow) -> None:
+    if row.family == "function":
+        if row.kind == "class":
+            ctx.klass, ctx.kuan = row.code, ""
+        elif row.kind == "kuan":
+            ctx.klass, ctx.kuan = row.code[:3], row.code
+        elif len(row.code) == 7:
+            ctx.klass, ctx.kuan = row.code[:3], row.code[:5]
+    ctx.last = row.kind
+
+
+@dataclass(slots=True)
+class _Band:
+    """Lines that make one printed row (or a few rows side by side): their tokens, and those of
+    its lines that carry data (amounts, a code, a total label)."""
+
+    items: list[tuple[Line, list[Token]]]
+    data: list[list[Token]]  # the tokens of the data lines
+    top: float
+    bottom: float
+
+    @property
+    def page(self) -> int:
+        return self.items[0][0].page
+
+    def add(self, other: _Band, before: bool = False) -> None:
+        self.items = [*other.items, *self.items] if before else [*self.items, *other.items]
+        self.data.extend(other.data)
+        self.top, self.bottom = min(self.top, other.top), max(self.bottom, other.bottom)
+
+
+def _overlap(a: _Band, b: _Band) -> float:
+    return min(a.bottom, b.bottom) - max(a.top, b.top)
+
+
+def _x_range(band: _Band) -> tuple[float, float]:
+    boxes = [_token_box(t) for _line, toks in band.items for t in toks]
+    return min(b[0] for b in boxes), max(b[2] for b in boxes)
+
+
+def _bands(kept: list[tuple[Line, list[Token], bool]], layout: str) -> list[_Band]:
+    """Lines grouped into printed rows: on a PDF, lines whose boxes overlap vertically are one row,
+    and a text line near a row (closer than ATTACH × its height) continues it."""
+    bands: list[_Band] = []
+    for line, toks, data in kept:
+        top, bottom = _line_extent(line)
+        band = _Band([(line, toks)], [toks] if data else [], top, bottom)
+        last = bands[-1] if bands else None
+        if (
+            layout == "pdf"
+            and last is not None
+            and last.page == line.page
+            and _overlap(band, last) > OVERLAP * min(bottom - top, last.bottom - last.top)
+            and (last.data or not data or _free_above(band, last))
+        ):
+            last.add(band)
+            continue
+        bands.append(band)
+    if layout == "plain":
+        return bands
+    # text lines of one wrapped cell, one below the other, first make one block
+    blocks: list[_Band] = []
+    for band in bands:
+        last = blocks[-1] if blocks else None
+        if (
+            last is not None
+            and not band.data
+            and not last.data
+            and last.page == band.page
+            and band.top - last.bottom < ATTACH * (band.bottom - band.top)
+            and _x_range(band)[0] < _x_range(last)[1]
+            and _x_range(band)[1] > _x_range(last)[0]
+        ):
+            last.add(band)
+            continue
+        blocks.append(band)
+    out: list[_Band] = []
+    for k, band in enumerate(blocks):
+        if band.data:
+            out.append(band)
+            continue
+        height = max(min(b - t for t, b in (_line_extent(line) for line, _ in band.items)), 1.0)
+        up = out[-1] if out and out[-1].data and out[-1].page == band.page else None
+        down = blocks[k + 1] if k + 1 < len(blocks) and blocks[k + 1].data else None
+        down = down if down is not None and down.page == band.page else None
+        gap_up = band.top - up.bottom if up is not None else None
+        gap_down = down.top - band.bottom if down is not None else None
+        near_up = gap_up is not None and gap_up < ATTACH * height
+        near_down = down is not None and gap_down is not None and gap_down < ATTACH * height and _free_above(down, band)
+        if near_up and up is not None and (not near_down or (gap_up or 0.0) <= (gap_down or 0.0)):
+            up.add(band)
+        elif near_down and down is not None:
+            down.add(band, before=True)
+        else:
+            out.append(band)
+    return out
+
+
+def _free_above(row: _Band, text: _Band) -> bool:
+    """Whether a row's data lines leave room for a text line's words: a name cell that starts on
+    the row's own line (with a code or a name of its own) is not continued from above."""
+    left, right = _x_range(text)
+    for toks in row.data:
+        for tok in toks:
+            x0, _top, x1, _bottom = _token_box(tok)
+            if x0 < right and x1 > left and tok.kind == "text":
+                return False
+    return True
+
+
+def _cells(band: _Band, unit: str, integer_mode: bool, layout: str) -> list[_Cell]:
+    """A band's tokens as cells, left to right: text wrapped in one cell is joined top to bottom."""
+    items = [tok for _line, toks in band.items for tok in toks]
+    ordered = items if layout == "plain" else sorted(items, key=lambda t: _token_box(t)[:2])
+    cells: list[_Cell] = []
+    after_text = False
+    for tok in ordered:
+        x0, _top, x1, _bottom = _token_box(tok)
+        amount = _is_amount(tok, after_text, integer_mode)
+        kind = "amount" if amount else ("digits" if tok.kind in ("digits", "integer") else "text")
+        last = cells[-1] if cells else None
+        if layout != "plain" and last is not None and x0 < last.x1 - 0.5 and len(band.items) > 1:
+            if kind == "text" and last.kind == "text":
+                last.tokens.append(tok)
+                last.x1 = max(last.x1, x1)
+                continue
+            if last.kind == "amount" and kind in ("digits", "amount") and _glued(last, tok):
+                continue
+        cells.append(_Cell(kind, [tok], x0, x1))
+        after_text = after_text or kind == "text"
+    for cell in cells:
+        if cell.kind == "text":
+            cell.tokens.sort(key=lambda t: (t.line.top, _token_box(t)[0]))
+        cell.text = "".join(normal(t.text) for t in cell.tokens)
+        if cell.kind == "amount":
+            cell.fen = _amount_fen(cell.text, unit, cell.tokens[0])
+    return cells
+
+
+_WRAPPED_AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)\.\d{1,6}$")
+
+
+def _glued(cell: _Cell, tok: Token) -> bool:
+    """An amount wrapped in a narrow cell ('1682.7' over '6'): the piece below completes it."""
+    upper = cell.tokens[-1]
+    if tok.line.top <= upper.line.top or "." not in upper.text:
+        return False
+    joined = upper.text + tok.text
+    if not _WRAPPED_AMOUNT.match(joined) or len(joined.split(".")[1]) > 2:
+        return False
+    cell.tokens[-1] = Token(joined, "amount", upper.line, upper.bbox)
+    return True
+
+
+def _split_code(cells: list[_Cell], ctx: _Context) -> tuple[str, int, str]:
+    """(code, cells used, name glued to the code) of a row's leading code cells, or ('', 0, '')."""
+    skipped = 0
+    if len(cells) > 1 and cells[0].kind == "digits" and _serial(cells[0].text, cells[1]):
+        cells, skipped = cells[1:], 1  # a 序号 column before the code
+    parts: list[_Cell] = []
+    for cell in cells:
+        if cell.kind == "digits" and len(cell.text) in (2, 3, 5, 6, 7) and (not parts or len(cell.text) == 2):
+            parts.append(cell)
+            continue
+        if cell.kind == "text" and not parts:
+            match = _CODE_NAME.match(cell.text)
+            if match:
+                return match.group(1), 1 + skipped, cell.text[match.end() :]
+        break
+    if not parts:
+        return "", 0, ""
+    texts = [p.text for p in parts]
+    if len(texts[0]) == 3 and all(len(t) == 2 for t in texts[1:]) and len(texts) <= 3:
+        return "".join(texts), len(parts) + skipped, ""
+    if len(texts) == 1 and len(texts[0]) != 2:
+        return texts[0], 1 + skipped, ""
+    if all(len(t) == 2 for t in texts) and ctx.klass and len(texts) <= 2:
+        if len(texts) == 2:
+            return ctx.klass + texts[0] + texts[1], 2 + skipped, ""
+        return _two_digits(parts[0], ctx), 1 + skipped, ""
+    return "", 0, ""
+
+
+def _serial(text: str, nxt: _Cell) -> bool:
+    """Whether a row's first number is its 序号, standing before a code column."""
+    if nxt.kind == "digits":
+        return len(text) <= 3 and len(nxt.text) in (3, 5, 6, 7) and (len(text) < 3 or len(nxt.text) > 3)
+    return len(text) <= 2 and nxt.kind == "text" and _CODE_NAME.match(nxt.text) is not None
+
+
+def _two_digits(cell: _Cell, ctx: _Context) -> str:
+    """A 款 or 项 printed as two digits under its 类: by its column when the header has 款 | 项,
+    else by the row before it and the catalog's names."""
+    digits = cell.text
+    if ctx.kuan_x is not None and ctx.xiang_x is not None:
+        centre = (cell.x0 + cell.x1) / 2
+        if abs(centre - ctx.kuan_x) <= abs(centre - ctx.xiang_x):
+            return ctx.klass + digits
+        return (ctx.kuan or ctx.klass + "00") + digits
+    if ctx.last == "class" or not ctx.kuan:
+        return ctx.klass + digits
+    catalog = load_catalog()
+    as_item = ctx.kuan + digits
+    as_kuan = ctx.klass + digits
+    if catalog.knows("function", as_item) and not catalog.knows("function", as_kuan):
+        return as_item
+    if catalog.knows("function", as_kuan) and not catalog.knows("function", as_item):
+        return as_kuan
+    return as_item
+
+
+def _family(code: str) -> tuple[str, str]:
+    """(family, row kind) of a code: function 类/款/项, economic 类/款, or a unit's code."""
+    lead = code[0]
+    if len(code) == 3 and lead == "2" and not load_catalog().knows("function", code):
+        return "unit", "unit"  # 251 西安市自然资源和规划局: a unit's code, not a 类
+    if lead == "2" and len(code) in (3, 5, 7):
+        return "function", {3: "class", 5: "kuan", 7: "item"}[len(code)]
+    if lead in "35" and len(code) in (3, 5, 7):
+        return "econ", "class" if len(code) == 3 else "item"
+    return "unit", "unit"
+
+
+def _band_rows(band: _Band, unit: str, integer_mode: bool, layout: str, ctx: _Context) -> list[GenericRow]:
+    """The rows a band prints: one row with a code, or label-and-amounts runs side by side."""
+    cells = _cells(band, unit, integer_mode, layout)
+    if not cells:
+        return []
+    groups = _code_groups(cells, ctx)
+    if len(groups) > 1:
+        return [row for group in groups for row in _band_rows_of(group, ctx)]
+    return _band_rows_of(cells, ctx)
+
+
+def _code_groups(cells: list[_Cell], ctx: _Context) -> list[list[_Cell]]:
+    """Cells split where a code column of the same classification starts again (301 工资福利支出
+    92,835.98 | 302 商品和服务支出 …); codes of another classification (301 工资福利支出 | 501
+    机关工资福利支出) are the same row's."""
+    first, used, _ = _split_code(cells, ctx)
+    if not first or cells[used - 1].kind != "digits":
+        return [cells]
+    starts = [0]
+    seen_body = False
+    lead = first[:1]
+    for k, cell in enumerate(cells):
+        if k < used:
+            continue
+        restarts = seen_body and cell.kind == "digits" and len(cell.text) in (3, 5, 7) and cell.text[:1] == lead
+        named = k + 1 < len(cells) and cells[k + 1].kind == "text" and not _CODE_NAME.match(cells[k + 1].text)
+        if restarts and named:
+            starts.append(k)
+            seen_body = False
+            continue
+        seen_body = seen_body or cell.kind in ("text", "amount")
+    if len(starts) == 1:
+        return [cells]
+    return [cells[a:b] for a, b in zip(starts, [*starts[1:], len(cells)], strict=True)]
+
+
+def _reading(cells: list[_Cell]) -> str:
+    """Name cells in reading order: a name wrapped into cells side by side reads top line first."""
+    ordered = sorted(cells, key=lambda c: (round(c.tokens[0].line.top, 1), c.x0))
+    return "".join(c.text for c in ordered)
+
+
+def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
+    first_amount = next((k for k, c in enumerate(cells) if c.kind == "amount"), len(cells))
+    code, used, glued_name = _split_code(cells[:first_amount], ctx)
+    if code:
+        codes = [code]
+        names: list[_Cell] = []
+        k = used
+        while k < first_amount:
+            cell = cells[k]
+            if cell.kind == "digits" and names and len(codes) < 3:  # 301 01 基本工资 | 501 01 工资奖金津补贴
+                other, _used, _name = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
+                if other:
+                    codes.append(other)
+                    break
+            if cell.kind == "text":
+                match = _CODE_NAME.match(cell.text)
+                if match and len(codes) < 3:  # 2013601-行政运行 | 50101-工资奖金津补贴 | 30101-基本工资
+                    codes.append(match.group(1))
+                    break
+                names.append(cell)
+            k += 1
+        amounts = [_value(c) for c in cells[first_amount:] if c.kind == "amount"]
+        family, kind = _family(code)
+        name = glued_name + _reading(names)
+        return [GenericRow(kind, tuple(codes), name, amounts, cells[0].tokens[0], family)]
+    rows: list[GenericRow] = []
+    label_cells: list[_Cell] = []
+    values: list[GenericValue] = []
+
+    def flush() -> None:
+        if not label_cells and not values:
+            return
+        label = _reading(label_cells)
+        head = label_cells[0].tokens[0] if label_cells else values[0].token
+        kind = "total" if _TOTAL.match(label.rstrip("：:")) else ("label" if label else "values")
+        name = label.rstrip("：:") if kind == "total" else label
+        rows.append(GenericRow(kind, (), name, list(values), head, parts=list(label_cells)))
+
+    for cell in cells:
+        if cell.kind == "text":
+            if values:
+                flush()
+                label_cells, values = [], []
+            label_cells.append(cell)
+        elif cell.kind == "amount":
+            values.append(_value(cell))
+    flush()
+    return rows
+
+
+def _value(cell: _Cell) -> GenericValue:
+    token = cell.tokens[0] if len(cell.tokens) == 1 else Token(cell.text, "amount", cell.tokens[0].line)
+    if len(cell.tokens) > 1 or token.bbox is None:
+        token.bbox = _cell_box(cell)
+    return GenericValue(cell.fen, token, -1, cell.x0, cell.x1)
+
+
+def _cell_box(cell: _Cell) -> tuple[float, float, float, float] | None:
+    boxes = [t.bbox for t in cell.tokens if t.bbox is not None]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+# --- 3. tables -------------------------------------------------------------------------------------
+
+
+def _columns_by_position(rows: list[GenericRow]) -> list[tuple[float, float]] | None:
+    """The value columns as x ranges: amounts that overlap horizontally stand in one column.
+    None when two amounts of one row would share a column (the layout is not a grid)."""
+    spans = sorted((v.x0, v.x1) for row in rows for v in row.values if v.x1 > v.x0)
+    if not spans or len(spans) < sum(len(r.values) for r in rows):
+        return None
+    columns: list[list[float]] = []
+    for x0, x1 in spans:
+        if columns and x0 < columns[-1][1] - 0.5:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    ranges = [(c[0], c[1]) for c in columns]
+    for row in rows:
+        seen: set[int] = set()
+        for value in row.values:
+            centre = (value.x0 + value.x1) / 2
+            k = next((n for n, (a, b) in enumerate(ranges) if a - 0.5 <= centre <= b + 0.5), -1)
+            if k < 0 or k in seen:
+                return None
+            seen.add(k)
+            value.column = k
+    return ranges
+
+
+def _split_labels(rows: list[GenericRow], ranges: list[tuple[float, float]]) -> list[GenericRow]:
+    """Labels side by side with a value column between them are two rows (a two-sided table's
+    left label with a blank amount, and the right label with its own)."""
+    out: list[GenericRow] = []
+    for row in rows:
+        if row.codes or len(row.parts) < 2:
+            out.append(row)
+            continue
+        groups: list[list[_Cell]] = [[row.parts[0]]]
+        for before, cell in itertools.pairwise(row.parts):
+            if any(before.x1 <= a and b <= cell.x0 for a, b in ranges):
+                groups.append([])
+            groups[-1].append(cell)
+        if len(groups) == 1:
+            out.append(row)
+            continue
+        for k, group in enumerate(groups):
+            label = _reading(group)
+            total = _TOTAL.match(label.rstrip("：:"))
+            values = row.values if k == len(groups) - 1 else []
+            out.append(
+                GenericRow(
+                    "total" if total else "label",
+                    (),
+                    label.rstrip("：:") if total else label,
+                    values,
+                    group[0].tokens[0],
+                    parts=group,
+                )
+            )
+    return out
+
+
+def _headers(header: list[Line], ranges: list[tuple[float, float]] | None, count: int) -> list[tuple[str, ...]]:
+    """Each value column's header path, from the header words standing over it."""
+    if ranges is None:
+        return [(f"第{k + 1}列",) for k in range(count)]
+    out: list[list[str]] = [[] for _ in ranges]
+    for line in header:
+        words = [w for w in line.words if w.x1 > w.x0]
+        if all(re.fullmatch(r"[\d*＊]+|栏次|行次", normal(w.text)) for w in words):
+            continue  # the columns' own numbering: 栏次 1 2 3 / ** 1 2 3
+        for k, (a, b) in enumerate(ranges):
+            text = "".join(normal(w.text) for w in words if w.x0 < b and w.x1 > a)
+            if text and (not out[k] or out[k][-1] != text):
+                out[k].append(text)
+    return [tuple(h) if h else (f"第{k + 1}列",) for k, h in enumerate(out)]
+
+
+_LABEL_PREFIX = re.compile(rf"^(?:[{_CN_DIGITS}]+[、.．]|（[{_CN_DIGITS}]+）|\d{{1,2}}[、.．]|其中[:：])")
+INFER_SHARE = 0.6  # codes are inferred when the catalog places this share of the rows with amounts
+
+
+@cache
+def _catalog_names() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Classification names: 类 name → code, and (parent code, name) → code, 功能 and 部门经济 alike."""
+    catalog = load_catalog()
+    tops: dict[str, str] = {}
+    children: dict[tuple[str, str], str] = {}
+    for name in ("function", "dept_econ"):
+        for entry in catalog.entries(name):
+            key = normal(entry.name)
+            if entry.parent:
+                children.setdefault((entry.parent, key), entry.code)
+            else:
+                tops.setdefault(key, entry.code)
+    return tops, children
+
+
+def _infer_codes(rows: list[GenericRow]) -> bool:
+    """Codes for a table that prints names only (杭州: 科学技术支出 / 技术研究与开发 / …): each name
+    looked up under the 类 or 款 above it. Kept when the catalog places most rows with amounts."""
+    if any(r.codes for r in rows):
+        return False
+    tops, children = _catalog_names()
+    klass = kuan = ""
+    found: dict[int, str] = {}
+    for k, row in enumerate(rows):
+        if row.kind != "label":
+            continue
+        name = _LABEL_PREFIX.sub("", normal(row.name))
+        code = children.get((kuan, name), "") if kuan else ""
+        code = code or (children.get((klass, name), "") if klass else "")
+        code = code or tops.get(name, "")
+        if not code:
+            continue
+        found[k] = code
+        if len(code) == 3:
+            klass, kuan = code, ""
+        elif len(code) == 5 and code[0] == "2":
+            klass, kuan = code[:3], code
+    placed = sum(1 for k in found if rows[k].values)
+    with_values = sum(1 for r in rows if r.values and r.kind in ("label", "values"))
+    if len(found) < 3 or placed < INFER_SHARE * with_values:
+        return False
+    for k, code in found.items():
+        row = rows[k]
+        row.codes, row.inferred = (code,), True
+        row.family, row.kind = _family(code)
+    return True
+
+
+def _is_code_table(coded: int, with_values: int) -> bool:
+    """A code table: its rows are mostly headed by 功能分类 or 经济分类 codes."""
+    return coded >= 2 and coded * 10 >= with_values * 3
+
+
+def _decimals(rows: list[GenericRow]) -> int:
+    most = 0
+    for row in rows:
+        for value in row.values:
+            _, dot, frac = value.token.text.partition(".")
+            if dot:
+                most = max(most, len(frac))
+    return most
+
+
+def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Line]) -> tuple[Table, dict[str, Any]]:
+    """One Table from a table's regions (the first and its continuations) and their rows."""
+    first = regions[0]
+    positional = first.layout != "plain"
+    ranges = _columns_by_position(rows) if positional else None
+    if ranges is None:
+        positional = False
+        for row in rows:
+            for k, value in enumerate(row.values):
+                value.column = k
+    if ranges is not None:
+        rows = _split_labels(rows, ranges)
+    count = len(ranges) if ranges is not None else max((len(r.values) for r in rows), default=0)
+    columns = [
+        Column("code", ("编码",), "code", 10),
+        Column("name", ("名称",), "text", 30),
+        *(Column(f"v{k + 1}", h, "amount") for k, h in enumerate(_headers(header, ranges, count))),
+    ]
+    inferred = _infer_codes(rows)
+    coded = not inferred and _is_code_table(
+        sum(1 for r in rows if r.family in ("function", "econ")), sum(1 for r in rows if r.values)
+    )
+    out: list[Row] = []
+    seen: Counter[tuple[str, ...]] = Counter()
+    data_rows = [r for r in rows if r.values]
+    for row in rows:
+        kind = row.kind
+        if kind == "values" and data_rows and (row is data_rows[0] or row is data_rows[-1]):
+            kind = "total"
+        elif kind == "label":
+            kind = "unit" if coded and row.values else "item"
+        elif kind == "values":
+            kind = "item"
+        key: tuple[str, ...] = row.codes if row.codes else ((row.name or "合计") if kind == "total" else row.name,)
+        seen[key] += 1
+        if seen[key] > 1:
+            key = (*key, f"#{seen[key]}")
+        where = row.location()
+        cells: dict[str, Cell] = {}
+        if row.code:
+            cells["code"] = Cell(row.code, None if row.inferred else where)
+        cells["name"] = Cell(row.name, where if not row.code or row.inferred else None)
+        if positional:
+            for k in range(count):
+                cells[f"v{k + 1}"] = Cell(None)
+        for value in row.values:
+            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location())
+        level = {"total": 0, "unit": 1, "class": 1, "kuan": 2, "item": 3}.get(kind, 1)
+        out.append(Row(key, kind, cells, level))
+    table = Table(
+        kind=first.kind,
+        number=first.label,
+        title=first.title,
+        unit=first.unit,
+        columns=columns,
+        rows=out,
+        subtitle=first.subtitle,
+    )
+    info = {
+        "kind": first.kind,
+        "number": first.label,
+        "title": first.title,
+        "unit": first.unit,
+        "pages": sorted({p for r in regions for p in r.pages}),
+        "regions": len(regions),
+        "positional": positional,
+        "coded": coded or inferred,
+        "codes_inferred": inferred,
+        "decimals": _decimals(rows),
+    }
+    return table, info
+
+
+def _signature(row: GenericRow) -> tuple[str, str, tuple[int, ...]]:
+    return (row.kind if row.kind in ("total", "values") else "", row.name, tuple(v.fen for v in row.values))
+
+
+def generic_tables(doc: Document) -> tuple[TableSet, dict[str, Any]]:
+    """Every table of a document read without a profile, and what was found about each.
+
+    The dict holds ``regions`` (the GenericRegions found) and ``tables`` (per table: kind,
+    number, title, unit, pages, regions, whether columns come from positions, whether it is
+    a code table, the decimals printed) in the TableSet's order.
+    """
+    regions = find_tables(doc)
+    groups: list[tuple[list[GenericRegion], list[GenericRow], list[Line]]] = []
+    for region in regions:
+        if region.continuation and groups:
+            group = groups[-1]
+            group[0].append(region)
+            totals = {_signature(r) for r in group[1] if r.kind in ("total", "values")}
+            # the total row printed again atop each page of the table is one row
+            group[1].extend(r for r in parse_rows(region, group[1]) if _signature(r) not in totals)
+            continue
+        header: list[Line] = []
+        rows = parse_rows(region, header=header)
+        groups.append(([region], rows, header))
+    tables: list[Table] = []
+    infos: list[dict[str, Any]] = []
+    for group_regions, rows, header in groups:
+        table, info = _table(group_regions, rows, header)
+        tables.append(table)
+        infos.append(info)
+    years = Counter(int(m.group(1)) for r in regions for m in [_YEAR.search(r.title)] if m)
+    names = Counter(r.subtitle for r in regions if r.subtitle)
+    tableset = TableSet(
+        year=years.most_common(1)[0][0] if years else 0,
+        department=names.most_common(1)[0][0] if names else "",
+        template="generic",
+        tables=tables,
+    )
+    return tableset, {"regions": regions, "tables": infos}
+
+
+# --- 4. hierarchy identities -----------------------------------------------------------------------
+
+
+def _display_step(table: Table) -> int:
+    """One display step in fen: 0.01 of the table's unit, or 1 unit when it prints whole numbers."""
+    decimals = 0
+    for row in table.rows:
+        for cell in row.cells.values():
+            if isinstance(cell.value, int) and cell.location is not None:
+                _, dot, frac = cell.location.text.partition(".")
+                if dot:
+                    decimals = max(decimals, len(frac))
+    return UNIT_FEN.get(table.unit, UNIT_FEN["万元"]) // 10 ** min(decimals, 2)
+
+
+def _parents(rows: list[Row]) -> dict[int, int]:
+    """Each coded row's parent: the nearest row above whose code is a proper prefix of its own
+    (since the last total or unit name row)."""
+    parent: dict[int, int] = {}
+    last: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        code = row.value("code")
+        if not isinstance(code, str) or not code:
+            if row.kind == "unit":
+                last.clear()
+            continue
+        for cut in range(len(code) - 1, 2, -1):
+            at = last.get(code[:cut])
+            if at is not None:
+                parent[i] = at
+                break
+        last[code] = i
+    return parent
+
+
+def _value_count(row: Row, columns: list[str]) -> int:
+    return sum(1 for c in columns if isinstance(row.value(c), int))
+
+
+def hierarchy_checks(table: Table) -> list[Check]:
+    """Parent rows against the sum of their children in a code table: 类 = Σ 款, 款 = Σ 项,
+    合计 = Σ the top rows (or Σ the unit rows), a unit = Σ its top rows.
+
+    A blank cell (value None) is zero. Without positions (no blank cells, values in printed
+    order) only rows with as many values as their parent are compared, except in the first
+    column, which every row with a value fills. Tolerance: one display step per summed term.
+    """
+    rows = table.rows
+    if table.kind in _vocabulary().no_hierarchy:
+        return []
+
+    def is_coded(row: Row) -> bool:
+        code = row.value("code")
+        return isinstance(code, str) and bool(code)
+
+    coded = sum(1 for r in rows if is_coded(r))
+    if not _is_code_table(coded, sum(1 for r in rows if any(isinstance(c.value, int) for c in r.cells.values()))):
+        return []
+    columns = [c.key for c in table.columns if c.type == "amount"]
+    positional = any(row.cells.get(c) is not None and row.value(c) is None for row in rows for c in columns)
+    step = _display_step(table)
+    parent = _parents(rows)
+    children: dict[int, list[int]] = {}
+    for child, mother in parent.items():
+        children.setdefault(mother, []).append(child)
+    checks: list[Check] = []
+
+    def known(row: Row, column: str, count: int) -> int | None:
+        cell = row.cells.get(column)
+        if cell is None:
+            return 0 if _value_count(row, columns) == 0 else None
+        if cell.value is None:
+            return 0
+        if not positional and column != columns[0] and _value_count(row, columns) != count:
+            return None
+        return cell.value if isinstance(cell.value, int) else None
+
+    def compare(mother: Row, kids: list[Row], what: str) -> None:
+        if not kids:
+            return
+        count = _value_count(mother, columns)
+        for column in columns:
+            actual = known(mother, column, count)
+            if actual is None:
+                continue
+            parts = [known(kid, column, count) for kid in kids]
+            if any(p is None for p in parts):
+                continue
+            expected = sum(p for p in parts if p is not None)
+            if not expected and not actual:
+                continue
+            checks.append(
+                Check(
+                    what,
+                    "hierarchy",
+                    mother.key,
+                    column,
+                    expected,
+                    actual,
+                    len(kids),
+                    abs(actual - expected) <= step * len(kids),
+                    tuple((kid.key, column) for kid in kids),
+                )
+            )
+
+    names = {"class": "类", "kuan": "款", "item": "项", "unit": "单位"}
+    for mother, kids in children.items():
+        row = rows[mother]
+        level = {"class": "款", "kuan": "项"}.get(row.kind, "下级")
+        compare(row, [rows[k] for k in kids], f"{names.get(row.kind, '上级')} = Σ {level}")
+    # 合计 and unit name rows: the top rows of their part of the table
+    sections: list[tuple[int, list[int]]] = []  # (unit row index or -1, its top rows)
+    current: tuple[int, list[int]] = (-1, [])
+    sections.append(current)
+    for i, row in enumerate(rows):
+        if row.kind == "unit" and not row.value("code"):
+            current = (i, [])
+            sections.append(current)
+        elif row.kind != "total" and i not in parent:
+            current[1].append(i)
+    units = [i for i, tops in sections if i >= 0 and tops and all(is_coded(rows[k]) for k in tops)]
+    for unit_index in units:
+        tops = next(t for i, t in sections if i == unit_index)
+        compare(rows[unit_index], [rows[k] for k in tops], "单位 = Σ 所属各行")
+    if len(units) < len(sections) - 1:
+        units = []  # unit names without code rows of their own: not a table of units
+    for row in rows:
+        if row.kind != "total" or not _GRAND_TOTAL.match(str(row.value("name") or "合计")):
+            continue
+        if units:
+            compare(row, [rows[k] for k in units], "合计 = Σ 各单位")
+        else:  # rows without a code (a project under its unit) cannot be placed: coded rows only
+            compare(row, [rows[k] for k in sections[0][1] if is_coded(rows[k])], "合计 = Σ 最上级各行")
+    return checks
+
+
+def checks_summary(checks: Iterable[Check]) -> tuple[int, int]:
+    """(identities checked, identities held)."""
+    done = list(checks)
+    return len(done), sum(1 for c in done if c.held)
+
+
+__all__ = [
+    "GenericRegion",
+    "GenericRow",
+    "GenericValue",
+    "checks_summary",
+    "find_tables",
+    "generic_tables",
+    "hierarchy_checks",
+    "parse_rows",
+    "title_kind",
+]
