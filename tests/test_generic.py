@@ -18,10 +18,12 @@ CORPUS = SHARED / "corpus" / "real-2026"
 # one document per template family (small ones: reading costs about 3 ms a page)
 FAMILIES = {
     "上海": "c001_shanghai_001.pdf",
+    "北京": "c002_beijing_015.pdf",
     "深圳": "c003_shenzhen_010.pdf",
     "重庆": "c004_chongqing_004.pdf",
     "广州": "c005_guangzhou_005.pdf",
     "苏州": "c006_suzhou_007.pdf",
+    "杭州": "c008_hangzhou_001.pdf",  # names only: codes inferred from the catalog
     "国家信访局": "c009_wuhan_001.pdf",
     "无锡": "c014_wuxi_004.pdf",
     "长沙": "c015_changsha_003.pdf",
@@ -328,3 +330,57 @@ def test_title_kinds() -> None:
     assert title_kind("部门整体支出绩效目标表") == "dept_performance"
     assert title_kind("项目支出绩效目标表") == "project_performance"
     assert title_kind("第二部分 部门预算表") == ""
+
+
+def test_names_only_table_gets_codes_from_the_catalog() -> None:
+    text = "\n".join(
+        [
+            "表3：2026年市级部门支出预算总表",
+            "部门名称：某气象局 单位：万元",
+            "功能分类科目名称 总计 基本支出 项目支出",
+            "合计 396.67 395.77 0.90",
+            "社会保障和就业支出 396.67 395.77 0.90",
+            "行政事业单位养老支出 396.67 395.77 0.90",
+            "行政单位离退休 193.24 192.34 0.90",
+            "机关事业单位基本养老保险缴费支出 135.62 135.62 0.00",
+            "机关事业单位职业年金缴费支出 67.81 67.81 0.00",
+        ]
+    )
+    tables, info = generic_tables(parse_text(text))
+    table = tables.tables[0]
+    assert info["tables"][0]["codes_inferred"] is True
+    assert [r.value("code") for r in table.rows[1:]] == ["208", "20805", "2080501", "2080505", "2080506"]
+    assert table.row("20805").cells["code"].location is None  # not printed
+    assert table.row("20805").cells["name"].location is not None
+    checks = hierarchy_checks(table)
+    assert len(checks) == 9 and all(c.held for c in checks)
+
+
+def test_two_sided_labels_split_by_value_columns() -> None:
+    left, right = 200.0, 500.0  # right edges of the two 预算数 columns
+    doc = _pdf(
+        [
+            _line(1, 40, ("收支总表", 150)),
+            _line(1, 56, ("单位：元", 420)),
+            _line(1, 70, ("项目", 20), ("预算数", 160), ("项目", 260), ("预算数", 460)),
+            _values_line(
+                1, 90, [("一、财政拨款收入", 20), ("一、一般公共服务支出", 260)], {left: "100.00", right: "60.00"}
+            ),
+            # the left amount is blank: the two labels are two rows all the same
+            _values_line(1, 110, [("二、事业收入", 20), ("二、教育支出", 260)], {right: "40.00"}),
+            _values_line(1, 130, [("收入总计", 20), ("支出总计", 260)], {left: "100.00", right: "100.00"}),
+        ]
+    )
+    table = generic_tables(doc)[0].tables[0]
+    assert table.kind == "summary" and table.unit == "元"
+    assert [r.key[0] for r in table.rows] == [
+        "一、财政拨款收入",
+        "一、一般公共服务支出",
+        "二、事业收入",
+        "二、教育支出",
+        "收入总计",
+        "支出总计",
+    ]
+    assert table.row("二、事业收入").value("v1") is None
+    assert table.row("二、教育支出").value("v2") == 4000
+    assert [r.kind for r in table.rows][-2:] == ["total", "total"]

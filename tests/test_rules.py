@@ -43,6 +43,7 @@ TRIGGERS: dict[str, tuple[list[tuple[int, str, str]], str]] = {
     "wording.doubled_punctuation": ([(133, "其中：基本支出", "其中：基本支出，，")], "warning"),
     "wording.year": ([(113, "与上年相比，", "与2022年相比，")], "warning"),
     "wording.project_name_variant": ([], "warning"),
+    "wording.number_format": ([(133, "占3.21%", "计4,04.19万元，占3.21%")], "warning"),
 }
 #: rules of documents read without a template profile; tested on crafted and corpus documents in test_generic.py
 GENERIC_ONLY = {"table.code_hierarchy", "completeness.standard_tables"}

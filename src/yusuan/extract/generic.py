@@ -14,12 +14,16 @@ same way, from what every template shares:
    a 功能分类 code (2010101, 201 01 01, [2010101]行政运行, 2010101-行政运行, a 款 or
    项 printed as two digits under its 类), an 经济分类 code (30101, 301 01), a unit
    code, a total label (合计, 本 年 收 入 合 计) or a name; its values are the amounts
-   on it. On a PDF, lines whose boxes overlap vertically are one row (a name wrapped
-   around its values, centred in its cell), and a text line closer to a row than
-   three quarters of its height continues that row's name.
+   on it (2 to 6 decimals, thousands separators, '-' for zero; whole 元 when a table
+   prints no decimals at all). On a PDF, lines whose boxes overlap vertically are one
+   row (a name wrapped around its values, centred in its cell), and a text line closer
+   to a row than 0.6 of its height continues that row's name. Without positions
+   (plain text) rows follow one another in the token stream.
 3. ``generic_tables``: a TableSet with the canonical kinds; value columns come from
-   the amounts' horizontal positions (a blank cell is known to be blank), or, without
-   positions, from their order on the row.
+   the amounts' horizontal positions (a blank cell is known to be blank: Cell(None)),
+   or, without positions, from their order on the row. A table that prints names
+   only (杭州) gets its codes from the catalog when most names are found there, each
+   under the 类 or 款 above it (such code cells carry no location).
 4. ``hierarchy_checks``: in code tables, 类 = Σ its 款, 款 = Σ its 项, 合计 = Σ the
    top rows — the identities that prove a table was read right.
 """
@@ -48,7 +52,7 @@ TITLE_MAX = 40  # a title is a short line: at most this many characters without 
 UNIT_REACH = 4  # the 单位：万元 line stands within this many lines after the title
 HEADING_SPAN = 3  # a number and its title printed on separate lines: at most this many lines
 OVERLAP = 0.15  # lines whose boxes overlap by this share of the lower one's height are one printed row
-ATTACH = 0.75  # a text line closer to a row than this × its height continues the row's name
+ATTACH = 0.6  # a text line closer to a row than this × its height continues the row's name
 
 # --- vocabulary ------------------------------------------------------------------------------------
 
@@ -192,8 +196,10 @@ def _furniture(doc: Document) -> set[int]:
     for i, line in enumerate(doc.lines):
         first.setdefault(line.page, i)
         last[line.page] = i
-        if _FOOTER.match(normal(line.text)):
-            out.add(i)
+    for page, start in first.items():  # a page number stands among a page's first or last two lines
+        for i in {start, start + 1, last[page] - 1, last[page]}:
+            if start <= i <= last[page] and _FOOTER.match(normal(doc.lines[i].text)):
+                out.add(i)
     for i in {*first.values(), *last.values()}:
         edges.setdefault(normal(doc.lines[i].text), []).append(i)
     repeated = max(3, doc.pages * 3 // 10)
@@ -227,8 +233,7 @@ def _unit_after(lines: list[Line], heading: _Heading, limit: int) -> tuple[int |
             continue
         match = matches[-1]
         unit = "万元" if match.group(1) == "万" else match.group(1)
-        before = line.text[: match.start()].strip()
-        before = re.sub(r"(金额)?$", "", before).strip()
+        before = line.text[: match.start()].strip().removesuffix("金额").strip()
         subtitle = _UNIT_LABEL.sub("", normal(before)) if i >= heading.end else ""
         if not subtitle and i + 1 < len(lines) and lines[i + 1].page == page:  # 单位：万 / 预算单位：… / 元
             nxt = normal(lines[i + 1].text)
@@ -262,22 +267,25 @@ def find_tables(doc: Document) -> list[GenericRegion]:
         headings.append(_Heading(i, j, number, title))
         i = j
 
+    units = [
+        _unit_after(lines, heading, headings[k + 1].start if k + 1 < len(headings) else len(lines))
+        for k, heading in enumerate(headings)
+    ]
+    # different headings without a 单位 line packed a line or two apart: a list of tables, not tables
+    packed: set[int] = set()
+    for k in range(len(headings) - 1):
+        a, b = headings[k], headings[k + 1]
+        if b.start - a.end <= 1 and units[k][0] is None and units[k + 1][0] is None and a.title != b.title:
+            packed.update((k, k + 1))
     accepted: list[tuple[_Heading, int | None, str, str]] = []
     for k, heading in enumerate(headings):
-        at, unit, subtitle = _unit_after(lines, heading, headings[k + 1].start if k + 1 < len(headings) else len(lines))
+        at, unit, subtitle = units[k]
         top = heading.start == 0 or lines[heading.start - 1].page != lines[heading.start].page
-        if at is None and not heading.number and not top:
+        if k in packed or (at is None and not heading.number and not top):
             continue
         if at is None and not heading.title and not heading.number:
             continue
         accepted.append((heading, at, unit, subtitle))
-    # headings without a 单位 line packed a line or two apart: a list of tables, not tables
-    packed: set[int] = set()
-    for k in range(len(accepted) - 1):
-        (a, at_a, *_), (b, at_b, *_) = accepted[k], accepted[k + 1]
-        if b.start - a.end <= 1 and at_a is None and at_b is None:
-            packed.update((k, k + 1))
-    accepted = [h for k, h in enumerate(accepted) if k not in packed]
 
     layout = _layout(doc)
     regions: list[GenericRegion] = []
@@ -302,7 +310,7 @@ def find_tables(doc: Document) -> list[GenericRegion]:
                 before.title == region.title
                 and (before.number == region.number or not region.number)
                 and (not region.subtitle or region.subtitle == before.subtitle)
-                and region.lines[0].page > before.lines[-1].page - (0 if before.lines else 1)
+                and region.lines[0].page > before.lines[0].page
             )
         regions.append(region)
     return regions
@@ -416,11 +424,18 @@ def _line_extent(line: Line) -> tuple[float, float]:
 
 
 def _body_lines(region: GenericRegion) -> list[Line]:
-    return [
-        line
-        for line in region.lines[region.body :]
-        if line.text.strip() and not _NOTE.match(normal(line.text)) and not _SECTION.match(normal(line.text))
-    ]
+    """The lines after the heading, without notes: a 注： line and the lines below it on its page."""
+    out: list[Line] = []
+    noted = 0  # the page of the last note
+    for line in region.lines[region.body :]:
+        text = normal(line.text)
+        if not text or line.page == noted:
+            continue
+        if _NOTE.match(text) or _SECTION.match(text):
+            noted = line.page
+            continue
+        out.append(line)
+    return out
 
 
 def _integer_mode(line_tokens: list[list[Token]]) -> bool:
@@ -525,17 +540,18 @@ def _stream_rows(cells: list[_Cell]) -> list[list[_Cell]]:
     its amounts, or where a code starts after a name."""
     chunks: list[list[_Cell]] = []
     current: list[_Cell] = []
+    has_values = has_name = False
     for k, cell in enumerate(cells):
-        has_values = any(c.kind == "amount" for c in current)
-        has_name = any(c.kind == "text" for c in current)
         nxt = cells[k + 1] if k + 1 < len(cells) else None
         code_start = (
             cell.kind == "digits" and len(cell.text) in (3, 5, 6, 7) and nxt is not None and nxt.kind != "amount"
         ) or (cell.kind == "text" and _CODE_NAME.match(cell.text) is not None)
         if current and ((has_values and cell.kind != "amount") or (code_start and has_name)):
             chunks.append(current)
-            current = []
+            current, has_values, has_name = [], False, False
         current.append(cell)
+        has_values = has_values or cell.kind == "amount"
+        has_name = has_name or cell.kind == "text"
     if current:
         chunks.append(current)
     return chunks
@@ -674,7 +690,8 @@ def _bands(kept: list[tuple[Line, list[Token], bool]], layout: str) -> list[_Ban
         down = down if down is not None and down.page == band.page else None
         gap_up = band.top - up.bottom if up is not None else None
         gap_down = down.top - band.bottom if down is not None else None
-        near_up = gap_up is not None and gap_up < ATTACH * height
+        opens = _LABEL_PREFIX.match(normal(band.items[0][0].text)) is not None  # 二、… starts a row of its own
+        near_up = not opens and gap_up is not None and gap_up < ATTACH * height
         near_down = down is not None and gap_down is not None and gap_down < ATTACH * height and _free_above(down, band)
         if near_up and up is not None and (not near_down or (gap_up or 0.0) <= (gap_down or 0.0)):
             up.add(band)
@@ -1126,6 +1143,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
         "unit": first.unit,
         "pages": sorted({p for r in regions for p in r.pages}),
         "regions": len(regions),
+        "layout": first.layout,
         "positional": positional,
         "coded": coded or inferred,
         "codes_inferred": inferred,
@@ -1142,8 +1160,10 @@ def generic_tables(doc: Document) -> tuple[TableSet, dict[str, Any]]:
     """Every table of a document read without a profile, and what was found about each.
 
     The dict holds ``regions`` (the GenericRegions found) and ``tables`` (per table: kind,
-    number, title, unit, pages, regions, whether columns come from positions, whether it is
-    a code table, the decimals printed) in the TableSet's order.
+    number, title, unit, pages, regions, layout, whether columns come from positions, whether
+    it is a code table and whether its codes were inferred, the decimals printed) in the
+    TableSet's order. Plain text (pdftotext without -layout) often lists a table's cells
+    column by column: its tables are found, but their rows are not to be trusted.
     """
     regions = find_tables(doc)
     groups: list[tuple[list[GenericRegion], list[GenericRow], list[Line]]] = []
@@ -1231,6 +1251,7 @@ def hierarchy_checks(table: Table) -> list[Check]:
         return isinstance(code, str) and bool(code)
 
     coded = sum(1 for r in rows if is_coded(r))
+    inferred = any(r.cells["code"].location is None for r in rows if is_coded(r))
     if not _is_code_table(coded, sum(1 for r in rows if any(isinstance(c.value, int) for c in r.cells.values()))):
         return []
     columns = [c.key for c in table.columns if c.type == "amount"]
@@ -1280,9 +1301,17 @@ def hierarchy_checks(table: Table) -> list[Check]:
                 )
             )
 
+    def has_amount(row: Row) -> bool:
+        return any(isinstance(c.value, int) for c in row.cells.values())
+
+    # an amount row without a code amid a parent's children is a child the sum cannot place
+    # (a name the catalog does not know, in a table whose codes are inferred)
+    loose = [i for i, row in enumerate(rows) if row.kind == "item" and not is_coded(row) and has_amount(row)]
     names = {"class": "类", "kuan": "款", "item": "项", "unit": "单位"}
     for mother, kids in children.items():
         row = rows[mother]
+        if any(mother < i <= max(_descendants(mother, children)) for i in loose):
+            continue
         level = {"class": "款", "kuan": "项"}.get(row.kind, "下级")
         compare(row, [rows[k] for k in kids], f"{names.get(row.kind, '上级')} = Σ {level}")
     # 合计 and unit name rows: the top rows of their part of the table
@@ -1306,9 +1335,16 @@ def hierarchy_checks(table: Table) -> list[Check]:
             continue
         if units:
             compare(row, [rows[k] for k in units], "合计 = Σ 各单位")
-        else:  # rows without a code (a project under its unit) cannot be placed: coded rows only
+        elif not (inferred and loose):  # rows without a code (a project under its unit): coded rows only
             compare(row, [rows[k] for k in sections[0][1] if is_coded(rows[k])], "合计 = Σ 最上级各行")
     return checks
+
+
+def _descendants(index: int, children: dict[int, list[int]]) -> list[int]:
+    out = [index]
+    for kid in children.get(index, []):
+        out.extend(_descendants(kid, children))
+    return out
 
 
 def checks_summary(checks: Iterable[Check]) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from yusuan.extract.document import Document, Line
-from yusuan.money import parse_amount
+from yusuan.money import AmountError, parse_amount
 from yusuan.tables.model import Location
 
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*万元")
@@ -148,7 +148,7 @@ def read_narrative(lines: list[Line]) -> Narrative:
             m,
             0,
             m.group(2),
-            fen=parse_amount(m.group(2)),
+            fen=_fen(m.group(2)),
             direction=direction,
             rate=m.group(4) or "",
             rate_line=rate_line,
@@ -156,7 +156,7 @@ def read_narrative(lines: list[Line]) -> Narrative:
         taken.append((m.start(), m.end()))
     for m in _AMOUNT.finditer(text):
         if not any(s <= m.start() < e for s, e in taken):
-            add("amount", m, 1, m.group(1), fen=parse_amount(m.group(1)))
+            add("amount", m, 1, m.group(1), fen=_fen(m.group(1)))
     for m in _SHARE.finditer(text):
         add("share", m, 1, m.group(1))
     for m in _COUNT.finditer(text):
@@ -165,6 +165,15 @@ def read_narrative(lines: list[Line]) -> Narrative:
             add("count", m, 1, m.group(1), unit=m.group(2))
     narrative.facts = sorted(facts, key=lambda f: f.start)
     return narrative
+
+
+def _fen(text: str) -> int:
+    """An amount in 万元; misplaced thousands separators ('4107,573.11') are read without them
+    (the wording rule reports the format)."""
+    try:
+        return parse_amount(text)
+    except AmountError:
+        return parse_amount(text.replace(",", ""))
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:

@@ -168,9 +168,7 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
         prior = current.fen - fact.fen if fact.direction == "增加" else current.fen + fact.fen
         rate = Decimal(fact.rate)
         if prior <= 0:
-            if fact.fen == 0 and rate == 0:
-                continue
-            expected_text = "—（上年数为零，无法计算增长率）"
+            continue  # last year's figure is not positive: no rate to check (or the amount was misread)
         else:
             # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded)
             expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)

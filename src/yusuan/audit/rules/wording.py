@@ -143,3 +143,28 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
             m.group(1),
             places,
         )
+
+
+_GROUPED = re.compile(r"\d[\d,]*,[\d,]*(?:\.\d+)?")
+_WELL_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
+@rule(
+    "wording.number_format",
+    "warning",
+    "金额的千位分隔符位置正确（如 4,107,573.11，而不是 4107,573.11）",
+    "分隔符放错的数字可能被读错，也说明数字经过手工改动。",
+)
+def number_format(ctx: AuditContext) -> Iterator[Finding]:
+    if ctx.narrative is None:
+        return
+    for m in _GROUPED.finditer(ctx.narrative.text):
+        if not _WELL_GROUPED.match(m.group()):
+            yield finding(
+                "wording.number_format",
+                "warning",
+                f"数字“{m.group()}”的千位分隔符位置不对",
+                "",
+                m.group(),
+                [_place(ctx, m.start(), m.end())],
+            )
