@@ -196,34 +196,11 @@ def score_project(
     scorable: list[tuple[Indicator, str]] = []
     rows: list[IndicatorScore] = []
     for ind in project.indicators:
-        if is_execution_rate(ind):
-            rows.append(
-                IndicatorScore(
-                    ind.name,
-                    str(ind.level1),
-                    ind.value,
-                    "",
-                    Decimal(0),
-                    Decimal(0),
-                    False,
-                    "预算执行率单独计分，不作为绩效指标",
-                )
-            )
-            continue
         group = level1_for_scoring(ind)
-        if group not in GROUPS:
-            rows.append(
-                IndicatorScore(
-                    ind.name,
-                    str(ind.level1),
-                    ind.value,
-                    "",
-                    Decimal(0),
-                    Decimal(0),
-                    False,
-                    "不属于产出、效益、满意度指标",
-                )
-            )
+        if is_execution_rate(ind) or group not in GROUPS:
+            why = "预算执行率单独计分，不作为绩效指标" if is_execution_rate(ind) else "不属于产出、效益、满意度指标"
+            zero = Decimal(0)
+            rows.append(IndicatorScore(ind.name, str(ind.level1), ind.value, "", zero, zero, False, why))
             continue
         scorable.append((ind, group))
     group_weight = _group_weights({g for _i, g in scorable}, weights)
