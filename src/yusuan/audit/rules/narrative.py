@@ -166,15 +166,13 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
         if current is None:
             continue
         prior = current.fen - fact.fen if fact.direction == "增加" else current.fen + fact.fen
-        rate = Decimal(fact.rate)
         if prior <= 0:
             continue  # last year's figure is not positive: no rate to check (or the amount was misread)
-        else:
-            # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded)
-            expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
-            if close:
-                continue
-            expected_text = f"{expected}"
+        # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded)
+        expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
+        if close:
+            continue
+        expected_text = f"{expected}"
         yield finding(
             "narrative.growth_arithmetic",
             "error",
