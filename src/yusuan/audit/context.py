@@ -161,6 +161,44 @@ class AuditContext:
                     add("", row)
         return table, out
 
+    def describe(self, reference: str) -> str:
+        """A cell reference in words: 'summary:in:收入总计' → '预算01表 收入总计'."""
+        kind, rows_ref, columns_ref = _split_reference(reference)
+        table = self.table(kind)
+        if table is None:
+            return reference
+        rows = {
+            "合计": "合计",
+            "*unit": "各单位",
+            "*class": "各类",
+            "out:*class": "各类",
+            "*function": "各功能科目",
+            "*econ": "各经济科目",
+            "*pair": "各经济科目",
+            "*project": "各项目",
+        }.get(rows_ref)
+        if rows is None:
+            rows = rows_ref.split(":", 1)[1] if ":" in rows_ref else rows_ref
+            if rows_ref.startswith("set:"):
+                rows = {"operating_costs": "机关运行经费科目"}.get(rows_ref[4:], "相关经济科目")
+        headers = []
+        for key in columns_ref.split("+"):
+            column = next((c for c in table.columns if c.key == key), None)
+            if column is not None and key not in ("amount", "total", "in.amount", "out.amount"):
+                headers.append("/".join(h for h in column.headers if h))
+            elif column is None and key.startswith("budget."):
+                headers.append(
+                    {
+                        "budget.total": "预算总额",
+                        "budget.basic": "基本支出",
+                        "budget.project": "项目支出",
+                        "budget.gov": "政府预算资金",
+                        "budget.special": "财政专户管理资金",
+                        "budget.unit_funds": "单位资金",
+                    }.get(key, key)
+                )
+        return f"{table.number}{rows}" + (f"（{'＋'.join(headers)}）" if headers else "")
+
     def _class_code(self, label: str) -> str | None:
         return _class_labels(self.profile.name).get(label)
 

@@ -46,7 +46,7 @@ def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
             places = [ctx.place(left_table, r, c) for r, c in lcells] + [
                 ctx.place(right_table, r, c) for r, c in rcells
             ]
-            what = f"{agreement['left']} {op} {agreement['right']}" + (f"（{key}）" if key else "")
+            what = f"{ctx.describe(agreement['left'])} {op} {ctx.describe(agreement['right'])}"
             lt, rt = ctx.amount_text(lv, left_table), ctx.amount_text(rv, right_table)
             message = (
                 f"{left_table.number} 与 {right_table.number} 不一致：{left_table.number} 为 {lt}，"
