@@ -76,6 +76,14 @@ _STANDARD_NAMES = {
 }
 
 
+#: tables that serve a standard table's purpose under another layout
+_ACCEPTED = {
+    # 深圳 publishes 基本支出总表 and 一般公共预算支出表（按经济分类）: the 经济分类 款 detail is there
+    "gpb_basic_econ": {"gpb_basic_econ", "gpb_econ", "basic_expenditure", "fiscal_basic_econ"},
+    "gpb_expenditure": {"gpb_expenditure", "fiscal_expenditure"},
+}
+
+
 @rule(
     "completeness.standard_tables",
     "warning",
@@ -86,6 +94,8 @@ def standard_tables(ctx: AuditContext) -> Iterator[Finding]:
     if ctx.profile.name != "generic":
         return
     kinds = {t.kind for t in ctx.tables.tables}
+    if not kinds & {"summary", "income", "expenditure"}:
+        return  # not a full disclosure (e.g. a file of performance targets only)
     for kind, name in _STANDARD_NAMES.items():
-        if kind not in kinds:
+        if not kinds & _ACCEPTED.get(kind, {kind}):
             yield finding("completeness.standard_tables", "warning", f"没有找到{name}", name, "", [Place(table=name)])
