@@ -54,6 +54,7 @@ def load_rules() -> dict[str, Rule]:
         classification,
         completeness,
         cross_tables,
+        generic,
         identities,
         narrative,
         performance,

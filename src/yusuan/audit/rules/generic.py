@@ -1,0 +1,329 @@
+"""Checks for documents read by the generic extractor (no profile): the 收支总表's balance and
+the same total across tables.
+
+The generic extractor gives every table columns ``code``/``name``/``v1``…``vN``; a two-sided
+收支总表 comes out as one row per printed label, the income side's amounts in the left
+columns and the expenditure side's in the right ones. Only rows whose label is recognised
+exactly are compared (precision first: a false error is worse than a missed one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from yusuan.audit.context import AuditContext, finding
+from yusuan.audit.finding import Finding
+from yusuan.audit.rules import rule
+from yusuan.money import UNIT_FEN
+from yusuan.tables.model import Column, Row, Table
+
+_TAIL = "rounding.tail_difference"
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
+_CARRY = re.compile(r"^上年(?:结转|结余)")
+_SUB = re.compile(r"^(?:其中|[（(]?\d+[）)]?[、.．]?)")
+
+
+def _label(row: Row) -> str:
+    name = row.value("name")
+    return re.sub(r"\s+", "", name) if isinstance(name, str) else ""
+
+
+def _bare(label: str) -> str:
+    return _ORDINAL.sub("", label)
+
+
+def _amounts(table: Table) -> list[str]:
+    return [c.key for c in table.columns if c.type == "amount"]
+
+
+_OTHER_YEAR = re.compile(r"(20\d\d)年")
+
+
+def _current(column: Column, year: int) -> bool:
+    """Whether a column holds this year's figures (not 上年/2025年预算数/执行数)."""
+    text = "".join(column.headers)
+    if "上年" in text or "执行" in text:
+        return False
+    return all(int(y) == year for y in _OTHER_YEAR.findall(text)) if year else not _OTHER_YEAR.search(text)
+
+
+def _decimals(text: str) -> int:
+    _, dot, frac = text.replace(",", "").partition(".")
+    return len(frac) if dot else 0
+
+
+def _first(table: Table, row: Row, year: int = 0) -> tuple[str, int] | None:
+    """The row's first amount of this year (column, fen); None when that amount looks cut
+    (fewer decimals printed than the table's other amounts: a number wrapped over two lines)."""
+    most = _table_decimals(table)
+    for column in table.columns:
+        if column.type != "amount" or not _current(column, year):
+            continue
+        cell = row.cells.get(column.key)
+        if cell is None or not isinstance(cell.value, int):
+            continue
+        if cell.location is not None and cell.location.text and _decimals(cell.location.text) < most:
+            return None
+        return column.key, cell.value
+    return None
+
+
+def _table_decimals(table: Table) -> int:
+    most = 0
+    for row in table.rows:
+        for cell in row.cells.values():
+            if isinstance(cell.value, int) and cell.location is not None:
+                most = max(most, _decimals(cell.location.text))
+    return most
+
+
+def _step(table: Table) -> int:
+    """One display step of the table in fen (0.01 of its unit, or 1 unit when it prints whole numbers)."""
+    decimals = 0
+    for row in table.rows:
+        for cell in row.cells.values():
+            if isinstance(cell.value, int) and cell.location is not None:
+                _, dot, frac = cell.location.text.partition(".")
+                if dot:
+                    decimals = max(decimals, len(frac))
+    return UNIT_FEN.get(table.unit, UNIT_FEN["万元"]) // 10 ** min(decimals, 2)
+
+
+@dataclass(slots=True)
+class _Summary:
+    """The recognised lines of a 收支总表: (row, column, value) each."""
+
+    income_total: tuple[Row, str, int] | None = None  # 收入总计
+    spending_totals: tuple[tuple[Row, str, int], ...] = ()  # 支出总计 (one per spending column set)
+    income_year: tuple[Row, str, int] | None = None  # 本年收入合计
+    spending_year: tuple[Row, str, int] | None = None  # 本年支出合计
+    income_rows: tuple[Row, ...] = ()  # rows between 本年收入合计 and 收入总计
+    gpb_income: tuple[Row, str, int] | None = None  # the 一般公共预算 (拨款) income line
+    carry: int = 0  # non-zero carry-over lines (上年结转…) or other rows under 本年收入合计
+
+
+def _unique(table: Table, rows: list[Row], year: int) -> list[tuple[Row, str, int]]:
+    out = []
+    for row in rows:
+        first = _first(table, row, year)
+        if first is not None:
+            out.append((row, *first))
+    return out
+
+
+def read_summary(table: Table, year: int = 0) -> _Summary:
+    """Find the grand totals and this year's totals of a 收支总表 by their labels."""
+    rows = table.rows
+    labels = [_label(r) for r in rows]
+    out = _Summary()
+
+    def named(*names: str) -> list[tuple[Row, str, int]]:
+        return _unique(table, [r for r, label in zip(rows, labels, strict=True) if label in names], year)
+
+    income = named("收入总计")
+    spending = named("支出总计")
+    year_in = named("本年收入合计")
+    if not income and not spending:
+        # 收入合计/支出合计 as the grand totals: printed after 本年收入合计 (or without it)
+        income, spending = named("收入合计"), named("支出合计")
+        if year_in and income and rows.index(income[0][0]) < rows.index(year_in[0][0]):
+            income, spending = [], []
+    if not income and not spending:
+        # a pair of bare 总计 (or 合计) rows: the income side's amount stands left of the spending side's
+        for word in ("总计", "合计"):
+            pair = named(word)
+            if len(pair) == 2 and _amounts(table).index(pair[0][1]) < _amounts(table).index(pair[1][1]):
+                income, spending = [pair[0]], [pair[1]]
+                break
+    if len(income) == 1:
+        out.income_total = income[0]
+        columns = _amounts(table)
+        left = columns.index(income[0][1])
+        # one 支出总计 per column it starts in, right of the income total's column
+        seen: set[str] = set()
+        kept = []
+        for item in spending:
+            if columns.index(item[1]) > left and item[1] not in seen:
+                seen.add(item[1])
+                kept.append(item)
+        out.spending_totals = tuple(kept)
+    year_out = named("本年支出合计")
+    if len(year_in) == 1:
+        out.income_year = year_in[0]
+    if year_out:
+        out.spending_year = year_out[0]
+    gpb = [
+        (r, label)
+        for r, label in zip(rows, labels, strict=True)
+        if "一般公共预算" in label and "支出" not in label and r.kind != "total"
+    ]
+    if len(gpb) == 1 and out.income_total is not None:
+        found = _first(table, gpb[0][0], year)
+        if found is not None and found[0] == out.income_total[1]:
+            out.gpb_income = (gpb[0][0], *found)
+    # carry-over (and anything else) on the income side between 本年收入合计 and 收入总计
+    if out.income_year is not None and out.income_total is not None:
+        start, end = rows.index(out.income_year[0]), rows.index(out.income_total[0])
+        if start < end:
+            out.income_rows = tuple(rows[start + 1 : end])
+    return out
+
+
+def _carry_sum(table: Table, summary: _Summary) -> int | None:
+    """Σ 上年结转(结余) lines under 本年收入合计 in the income column; None when another
+    income-side line with an amount stands there (an addend the check does not know)."""
+    assert summary.income_total is not None
+    column = summary.income_total[1]
+    total = 0
+    for row in summary.income_rows:
+        value = row.value(column)
+        if not isinstance(value, int) or value == 0:
+            continue
+        label = _bare(_label(row))
+        if _CARRY.match(label):
+            total += value
+        elif _SUB.match(_label(row)) and any(_CARRY.match(_bare(_label(r))) for r in summary.income_rows):
+            continue  # a part of the carry-over line (1.财政拨款结余、结转)
+        else:
+            return None
+    return total
+
+
+def _where(row: Row) -> str:
+    return "/".join(row.key)
+
+
+def _generic(ctx: AuditContext) -> bool:
+    return ctx.profile.name == "generic"
+
+
+@rule(
+    "summary.balance",
+    "error",
+    "收支总表收支平衡：收入总计 = 支出总计；收入总计 = 本年收入合计 + 上年结转结余（通用版式）",
+    "收支总表两边不平衡，是最显眼的公开错误；总计与本年合计、结转对不上，说明某行填错。",
+)
+def summary_balance(ctx: AuditContext) -> Iterator[Finding]:
+    if not _generic(ctx):
+        return
+    table = ctx.table("summary")
+    if table is None:
+        return
+    summary = read_summary(table, ctx.year)
+    if summary.income_total is None:
+        return
+    in_row, in_column, in_value = summary.income_total
+    step = _step(table)
+    for out_row, out_column, out_value in summary.spending_totals:
+        difference = out_value - in_value
+        held = difference == 0
+        ctx.count(table, held)
+        if held:
+            continue
+        places = [ctx.place(table, in_row, in_column), ctx.place(table, out_row, out_column)]
+        expected, actual = ctx.amount_text(in_value, table), ctx.amount_text(out_value, table)
+        message = (
+            f"{table.number} 收支不平衡：{_where(in_row)} 为 {expected}，{_where(out_row)} 为 {actual}"
+            f"（相差 {ctx.amount_text(abs(difference), table)}）"
+        )
+        if abs(difference) <= step:
+            yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
+        else:
+            yield finding("summary.balance", "error", message, expected, actual, places)
+    if summary.income_year is None:
+        return
+    year_row, year_column, year_value = summary.income_year
+    carry = _carry_sum(table, summary)
+    if carry is None or year_column != in_column:
+        return
+    expected_value = year_value + carry
+    difference = in_value - expected_value
+    held = difference == 0
+    ctx.count(table, held)
+    if held:
+        return
+    places = [ctx.place(table, in_row, in_column), ctx.place(table, year_row, in_column)]
+    places += [ctx.place(table, r, in_column) for r in summary.income_rows if r.value(in_column)]
+    expected, actual = ctx.amount_text(expected_value, table), ctx.amount_text(in_value, table)
+    message = (
+        f"{table.number} 收入总计（{actual}）不等于 本年收入合计 + 上年结转结余（{expected}）"
+        f"（相差 {ctx.amount_text(abs(difference), table)}）"
+    )
+    terms = 1 + sum(1 for r in summary.income_rows if r.value(in_column))
+    if abs(difference) <= step * terms:
+        yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
+    else:
+        yield finding("summary.balance", "error", message, expected, actual, places)
+
+
+def _table_total(table: Table, year: int) -> tuple[Row, str, int] | None:
+    """A table's 合计 (总计) row and its first amount: the only such row, or all of them alike."""
+    found = []
+    for row in table.rows:
+        if row.kind == "total" and _label(row) in ("合计", "总计", "") and row.value("code") in (None, ""):
+            first = _first(table, row, year)
+            if first is not None:
+                found.append((row, *first))
+    if not found or any(f[2] != found[0][2] or f[1] != found[0][1] for f in found):
+        return None
+    return found[0]
+
+
+@rule(
+    "cross.generic_totals",
+    "error",
+    "同一总数在不同表中一致：收支总表支出总计（本年支出合计）= 支出总表合计；收入总计（本年收入合计）= 收入总表合计；"
+    "一般公共预算支出表合计 = 收支总表一般公共预算收入（通用版式）",
+    "同一笔钱在两张表里数字不同，至少有一张表是错的。",
+)
+def generic_totals(ctx: AuditContext) -> Iterator[Finding]:
+    if not _generic(ctx):
+        return
+    summary_table = ctx.table("summary")
+    if summary_table is None:
+        return
+    summary = read_summary(summary_table, ctx.year)
+    candidates: list[tuple[str, str, list[tuple[Row, str, int]]]] = []
+    spending = [x for x in (summary.spending_year, *summary.spending_totals[:1]) if x is not None]
+    income = [x for x in (summary.income_year, summary.income_total) if x is not None]
+    labels = [_label(r) for r in summary_table.rows]
+    # 本年支出合计 printed on one line with another label (…合计结余分配): its amount is not
+    # identified, and the table's 合计 may be that one
+    if summary.spending_year is not None or not any("本年支出合计" in x for x in labels):
+        candidates.append(("expenditure", "支出总计（本年支出合计）", spending))
+    if summary.income_year is not None or not any("本年收入合计" in x for x in labels):
+        candidates.append(("income", "收入总计（本年收入合计）", income))
+    carry = _carry_sum(summary_table, summary) if summary.income_year and summary.income_total else None
+    final = any("决算" in t.title for t in ctx.tables.tables)  # spending draws on balances from before
+    if summary.gpb_income is not None and carry == 0 and not final:
+        candidates.append(("gpb_expenditure", _where(summary.gpb_income[0]), [summary.gpb_income]))
+    for kind, what, sides in candidates:
+        table = ctx.table(kind)
+        if table is None or not sides:
+            continue
+        total = _table_total(table, ctx.year)
+        if total is None:
+            continue
+        row, column, value = total
+        values = {v for _, _, v in sides}
+        if value in values:
+            ctx.count(table, True)
+            continue
+        if any(v and (value == v * 10000 or v == value * 10000) for v in values):
+            continue  # a unit read wrongly in one of the tables: not a finding
+        tolerance = max(_step(table), _step(summary_table))
+        closest = min(sides, key=lambda s: abs(s[2] - value))
+        difference = value - closest[2]
+        ctx.count(table, abs(difference) <= tolerance)
+        places = [ctx.place(table, row, column)] + [ctx.place(summary_table, r, c) for r, c, _ in sides]
+        expected, actual = ctx.amount_text(closest[2], summary_table), ctx.amount_text(value, table)
+        message = (
+            f"{table.number} 与 {summary_table.number} 不一致：{table.number} 合计为 {actual}，"
+            f"{summary_table.number} {what} 为 " + "、".join(ctx.amount_text(v, summary_table) for _, _, v in sides)
+        )
+        if abs(difference) <= tolerance:
+            yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
+        else:
+            yield finding("cross.generic_totals", "error", message, expected, actual, places)
