@@ -145,17 +145,12 @@ GENERIC = Profile(
     tables=(),
     raw={},
 )
-#: the tables every departmental budget disclosure must publish (财预〔2016〕143号), as canonical kinds
-STANDARD_KINDS = (
-    "summary",
-    "income",
-    "expenditure",
-    "fiscal_summary",
-    "gpb_expenditure",
-    "gpb_basic_econ",
-    "three_public",
-    "gov_fund",
-)
+
+
+def _standard_tables() -> tuple[tuple[str, str, frozenset[str]], ...]:
+    from yusuan.extract.generic import standard_tables
+
+    return standard_tables()
 
 
 def _generic(doc: Document) -> tuple[TableSet, Extraction, int | None]:
@@ -228,7 +223,7 @@ def audit_document(doc: Document, rules: dict[str, Rule] | None = None) -> Audit
         findings=findings,
         stats={
             "tables_found": len(tables.tables),
-            "tables_expected": len(profile.tables) if profile is not GENERIC else len(STANDARD_KINDS),
+            "tables_expected": len(profile.tables) if profile is not GENERIC else len(_standard_tables()),
             "identities_checked": checked,
             "identities_held": held,
             "seconds": round(time.perf_counter() - started, 4),

@@ -63,6 +63,7 @@ class _Vocabulary:
     no_hierarchy: frozenset[str]
     text_tables: frozenset[str]
     kinds: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...]  # (words, excluded words, kind)
+    standard: tuple[tuple[str, str, frozenset[str]], ...]  # (kind, name, kinds that serve its purpose)
 
 
 @cache
@@ -77,7 +78,16 @@ def _vocabulary() -> _Vocabulary:
         frozenset(data.get("no_hierarchy", ())),
         frozenset(data.get("text_tables", ())),
         kinds,
+        tuple(
+            (str(t["kind"]), str(t["name"]), frozenset([t["kind"], *t.get("accepted", ())]))
+            for t in data.get("standard_tables", [])
+        ),
     )
+
+
+def standard_tables() -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """The tables every disclosure must publish (财预〔2016〕143号): (kind, name, kinds accepted for it)."""
+    return _vocabulary().standard
 
 
 def title_kind(title: str) -> str:

@@ -64,26 +64,6 @@ def empty(ctx: AuditContext) -> Iterator[Finding]:
             )
 
 
-_STANDARD_NAMES = {
-    "summary": "部门收支总表",
-    "income": "部门收入总表",
-    "expenditure": "部门支出总表",
-    "fiscal_summary": "财政拨款收支总表",
-    "gpb_expenditure": "一般公共预算支出表",
-    "gpb_basic_econ": "一般公共预算基本支出表",
-    "three_public": "一般公共预算“三公”经费支出表",
-    "gov_fund": "政府性基金预算支出表",
-}
-
-
-#: tables that serve a standard table's purpose under another layout
-_ACCEPTED = {
-    # 深圳 publishes 基本支出总表 and 一般公共预算支出表（按经济分类）: the 经济分类 款 detail is there
-    "gpb_basic_econ": {"gpb_basic_econ", "gpb_econ", "basic_expenditure", "fiscal_basic_econ"},
-    "gpb_expenditure": {"gpb_expenditure", "fiscal_expenditure"},
-}
-
-
 @rule(
     "completeness.standard_tables",
     "warning",
@@ -93,9 +73,11 @@ _ACCEPTED = {
 def standard_tables(ctx: AuditContext) -> Iterator[Finding]:
     if ctx.profile.name != "generic":
         return
+    from yusuan.extract.generic import standard_tables
+
     kinds = {t.kind for t in ctx.tables.tables}
     if not kinds & {"summary", "income", "expenditure"}:
         return  # not a full disclosure (e.g. a file of performance targets only)
-    for kind, name in _STANDARD_NAMES.items():
-        if not kinds & _ACCEPTED.get(kind, {kind}):
+    for _kind, name, accepted in standard_tables():
+        if not kinds & accepted:
             yield finding("completeness.standard_tables", "warning", f"没有找到{name}", name, "", [Place(table=name)])
