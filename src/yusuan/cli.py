@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from yusuan.ledger.problems import BudgetInputError
+
+if TYPE_CHECKING:
+    from yusuan.executors import Executor
 
 app = typer.Typer(help="预算：部门预算的编制、公开、审核与绩效。", no_args_is_help=True, add_completion=False)
 console = Console()
@@ -163,6 +168,10 @@ def audit(
     ] = False,
     summary_csv: Annotated[Path | None, typer.Option("--summary-csv", help="每份文件一行的汇总 CSV")] = None,
     show_info: Annotated[bool, typer.Option("--info", help="文本报告中也列出提示（尾差等）")] = False,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="在已有的 Dask 集群上运行，如 tcp://host:8786")
+    ] = None,
+    dask_local: Annotated[int | None, typer.Option("--dask-local", help="启动 N 个进程的本地 Dask 集群")] = None,
 ) -> None:
     """审核已公开的部门预算：还原表格与情况说明，逐项核对，报告不一致之处。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -187,7 +196,8 @@ def audit(
             TextColumn("审核"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
         ) as progress:
             task = progress.add_task("audit", total=len(paths))
-            results = list(batch.run_batch(paths, jobs, done=lambda _r: progress.advance(task)))
+            with _executor(jobs, scheduler, dask_local) as executor:
+                results = list(batch.run_batch(paths, jobs, done=lambda _r: progress.advance(task), executor=executor))
     if format == "text":
         target = Console(file=output.open("w", encoding="utf-8"), width=120) if output else console
         print_text(results, target, show_info=show_info)
@@ -212,6 +222,103 @@ def audit(
         raise typer.Exit(2)
     if any(r.errors for r in results if not isinstance(r, Unreadable)):
         raise typer.Exit(1)
+
+
+@contextmanager
+def _executor(jobs: int, scheduler: str | None, dask_local: int | None) -> Iterator[Executor]:
+    """The executor chosen on the command line, closed afterwards."""
+    from yusuan.executors import make_executor
+
+    try:
+        executor = make_executor(jobs, scheduler, dask_local)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    try:
+        yield executor
+    except RuntimeError as exc:  # e.g. dask not installed
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        executor.close()
+
+
+batch_app = typer.Typer(help="批量：一次生成许多部门的预算公开文件。", no_args_is_help=True)
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("build")
+def batch_build(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="存放预算账本（.yaml/.yml/.xlsx）的目录")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录：每个账本一个子目录")],
+    format: Annotated[str, typer.Option("--format", "-f", help="输出格式，逗号分隔")] = "pdf,html,xlsx,json",
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="本地并行进程数")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="在已有的 Dask 集群上运行，如 tcp://host:8786")
+    ] = None,
+    dask_local: Annotated[int | None, typer.Option("--dask-local", help="启动 N 个进程的本地 Dask 集群")] = None,
+) -> None:
+    """批量生成：DIR 中每个预算账本生成到 OUT/<文件名>/；已是最新的跳过，失败的记入 OUT/failures.csv。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from yusuan.batch_build import FAILURES, build_batch, find_inputs
+
+    if not folder.is_dir():
+        err.print(f"[red]不是目录：{folder}[/]")
+        raise typer.Exit(2)
+    formats = [f.strip() for f in format.split(",") if f.strip()]
+    total = len(find_inputs(folder))
+    if not total:
+        err.print("[red]目录中没有预算账本（.yaml、.yml、.xlsx）[/]")
+        raise typer.Exit(2)
+    with (
+        _executor(jobs, scheduler, dask_local) as executor,
+        Progress(
+            TextColumn("生成"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
+        ) as progress,
+    ):
+        task = progress.add_task("build", total=total)
+        try:
+            summary = build_batch(folder, output, formats, executor, done=lambda _r: progress.advance(task))
+        except ValueError as exc:
+            err.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None
+    err.print(
+        f"已生成 {summary.built} 个，跳过 {summary.skipped} 个（已是最新），失败 {summary.failed} 个，"
+        f"用时 {summary.seconds:.1f} 秒",
+        highlight=False,
+    )
+    if summary.failed:
+        for name, error in summary.failures[:10]:
+            err.print(f"  [red]✗[/] {name}：{error}", highlight=False)
+        err.print(f"失败清单：{output / FAILURES}", highlight=False)
+        raise typer.Exit(1)
+
+
+@app.command()
+def synth(
+    departments: Annotated[int, typer.Option("--departments", "-n", help="生成的部门数")],
+    seed: Annotated[int, typer.Option("--seed", help="随机种子")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录")],
+    format: Annotated[str, typer.Option("--format", "-f", help="yaml 或 xlsx")] = "yaml",
+) -> None:
+    """生成随机但有效的部门预算账本（测试与压力测试用），同一种子结果相同。
+
+    第 i 个部门（i 从 1 起）写到 dept-0000i.<格式>，由种子 SEED×100000+i 生成。
+    """
+    from yusuan.ledger import write_budget
+    from yusuan.ledger.synth import department_seed, generate_budget
+
+    if format not in ("yaml", "xlsx"):
+        err.print(f"[red]不支持的格式：{format}（可用：yaml、xlsx）[/]")
+        raise typer.Exit(2)
+    if departments < 1:
+        err.print("[red]部门数应至少为 1[/]")
+        raise typer.Exit(2)
+    output.mkdir(parents=True, exist_ok=True)
+    for i in range(1, departments + 1):
+        write_budget(generate_budget(department_seed(seed, i)), output / f"dept-{i:05d}.{format}")
+    console.print(f"[green]已写出[/] {departments} 个部门预算账本到 {output}", highlight=False)
 
 
 perf_app = typer.Typer(help="绩效：监控与自评。", no_args_is_help=True)

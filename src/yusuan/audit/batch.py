@@ -1,6 +1,7 @@
 """Auditing many documents: directories expanded, worker processes, one failure never stops the rest.
 
-Results come back in input order whatever the number of workers, so reports are
+Results come back in input order whatever the number of workers (or the executor:
+local processes or a Dask cluster, see ``yusuan.executors``), so reports are
 deterministic. Each worker returns a report without its in-memory context (the
 document's lines), which keeps what crosses process boundaries small.
 """
@@ -9,13 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from yusuan.audit.engine import AuditReport, audit_document, audit_path, read_any
 from yusuan.audit.report import Result, Unreadable
+from yusuan.executors import Executor, LocalExecutor
 from yusuan.extract.document import Document, DocumentError
 
 #: file suffixes a directory is searched for
@@ -49,20 +49,19 @@ def audit_one(path: str) -> Result:
     return report
 
 
-def run_batch(paths: list[str], jobs: int = 1, done: Callable[[Result], None] | None = None) -> Iterator[Result]:
-    """Audit every path with ``jobs`` worker processes; results in input order."""
-    if jobs <= 1 or len(paths) <= 1:
-        for path in paths:
-            result = audit_one(path)
-            if done:
-                done(result)
-            yield result
-        return
-    with ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or jobs)) as pool:
-        for result in pool.map(audit_one, paths, chunksize=1):
-            if done:
-                done(result)
-            yield result
+def run_batch(
+    paths: list[str],
+    jobs: int = 1,
+    done: Callable[[Result], None] | None = None,
+    executor: Executor | None = None,
+) -> Iterator[Result]:
+    """Audit every path on ``executor`` (default: ``jobs`` local worker processes); results in input order."""
+    if executor is None:
+        executor = LocalExecutor(jobs if len(paths) > 1 else 1)
+    for result in executor.map(audit_one, paths):
+        if done:
+            done(result)
+        yield result
 
 
 def audit_together(paths: list[str]) -> Result:

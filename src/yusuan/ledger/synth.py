@@ -94,6 +94,17 @@ def _money(rng: random.Random, low_yuan: int, high_yuan: int) -> int:
     return rng.randint(low_yuan // 100, high_yuan // 100) * 100 * 100
 
 
+#: seeds of departments in one series: department i of series S uses S × SERIES_STRIDE + i
+SERIES_STRIDE = 100_000
+
+
+def department_seed(series: int, index: int) -> int:
+    """The seed of department ``index`` (1, 2, …) in the series ``series`` (``yusuan synth --seed``)."""
+    if not 1 <= index < SERIES_STRIDE:
+        raise ValueError(f"部门序号应在 1…{SERIES_STRIDE - 1} 之间")
+    return series * SERIES_STRIDE + index
+
+
 def generate_budget(seed: int, *, year: int = 2025, catalog: Catalog | None = None) -> Budget:
     """A valid random department budget; the same seed gives the same budget."""
     catalog = catalog or load_catalog()

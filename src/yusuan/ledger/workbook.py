@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -354,7 +354,8 @@ def _range(col: int, count: int) -> str:
 def _workbook_bytes(rows: Mapping[str, Sequence[Mapping[str, object]]]) -> bytes:
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
-    wb.set_properties({"title": "部门预算", "author": "yusuan"})
+    # A fixed creation date (XlsxWriter would stamp the current time) keeps the file reproducible.
+    wb.set_properties({"title": "部门预算", "author": "yusuan", "created": datetime(2000, 1, 1, tzinfo=UTC)})
     writer = _Writer(wb)
     writer.plan_lists()
     writer.help_sheet()

@@ -1,0 +1,192 @@
+"""Where batch work runs: in this process, on local worker processes, or on a Dask cluster.
+
+Batch building and batch auditing both go through one ``Executor``: ``map(fn, items)``
+yields ``fn(item)`` for every item **in input order**, whatever order the workers finish
+in, so everything written from the results is deterministic. Work is submitted in a
+bounded window (a few tasks per worker) rather than all at once, so memory stays flat
+however many items there are. ``fn`` must be a module-level function (it is pickled by
+reference) and should catch its own errors: one failing item should come back as a
+result, not as an exception that ends the map.
+
+Dask is optional (``pip install 'yusuan[dask]'``) and imported only by ``DaskExecutor``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: tasks in flight per worker
+WINDOW_PER_WORKER = 4
+
+
+class Executor(Protocol):
+    """Runs ``fn`` over ``items``; results in input order."""
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """``jobs`` local worker processes (a ``ProcessPoolExecutor``); ``jobs <= 1`` runs in this process.
+
+    Workers are started by a fork server, not forked from this process: a process that
+    has already typeset a PDF holds the Typst runtime's threads, and a child forked from it
+    can hang for ever.
+    """
+
+    def __init__(self, jobs: int = 1) -> None:
+        self.jobs = max(1, min(jobs, os.cpu_count() or jobs))
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        if self.jobs <= 1:
+            for item in items:
+                yield fn(item)
+            return
+        window = WINDOW_PER_WORKER * self.jobs
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+            pending: deque[Future[R]] = deque()
+            for item in items:
+                pending.append(pool.submit(fn, item))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"LocalExecutor(jobs={self.jobs})"
+
+
+class DaskExecutor:
+    """A ``dask.distributed`` client: to a running scheduler at ``address``, or to a new local cluster.
+
+    Without ``address`` a ``LocalCluster`` of ``local_workers`` single-threaded worker
+    processes is started (on first use) and stopped by ``close()``. Workers of a remote
+    cluster need yusuan installed (and the CJK fonts to typeset PDFs) and must see the
+    same file paths as this process (a shared file system).
+    """
+
+    def __init__(self, address: str | None = None, local_workers: int | None = None) -> None:
+        self.address = address
+        self.local_workers = local_workers
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def _connect(self) -> Any:
+        if self._client is not None:
+            return self._client
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise RuntimeError("需要安装 dask：pip install 'yusuan[dask]'") from exc
+        if self.address:
+            self._client = Client(self.address)
+        else:
+            self._cluster = LocalCluster(
+                n_workers=self.local_workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self._client = Client(self._cluster)
+        return self._client
+
+    def workers(self) -> int:
+        """How many worker threads the cluster has now (at least 1)."""
+        client = self._connect()
+        info = client.scheduler_info(n_workers=-1) if _takes_n_workers(client) else client.scheduler_info()
+        return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        from dask.distributed import as_completed
+
+        client = self._connect()
+        window = WINDOW_PER_WORKER * self.workers()
+        source = iter(enumerate(items))
+        index_of: dict[Any, int] = {}  # future key → input position
+        ready: dict[int, R] = {}  # finished, waiting for an earlier item
+        next_out = 0
+        completed = as_completed()
+
+        def refill() -> None:
+            room = window - len(index_of) - len(ready)
+            batch: list[tuple[int, T]] = []
+            for _ in range(max(0, room)):
+                try:
+                    batch.append(next(source))
+                except StopIteration:
+                    break
+            if not batch:
+                return
+            futures = client.map(fn, [item for _, item in batch], pure=False)
+            for (position, _), future in zip(batch, futures, strict=True):
+                index_of[future.key] = position
+                completed.add(future)
+
+        refill()
+        for future in completed:
+            position = index_of.pop(future.key)
+            ready[position] = future.result()
+            future.release()
+            while next_out in ready:
+                yield ready.pop(next_out)
+                next_out += 1
+            refill()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = self.address or f"LocalCluster({self.local_workers or os.cpu_count()})"
+        return f"DaskExecutor({where})"
+
+
+def _takes_n_workers(client: Any) -> bool:
+    import inspect
+
+    try:
+        return "n_workers" in inspect.signature(client.scheduler_info).parameters
+    except (TypeError, ValueError):  # pragma: no cover
+        return False
+
+
+def make_executor(jobs: int = 1, scheduler: str | None = None, dask_local: int | None = None) -> Executor:
+    """The executor the command line asks for: ``--scheduler`` / ``--dask-local N`` / ``-j N``."""
+    if scheduler and dask_local:
+        raise ValueError("--scheduler 与 --dask-local 只能选一个")
+    if scheduler:
+        return DaskExecutor(address=scheduler)
+    if dask_local:
+        return DaskExecutor(local_workers=dask_local)
+    return LocalExecutor(jobs)
