@@ -33,6 +33,7 @@ from yusuan.ledger.model import (
     UnitKind,
     UnitPerformance,
 )
+from yusuan.ledger.yaml_io import amount_text
 
 # Basic expenditure: (econ code, 07 item, share of a person's yearly cost in 元)
 _PERSONNEL = [
@@ -178,8 +179,14 @@ def generate_budget(seed: int, *, year: int = 2025, catalog: Catalog | None = No
                 assert gov is not None, econ
                 spending.append(ProjectSpending(econ, gov, Fund.GPB, _money(rng, 5_000, 3_000_000)))
             amount = sum(s.amount for s in spending)
+            # a cost target caps the project's own amount; other targets are random counts
             indicators = tuple(
-                Indicator(level1, ind_name, value.format(n=rng.randint(10, 5000)), level2)
+                Indicator(
+                    level1,
+                    ind_name,
+                    value.format(n=amount_text(amount) if level1 == IndicatorLevel1.COST else rng.randint(10, 5000)),
+                    level2,
+                )
                 for level1, level2, ind_name, value in _INDICATORS
                 if rng.random() < 0.85 or level1 == IndicatorLevel1.SATISFACTION
             )

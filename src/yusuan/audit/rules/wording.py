@@ -108,12 +108,18 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
     if table is None:
         return
     projects = {normal(row.key[-1]): row for row in table.rows if row.kind == "item"}
+    # units may run projects of the same name: a name stands for every row that carries it
+    same_name: dict[str, list] = {}
+    for row in table.rows:
+        if row.kind == "item":
+            same_name.setdefault(normal(row.key[-1]), []).append(row)
     for m in re.finditer(r"重点项目[一二三四五六七八九十\d]+[：:]([^，,。；]+?)[，,]", ctx.narrative.text):
         named = normal(m.group(1))
         amounts = [f for f in ctx.narrative.facts if f.kind == "amount" and m.end() <= f.start <= m.end() + 30]
         if named in projects:
-            row = projects[named]
-            if amounts and row.amount("total") != amounts[0].fen:
+            rows = same_name[named]
+            row = rows[0]
+            if amounts and all(r.amount("total") != amounts[0].fen for r in rows):
                 yield finding(
                     "narrative.amount_mismatch",
                     "error",
