@@ -491,15 +491,56 @@ def _allowed_columns(spec: TableSpec, profile: Profile, econ: str) -> set[str]:
     return out
 
 
-def _settle(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) -> None:
-    """Choose among the children's equally good placements the ones that add up to the parent."""
-    ambiguous = [c for c in children if len(c.options) > 1]
-    if not ambiguous or not parent.options:
+def _step(option: dict[str, Token]) -> int:
+    """The printed rounding step in fen (0.01 万元 = 10 000 fen), from the finest decimals printed."""
+    decimals = max((len(t.text.partition(".")[2]) for t in option.values() if t.fen), default=2)
+    return 1_000_000 // 10 ** min(decimals, 6)
+
+
+def _settle(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) -> tuple[int, int]:
+    """Choose among the parent's and the children's equally good placements the ones that add up.
+
+    The parent's own options are tried in turn (a total row may be as ambiguous as its units);
+    returns (columns that do not add up, total distance) of the choice kept.
+    """
+    if len(parent.options) <= 1:
+        return _settle_children(parent.options[0] if parent.options else {}, children, columns)
+    saved = [c.options for c in children]
+    results = []
+    for option in parent.options:
+        results.append((_settle_children(option, children, columns), option, [c.options for c in children]))
+        for child, options in zip(children, saved, strict=True):
+            child.options = options
+    best, parent_option, chosen = min(results, key=lambda r: r[0])
+    parent.options = [parent_option]
+    for child, options in zip(children, chosen, strict=True):
+        child.options = options
+    return best
+
+
+def _keep_summable(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) -> None:
+    """Drop the parent's placements its children cannot add up to as well as the best one."""
+    if len(parent.options) <= 1:
         return
-    target = [0] * len(columns)
+    saved = [c.options for c in children]
+    scores = []
+    for option in parent.options:
+        scores.append(_settle_children(option, children, columns))
+        for child, options in zip(children, saved, strict=True):
+            child.options = options
+    best = min(scores)
+    parent.options = [o for o, score in zip(parent.options, scores, strict=True) if score == best]
+
+
+def _settle_children(
+    target_option: dict[str, Token], children: list[_Placed], columns: tuple[str, ...]
+) -> tuple[int, int]:
     index = {c: k for k, c in enumerate(columns)}
-    for col, tok in parent.options[0].items():
-        target[index[col]] = tok.fen
+    target = [0] * len(columns)
+    for col, tok in target_option.items():
+        target[index[col]] += tok.fen
+    # each printed child is rounded on its own, so a parent may differ from their sum by the tail (尾差)
+    tolerance = len(children) * _step(target_option) // 2
 
     def vector(option: dict[str, Token]) -> list[int]:
         out = [0] * len(columns)
@@ -511,47 +552,52 @@ def _settle(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) 
     for child in children:
         if len(child.options) == 1:
             fixed = [a + b for a, b in zip(fixed, vector(child.options[0]), strict=True)]
+    ambiguous = [c for c in children if len(c.options) > 1]
     vectors = [[vector(o) for o in c.options] for c in ambiguous]
 
-    def misses(choice: tuple[int, ...]) -> tuple[int, int]:
+    def gap(sums: list[int] | tuple[int, ...]) -> tuple[int, int]:
         """(columns that do not add up, total distance): smaller is better."""
+        diffs = [abs(a - b) for a, b in zip(sums, target, strict=True)]
+        return sum(1 for d in diffs if d > tolerance), sum(diffs)
+
+    def misses(choice: tuple[int, ...]) -> tuple[int, int]:
         sums = list(fixed)
         for k, option in enumerate(choice):
             sums = [a + b for a, b in zip(sums, vectors[k][option], strict=True)]
-        return sum(1 for a, b in zip(sums, target, strict=True) if a != b), sum(
-            abs(a - b) for a, b in zip(sums, target, strict=True)
-        )
+        return gap(sums)
 
+    def keep(choice: tuple[int, ...] | list[int]) -> tuple[int, int]:
+        for child, k in zip(ambiguous, choice, strict=True):
+            child.options = [child.options[k]]
+        return misses(tuple(choice))
+
+    if not ambiguous:
+        return gap(fixed)
     space = 1
     for c in ambiguous:
         space *= len(c.options)
-    if space <= 64:
-        best = min(itertools.product(*(range(len(c.options)) for c in ambiguous)), key=misses)
-        for child, k in zip(ambiguous, best, strict=True):
-            child.options = [child.options[k]]
-        return
+    if space <= 256:
+        return keep(min(itertools.product(*(range(len(c.options)) for c in ambiguous)), key=misses))
     # too many to try together: dynamic programming over the partial column sums, which
-    # can only grow (amounts are never negative), so a sum past its target is dropped
-    remaining = [t - f for t, f in zip(target, fixed, strict=True)]
+    # can only grow (amounts are never negative), so a sum past its target (and tail) is dropped
+    remaining = [t - f + tolerance for t, f in zip(target, fixed, strict=True)]
     if all(r >= 0 for r in remaining):
-        states: dict[tuple[int, ...], tuple[int, ...]] = {tuple([0] * len(columns)): ()}
+        states: dict[tuple[int, ...], tuple[int, ...]] = {tuple(fixed): ()}
         for options in vectors:
             grown: dict[tuple[int, ...], tuple[int, ...]] = {}
             for sums, picked in states.items():
                 for k, vec in enumerate(options):
                     new = tuple(a + b for a, b in zip(sums, vec, strict=True))
-                    if all(a <= r for a, r in zip(new, remaining, strict=True)) and new not in grown:
+                    if new not in grown and all(a - f <= r for a, f, r in zip(new, fixed, remaining, strict=True)):
                         grown[new] = (*picked, k)
             states = grown
-            if not states or len(states) > 50_000:
+            if not states or len(states) > 100_000:
                 break
         else:
-            exact = states.get(tuple(remaining))
-            if exact is not None:
-                for child, k in zip(ambiguous, exact, strict=True):
-                    child.options = [child.options[k]]
-                return
-    # no exact way: improve one row at a time while the distance shrinks
+            sums_found = min(states, key=gap)
+            if gap(sums_found)[0] == 0:
+                return keep(states[sums_found])
+    # no way within the tail: improve one row at a time while the distance shrinks
     choice = [0] * len(ambiguous)
     for _ in range(4):
         improved = False
@@ -563,8 +609,7 @@ def _settle(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) 
                     choice, current, improved = trial, misses(tuple(trial)), True
         if not improved:
             break
-    for child, k in zip(ambiguous, choice, strict=True):
-        child.options = [child.options[k]]
+    return keep(choice)
 
 
 def _amount_columns(spec: TableSpec) -> tuple[str, ...]:
@@ -626,7 +671,10 @@ def _pivot_table(
         if p.level in ("econ_pair", "econ") and p.head:
             econ = p.head[0].text + (p.head[1].text if len(p.head) == 4 else "")
         placed.append(_place(p, columns, identities, _allowed_columns(spec, profile, econ) if econ else None))
-    # settle ambiguous rows by their parents' sums: units by their items, the total by its units
+    # settle ambiguous rows by their parents' sums. A unit keeps only the placements its items
+    # can add up to (ties stay open); the total then chooses among those, and each unit's
+    # items are settled last against the unit's final placement.
+    families = []
     for k, item in enumerate(placed):
         if item.row.level in ("unit", "total"):
             child_level = "unit" if item.row.level == "total" and "unit" in levels else leaf
@@ -636,7 +684,12 @@ def _pivot_table(
                     break
                 if other.row.level == child_level:
                     children.append(other)
-            _settle(item, children, columns)
+            families.append((item, children))
+    for parent, children in families:
+        if parent.row.level == "unit":
+            _keep_summable(parent, children, columns)
+    for parent, children in sorted(families, key=lambda f: f[0].row.level != "total"):
+        _settle(parent, children, columns)
     rows: list[Row] = []
     unit = ""
     for item in placed:

@@ -49,8 +49,8 @@ def empty(ctx: AuditContext) -> Iterator[Finding]:
         text = "".join(line.text for line in region.lines) if region else table.note
         narrative = ctx.narrative.text if ctx.narrative else ""
         kind_words = {"gov_fund": "政府性基金", "soe_capital": "国有资本经营"}.get(table.kind, "")
-        explained = any(w in text for w in _EXPLAINED) or (
-            kind_words and any(f"没有使用{kind_words}" in narrative or f"无{kind_words}" in narrative for _ in [0])
+        explained = any(w in text for w in _EXPLAINED) or bool(
+            kind_words and (f"没有使用{kind_words}" in narrative or f"无{kind_words}" in narrative)
         )
         if not explained:
             line = region.lines[0] if region and region.lines else None
