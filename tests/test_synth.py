@@ -47,26 +47,22 @@ def test_template_command_writes_a_workbook(tmp_path):
 
 
 def test_closed_loop_generated_pdfs_read_back_without_false_alarms(tmp_path):
-    """Closed loop: our own PDFs of generated departments audit clean of arithmetic and empty-table alarms.
+    """Closed loop: our own PDFs of generated departments audit without a single error or warning.
 
     Generated amounts carry fen, so printed 万元 values have rounding tails, and many rows fit
-    several columns: the extractor must settle them by the sums (within the tail) and every
-    empty table must carry its note.
+    several columns: the extractor must settle them by the sums (within the tail), a 合计 row
+    that fits two columns must follow the other tables, and every empty table carries its note.
     """
     from yusuan.audit.engine import audit_path
     from yusuan.outputs import RENDERERS, build_disclosure
 
     seen_empty = 0
-    for seed in (4, 6, 8):
+    for seed in range(8):
         disclosure = build_disclosure(generate_budget(seed))
         seen_empty += sum(1 for t in disclosure.tables.tables if t.is_empty)
         path = tmp_path / f"{seed}.pdf"
         path.write_bytes(RENDERERS["pdf"][1](disclosure))
         report = audit_path(path)
-        alarms = [
-            f
-            for f in report.findings
-            if f.rule in ("table.hierarchy_sum", "table.column_identity", "completeness.empty_unexplained")
-        ]
+        alarms = [f for f in report.findings if f.severity in ("error", "warning")]
         assert alarms == [], (seed, [f.message for f in alarms[:3]])
     assert seen_empty > 0  # the loop covered empty tables too

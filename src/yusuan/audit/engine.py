@@ -20,7 +20,7 @@ from yusuan.catalog import load_catalog
 from yusuan.extract.document import Document, DocumentError
 from yusuan.extract.narrative import narrative_lines, read_narrative
 from yusuan.extract.tables import Extraction, extract_tables, locate_tables, normal
-from yusuan.tables.model import TableSet
+from yusuan.tables.model import Table, TableSet
 from yusuan.tables.profile import Profile, available_profiles, load_profile
 
 SCHEMA = "yusuan.audit/1"
@@ -111,12 +111,66 @@ def _year(doc: Document, tables: TableSet) -> int:
     return 0
 
 
+def _amounts(cells: dict[str, Any]) -> dict[str, Any]:
+    return {k: c for k, c in cells.items() if isinstance(c.value, int)}
+
+
+def _table_score(ctx: AuditContext, table: Table, columns: list[str]) -> tuple[int, int]:
+    """(disagreements with other tables, sums that do not hold): smaller is better."""
+    from yusuan.audit.rules.cross_tables import agreements
+    from yusuan.tables.identities import hierarchy_checks
+
+    ctx.resolved.clear()
+    disagree = sum(1 for f in agreements(ctx, table.kind) if f.severity == "error")
+    return disagree, sum(1 for c in hierarchy_checks(table, columns) if not c.held)
+
+
+def _move_totals(ctx: AuditContext) -> None:
+    """A 合计 row whose values fit other columns as well (e.g. 对个人和家庭的补助 or 商品和服务支出):
+    when the other tables agree with another placement, move the same values the same way in
+    every row below that allows it, and keep the move only if the table still adds up."""
+    for (number, key), options in ctx.extraction.alternatives.items():
+        table = next((t for t in ctx.tables.tables if t.number == number), None)
+        if key != ("合计",) or table is None:
+            continue
+        row = next((r for r in table.rows if r.key == key), None)
+        if row is None or _amounts(row.cells) not in options:
+            continue
+        columns = [c.key for c in table.columns if c.type == "amount"]
+        before = {r.key: dict(r.cells) for r in table.rows}
+
+        current = _amounts(row.cells)
+        best, best_score = None, _table_score(ctx, table, columns)
+        for option in options:
+            if option == current:
+                continue
+            where = {(c.location, c.value): col for col, c in option.items()}
+            moved = {col: where.get((c.location, c.value), col) for col, c in current.items()}
+            for other in table.rows:
+                other_options = ctx.extraction.alternatives.get((number, other.key), [])
+                amounts = _amounts(before[other.key])
+                remapped = {moved.get(col, col): c for col, c in amounts.items()}
+                labels = {k: c for k, c in before[other.key].items() if k not in amounts}
+                other.cells = {**labels, **(remapped if remapped in other_options or other is row else amounts)}
+            trial = _table_score(ctx, table, columns)
+            if trial < best_score:
+                best, best_score = {r.key: dict(r.cells) for r in table.rows}, trial
+            for other in table.rows:
+                other.cells = dict(before[other.key])
+        if best is not None:
+            for other in table.rows:
+                other.cells = best[other.key]
+    ctx.resolved.clear()
+    ctx.stats.clear()
+
+
 def _resolve_ambiguous(ctx: AuditContext, rules: dict[str, Rule]) -> None:
     """Rows the arithmetic of their own table could not place: pick the placement the other tables agree with."""
     from yusuan.audit.rules.cross_tables import agreements
 
     if "cross.table_agreement" not in rules:
         return
+    _move_totals(ctx)
     for number, key, options in ctx.extraction.ambiguous:
         table = next((t for t in ctx.tables.tables if t.number == number), None)
         row = next((r for r in table.rows if r.key == key), None) if table else None

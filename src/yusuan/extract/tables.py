@@ -632,6 +632,9 @@ class Extraction:
     project_targets: dict[str, list[Token]] = field(default_factory=dict)  # 预算15表 project → its target tokens
     #: rows whose values fit several columns equally well: (table number, row key, the candidate cells)
     ambiguous: list[tuple[str, tuple[str, ...], list[dict[str, Cell]]]] = field(default_factory=list)
+    #: every placement a row's own arithmetic allowed, before the parents' sums chose one:
+    #: (table number, row key) → candidate cells; lets the audit move a whole table consistently
+    alternatives: dict[tuple[str, tuple[str, ...]], list[dict[str, Cell]]] = field(default_factory=dict)
 
 
 def _label_cells(spec: TableSpec, level: str, context: dict[str, str]) -> dict[str, Cell]:
@@ -649,6 +652,11 @@ def _label_cells(spec: TableSpec, level: str, context: dict[str, str]) -> dict[s
 
 def _cells_from(option: dict[str, Token]) -> dict[str, Cell]:
     return {col: Cell(tok.fen, tok.location()) for col, tok in option.items()}
+
+
+def _note_alternatives(found: Extraction, number: str, key: tuple[str, ...], options: list[dict[str, Token]]) -> None:
+    if len(options) > 1:
+        found.alternatives[(number, key)] = [_cells_from(o) for o in options]
 
 
 def _pivot_table(
@@ -674,6 +682,7 @@ def _pivot_table(
     # settle ambiguous rows by their parents' sums. A unit keeps only the placements its items
     # can add up to (ties stay open); the total then chooses among those, and each unit's
     # items are settled last against the unit's final placement.
+    before_settling = [list(p.options) for p in placed]
     families = []
     for k, item in enumerate(placed):
         if item.row.level in ("unit", "total"):
@@ -692,7 +701,7 @@ def _pivot_table(
         _settle(parent, children, columns)
     rows: list[Row] = []
     unit = ""
-    for item in placed:
+    for item, options in zip(placed, before_settling, strict=True):
         p = item.row
         cells = _cells_from(item.options[0])
         pending_ambiguous = [_cells_from(o) for o in item.options] if len(item.options) > 1 else []
@@ -700,6 +709,7 @@ def _pivot_table(
             key: tuple[str, ...] = ("合计",)
             cells.update(_label_cells(spec, "total", {}))
             rows.append(Row(key, "total", cells, 0))
+            _note_alternatives(found, spec.number, key, options)
             continue
         if p.level == "unit":
             unit = p.head[0].text
@@ -707,6 +717,7 @@ def _pivot_table(
             found.unit_names.setdefault(unit, name)
             cells.update(_label_cells(spec, "unit", {"unit_code": unit, "unit_name": name}))
             rows.append(Row((unit,), "unit", cells, 1))
+            _note_alternatives(found, spec.number, (unit,), options)
             continue
         prefix = (unit,) if "unit" in levels and unit else ()
         context: dict[str, str] = {"unit_code": unit, "unit_name": found.unit_names.get(unit, "")}
@@ -745,6 +756,7 @@ def _pivot_table(
         where = (p.head or p.names or p.values)[0].location() if (p.head or p.names or p.values) else None
         cells.update({k: Cell(v.value, where) for k, v in _label_cells(spec, p.level, context).items()})
         rows.append(Row(key, "item", cells, 2 if prefix else 1))
+        _note_alternatives(found, spec.number, key, options)
         if pending_ambiguous:
             found.ambiguous.append((spec.number, key, pending_ambiguous))
     return _table(spec, region, rows)

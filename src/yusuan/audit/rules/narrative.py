@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
-from yusuan.audit.context import AuditContext, finding, rounding_only
+from yusuan.audit.context import AuditContext, display_step, finding, rounding_only
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
 from yusuan.extract.narrative import NarrativeFact
@@ -73,7 +73,9 @@ def amounts(ctx: AuditContext) -> Iterator[Finding]:
             continue
         place = ctx.fact_place(fact)
         message = f"情况说明中“{what}”为 {fact.text} 万元，表格中为 {format_wan(value)} 万元"
-        if abs(value - fact.fen) <= _STEP:
+        # the narrative rounds the exact sum once; the tables' figure may add up several
+        # rounded cells, each off by up to half a step
+        if abs(value - fact.fen) <= max(_STEP, (len(places) + 1) * display_step(ctx.profile.unit) // 2):
             yield finding(
                 "rounding.tail_difference", "info", message + "（尾差）", format_wan(value), fact.text, [place, *places]
             )
