@@ -296,6 +296,46 @@ def batch_build(
 
 
 @app.command()
+def rollup(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="存放各部门预算账本（.yaml/.yml/.xlsx）的目录")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="汇总工作簿 .xlsx")] = Path("rollup.xlsx"),
+) -> None:
+    """地区汇总：DIR 中各部门预算按部门、功能分类、经济分类（及逐年对比）汇总为一个工作簿。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from yusuan.batch_build import find_inputs
+    from yusuan.ledger.read import read_budget
+    from yusuan.render.atomic import atomic_write_bytes
+    from yusuan.rollup import render_rollup_xlsx, rollup_folder
+
+    if not folder.is_dir():
+        err.print(f"[red]不是目录：{folder}[/]")
+        raise typer.Exit(2)
+    total = len(find_inputs(folder))
+    if not total:
+        err.print("[red]目录中没有预算账本（.yaml、.yml、.xlsx）[/]")
+        raise typer.Exit(2)
+    with Progress(TextColumn("汇总"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("rollup", total=total)
+        result = rollup_folder(folder, read_budget, done=lambda _p: progress.advance(task))
+    if not result.departments:
+        err.print("[red]没有可汇总的预算账本，未生成文件[/]")
+        for name, error in result.failures[:10]:
+            err.print(f"  [red]✗[/] {name}：{error}", highlight=False)
+        raise typer.Exit(1)
+    atomic_write_bytes(output, render_rollup_xlsx(result))
+    years = "、".join(str(y) for y in result.years)
+    err.print(
+        f"已汇总 {len(result.departments)} 个部门（{years}年），失败 {len(result.failures)} 个：{output}",
+        highlight=False,
+    )
+    for name, error in result.failures[:10]:
+        err.print(f"  [red]✗[/] {name}：{error}", highlight=False)
+    if result.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
 def synth(
     departments: Annotated[int, typer.Option("--departments", "-n", help="生成的部门数")],
     seed: Annotated[int, typer.Option("--seed", help="随机种子")],
