@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 from yusuan.ledger.problems import BudgetInputError
 
 if TYPE_CHECKING:
+    from yusuan.audit.report import Result
     from yusuan.executors import Executor
 
 app = typer.Typer(help="预算：部门预算的编制、公开、审核与绩效。", no_args_is_help=True, add_completion=False)
@@ -197,7 +198,10 @@ def audit(
         ) as progress:
             task = progress.add_task("audit", total=len(paths))
             with _executor(jobs, scheduler, dask_local) as executor:
-                results = list(batch.run_batch(paths, jobs, done=lambda _r: progress.advance(task), executor=executor))
+                results = [
+                    _keep_for_report(r, format)
+                    for r in batch.run_batch(paths, jobs, done=lambda _r: progress.advance(task), executor=executor)
+                ]
     if format == "text":
         target = Console(file=output.open("w", encoding="utf-8"), width=120) if output else console
         print_text(results, target, show_info=show_info)
@@ -222,6 +226,16 @@ def audit(
         raise typer.Exit(2)
     if any(r.errors for r in results if not isinstance(r, Unreadable)):
         raise typer.Exit(1)
+
+
+def _keep_for_report(result: Result, format: str) -> Result:
+    """Only the HTML report shows table excerpts: otherwise a report's rebuilt tables are dropped on
+    arrival, so a batch of thousands keeps little more than its findings in memory."""
+    from yusuan.audit.engine import AuditReport
+
+    if format != "html" and isinstance(result, AuditReport):
+        result.tableset = None
+    return result
 
 
 @contextmanager
