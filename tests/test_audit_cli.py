@@ -72,3 +72,12 @@ def test_text_report_groups_by_severity(seed_text):
 def test_unknown_format_is_refused():
     result = _run(str(SEED), "--format", "docx")
     assert result.exit_code == 2
+
+
+def test_batch_keeps_rebuilt_tables_only_for_the_html_report():
+    from yusuan.audit.batch import audit_one
+    from yusuan.cli import _keep_for_report
+
+    assert _keep_for_report(audit_one(str(SEED)), "html").tableset is not None  # excerpts need them
+    light = _keep_for_report(audit_one(str(SEED)), "json")
+    assert light.tableset is None and light.errors > 0  # the findings stay
