@@ -74,7 +74,7 @@ def test_unknown_format_is_refused():
     assert result.exit_code == 2
 
 
-def test_batch_keeps_rebuilt_tables_only_for_the_html_report():
+def test_batch_keeps_rebuilt_tables_only_for_the_html_report(seed_text):
     from yusuan.audit.batch import audit_one
     from yusuan.cli import _keep_for_report
 
