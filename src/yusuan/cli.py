@@ -238,6 +238,20 @@ def _keep_for_report(result: Result, format: str) -> Result:
     return result
 
 
+def _count_ledgers(folder: Path) -> int:
+    """How many budget ledgers a batch folder holds; exits with a clear message when it is not usable."""
+    from yusuan.batch_build import find_inputs
+
+    if not folder.is_dir():
+        err.print(f"[red]不是目录：{folder}[/]")
+        raise typer.Exit(2)
+    total = len(find_inputs(folder))
+    if not total:
+        err.print("[red]目录中没有预算账本（.yaml、.yml、.xlsx）[/]")
+        raise typer.Exit(2)
+    return total
+
+
 @contextmanager
 def _executor(jobs: int, scheduler: str | None, dask_local: int | None) -> Iterator[Executor]:
     """The executor chosen on the command line, closed afterwards."""
@@ -275,16 +289,10 @@ def batch_build(
     """批量生成：DIR 中每个预算账本生成到 OUT/<文件名>/；已是最新的跳过，失败的记入 OUT/failures.csv。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from yusuan.batch_build import FAILURES, build_batch, find_inputs
+    from yusuan.batch_build import FAILURES, build_batch
 
-    if not folder.is_dir():
-        err.print(f"[red]不是目录：{folder}[/]")
-        raise typer.Exit(2)
+    total = _count_ledgers(folder)
     formats = [f.strip() for f in format.split(",") if f.strip()]
-    total = len(find_inputs(folder))
-    if not total:
-        err.print("[red]目录中没有预算账本（.yaml、.yml、.xlsx）[/]")
-        raise typer.Exit(2)
     with (
         _executor(jobs, scheduler, dask_local) as executor,
         Progress(
@@ -317,18 +325,11 @@ def rollup(
     """地区汇总：DIR 中各部门预算按部门、功能分类、经济分类（及逐年对比）汇总为一个工作簿。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from yusuan.batch_build import find_inputs
     from yusuan.ledger.read import read_budget
     from yusuan.render.atomic import atomic_write_bytes
     from yusuan.rollup import render_rollup_xlsx, rollup_folder
 
-    if not folder.is_dir():
-        err.print(f"[red]不是目录：{folder}[/]")
-        raise typer.Exit(2)
-    total = len(find_inputs(folder))
-    if not total:
-        err.print("[red]目录中没有预算账本（.yaml、.yml、.xlsx）[/]")
-        raise typer.Exit(2)
+    total = _count_ledgers(folder)
     with Progress(TextColumn("汇总"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as progress:
         task = progress.add_task("rollup", total=total)
         result = rollup_folder(folder, read_budget, done=lambda _p: progress.advance(task))

@@ -111,18 +111,25 @@ def _year(doc: Document, tables: TableSet) -> int:
     return 0
 
 
-def _amounts(cells: dict[str, Any]) -> dict[str, Any]:
-    return {k: c for k, c in cells.items() if isinstance(c.value, int)}
+def _split_cells(cells: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A row's cells as (labels, amounts)."""
+    amounts = {k: c for k, c in cells.items() if isinstance(c.value, int)}
+    return {k: c for k, c in cells.items() if k not in amounts}, amounts
+
+
+def _disagreements(ctx: AuditContext, table: Table) -> int:
+    """How many cross-table agreements this table's current cells break."""
+    from yusuan.audit.rules.cross_tables import agreements
+
+    ctx.resolved.clear()
+    return sum(1 for f in agreements(ctx, table.kind) if f.severity == "error")
 
 
 def _table_score(ctx: AuditContext, table: Table, columns: list[str]) -> tuple[int, int]:
     """(disagreements with other tables, sums that do not hold): smaller is better."""
-    from yusuan.audit.rules.cross_tables import agreements
     from yusuan.tables.identities import hierarchy_checks
 
-    ctx.resolved.clear()
-    disagree = sum(1 for f in agreements(ctx, table.kind) if f.severity == "error")
-    return disagree, sum(1 for c in hierarchy_checks(table, columns) if not c.held)
+    return _disagreements(ctx, table), sum(1 for c in hierarchy_checks(table, columns) if not c.held)
 
 
 def _move_totals(ctx: AuditContext) -> None:
@@ -134,12 +141,11 @@ def _move_totals(ctx: AuditContext) -> None:
         if key != ("合计",) or table is None:
             continue
         row = next((r for r in table.rows if r.key == key), None)
-        if row is None or _amounts(row.cells) not in options:
+        current = _split_cells(row.cells)[1] if row else None
+        if row is None or current not in options:
             continue
         columns = [c.key for c in table.columns if c.type == "amount"]
         before = {r.key: dict(r.cells) for r in table.rows}
-
-        current = _amounts(row.cells)
         best, best_score = None, _table_score(ctx, table, columns)
         for option in options:
             if option == current:
@@ -148,9 +154,8 @@ def _move_totals(ctx: AuditContext) -> None:
             moved = {col: where.get((c.location, c.value), col) for col, c in current.items()}
             for other in table.rows:
                 other_options = ctx.extraction.alternatives.get((number, other.key), [])
-                amounts = _amounts(before[other.key])
+                labels, amounts = _split_cells(before[other.key])
                 remapped = {moved.get(col, col): c for col, c in amounts.items()}
-                labels = {k: c for k, c in before[other.key].items() if k not in amounts}
                 other.cells = {**labels, **(remapped if remapped in other_options or other is row else amounts)}
             trial = _table_score(ctx, table, columns)
             if trial < best_score:
@@ -166,8 +171,6 @@ def _move_totals(ctx: AuditContext) -> None:
 
 def _resolve_ambiguous(ctx: AuditContext, rules: dict[str, Rule]) -> None:
     """Rows the arithmetic of their own table could not place: pick the placement the other tables agree with."""
-    from yusuan.audit.rules.cross_tables import agreements
-
     if "cross.table_agreement" not in rules:
         return
     _move_totals(ctx)
@@ -176,12 +179,11 @@ def _resolve_ambiguous(ctx: AuditContext, rules: dict[str, Rule]) -> None:
         row = next((r for r in table.rows if r.key == key), None) if table else None
         if table is None or row is None:
             continue
-        labels = {k: v for k, v in row.cells.items() if not isinstance(v.value, int)}
+        labels = _split_cells(row.cells)[0]
         scores = []
         for option in options:
             row.cells = {**labels, **option}
-            ctx.resolved.clear()
-            scores.append(sum(1 for f in agreements(ctx, table.kind) if f.severity == "error"))
+            scores.append(_disagreements(ctx, table))
         row.cells = {**labels, **options[scores.index(min(scores))]}
     ctx.resolved.clear()
     ctx.stats.clear()

@@ -497,39 +497,42 @@ def _step(option: dict[str, Token]) -> int:
     return 1_000_000 // 10 ** min(decimals, 6)
 
 
-def _settle(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) -> tuple[int, int]:
-    """Choose among the parent's and the children's equally good placements the ones that add up.
-
-    The parent's own options are tried in turn (a total row may be as ambiguous as its units);
-    returns (columns that do not add up, total distance) of the choice kept.
-    """
-    if len(parent.options) <= 1:
-        return _settle_children(parent.options[0] if parent.options else {}, children, columns)
+def _trials(
+    parent: _Placed, children: list[_Placed], columns: tuple[str, ...]
+) -> list[tuple[tuple[int, int], list[list[dict[str, Token]]]]]:
+    """Settle the children against each of the parent's placements in turn, leaving them as they
+    were: per placement, (columns that do not add up, total distance) and the children's choice."""
     saved = [c.options for c in children]
-    results = []
+    out = []
     for option in parent.options:
-        results.append((_settle_children(option, children, columns), option, [c.options for c in children]))
+        score = _settle_children(option, children, columns)
+        out.append((score, [c.options for c in children]))
         for child, options in zip(children, saved, strict=True):
             child.options = options
-    best, parent_option, chosen = min(results, key=lambda r: r[0])
-    parent.options = [parent_option]
-    for child, options in zip(children, chosen, strict=True):
+    return out
+
+
+def _settle(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) -> None:
+    """Choose among the parent's and the children's equally good placements the ones that add up.
+
+    The parent's own options are tried in turn (a total row may be as ambiguous as its units).
+    """
+    if len(parent.options) <= 1:
+        _settle_children(parent.options[0] if parent.options else {}, children, columns)
+        return
+    trials = _trials(parent, children, columns)
+    best = min(range(len(trials)), key=lambda k: trials[k][0])
+    parent.options = [parent.options[best]]
+    for child, options in zip(children, trials[best][1], strict=True):
         child.options = options
-    return best
 
 
 def _keep_summable(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) -> None:
     """Drop the parent's placements its children cannot add up to as well as the best one."""
     if len(parent.options) <= 1:
         return
-    saved = [c.options for c in children]
-    scores = []
-    for option in parent.options:
-        scores.append(_settle_children(option, children, columns))
-        for child, options in zip(children, saved, strict=True):
-            child.options = options
-    best = min(scores)
-    parent.options = [o for o, score in zip(parent.options, scores, strict=True) if score == best]
+    scores = [score for score, _choice in _trials(parent, children, columns)]
+    parent.options = [o for o, score in zip(parent.options, scores, strict=True) if score == min(scores)]
 
 
 def _settle_children(

@@ -9,6 +9,7 @@ from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding, Place
 from yusuan.audit.rules import rule
 from yusuan.extract.tables import normal
+from yusuan.tables.model import Row
 
 # asterisks are not placeholders: documents use them as footnote marks and column labels
 _PLACEHOLDER = re.compile(r"(XX|ＸＸ|××|xx|某某)")
@@ -107,17 +108,16 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
     table = ctx.table(kind) if kind else None
     if table is None:
         return
-    projects = {normal(row.key[-1]): row for row in table.rows if row.kind == "item"}
     # units may run projects of the same name: a name stands for every row that carries it
-    same_name: dict[str, list] = {}
+    projects: dict[str, list[Row]] = {}
     for row in table.rows:
         if row.kind == "item":
-            same_name.setdefault(normal(row.key[-1]), []).append(row)
+            projects.setdefault(normal(row.key[-1]), []).append(row)
     for m in re.finditer(r"重点项目[一二三四五六七八九十\d]+[：:]([^，,。；]+?)[，,]", ctx.narrative.text):
         named = normal(m.group(1))
         amounts = [f for f in ctx.narrative.facts if f.kind == "amount" and m.end() <= f.start <= m.end() + 30]
         if named in projects:
-            rows = same_name[named]
+            rows = projects[named]
             row = rows[0]
             if amounts and all(r.amount("total") != amounts[0].fen for r in rows):
                 yield finding(
@@ -131,7 +131,9 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
                 )
             continue
         stated = amounts[0].fen if amounts else None
-        same_amount = [n for n, r in projects.items() if stated is not None and r.amount("total") == stated]
+        same_amount = [
+            n for n, rows in projects.items() if stated is not None and any(r.amount("total") == stated for r in rows)
+        ]
         stem = named.removesuffix("项目")
         similar = [n for n in projects if stem in n or n in stem or n.startswith(stem[: max(4, len(stem) - 2)])]
         meant = (same_amount or similar or [""])[0]
