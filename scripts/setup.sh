@@ -6,8 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: python3 with venv support, the CJK font the PDF is typeset in,
-# and poppler-utils (pdftotext/pdftoppm) which the tests use to read PDFs back.
-DEBIAN_PACKAGES=(python3 python3-venv python3-pip fonts-noto-cjk poppler-utils)
+# poppler-utils (pdftotext/pdftoppm) which the tests use to read PDFs back, and
+# chromium, the headless browser the end-to-end tests drive through Playwright
+# (executable_path=/usr/bin/chromium; Playwright downloads no browser of its own).
+# PostgreSQL for the tests is installed and started by scripts/postgres.sh.
+DEBIAN_PACKAGES=(python3 python3-venv python3-pip fonts-noto-cjk poppler-utils chromium)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

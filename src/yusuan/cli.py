@@ -407,6 +407,47 @@ def _emit(format: str, output: Path | None, text: str | None = None, data: bytes
         typer.echo(text, nl=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="SQLite 数据库文件（默认：用户数据目录，或 YUSUAN_DATABASE_URL）")
+    ] = None,
+    no_example: Annotated[bool, typer.Option("--no-example", help="空数据库时不加载示例部门")] = False,
+) -> None:
+    """启动网页应用：部门预算的浏览、上传、下载、审核与绩效（管理员密码取自 YUSUAN_ADMIN_PASSWORD）。"""
+    import os
+
+    import uvicorn
+
+    from yusuan.store.db import database_url
+    from yusuan.web.app import Settings, create_app
+
+    url = database_url(db)
+    try:
+        application = create_app(
+            Settings(url, admin_password=os.environ.get("YUSUAN_ADMIN_PASSWORD") or None, load_example=not no_example)
+        )
+    except Exception as exc:  # a database that cannot be opened or migrated: say which and why
+        err.print(f"[red]无法打开数据库 {_hide_password(url)}：{exc}[/]", highlight=False)
+        raise typer.Exit(2) from None
+    generated = application.state.generated_admin_password
+    if generated:
+        err.print(
+            f"已创建管理员账户 admin，初始密码：[bold]{generated}[/]（只显示这一次，请妥善保存）", highlight=False
+        )
+    err.print(f"数据库：{_hide_password(url)}", highlight=False)
+    err.print(f"访问 http://{host}:{port}/ （按 Ctrl+C 停止）", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def _hide_password(url: str) -> str:
+    import re
+
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
 @perf_app.command("monitor")
 def perf_monitor(
     budget_file: Annotated[Path, typer.Argument(metavar="BUDGET", help="预算账本：.yaml 或 .xlsx")],

@@ -53,6 +53,35 @@ def read_budget(path: str | Path) -> Budget:
     return budget
 
 
+def read_budget_bytes(data: bytes, display_name: str) -> Budget:
+    """Read an uploaded budget (workbook or YAML, told apart by content); problems name ``display_name``.
+
+    The bytes go to a private temporary file whose name is fixed here, never taken from the
+    upload, so a hostile file name cannot reach the file system.
+    """
+    import tempfile
+
+    if not data.strip():
+        raise BudgetInputError([Problem("文件是空的", Origin(display_name))])
+    suffix = ".xlsx" if data.startswith(b"PK\x03\x04") else ".yaml"
+    if suffix == ".yaml" and b"\x00" in data[:4096]:
+        message = "文件既不是 Excel 工作簿（.xlsx）也不是 YAML 文本账本"
+        raise BudgetInputError([Problem(message, Origin(display_name))])
+    with tempfile.TemporaryDirectory(prefix="yusuan-upload-") as scratch:
+        path = Path(scratch) / f"budget{suffix}"
+        path.write_bytes(data)
+        try:
+            return read_budget(path)
+        except BudgetInputError as exc:
+            raise BudgetInputError([_renamed(p, str(path), display_name) for p in exc.problems]) from None
+
+
+def _renamed(problem: Problem, file: str, display_name: str) -> Problem:
+    if problem.origin.file not in ("", file):
+        return problem
+    return dataclasses.replace(problem, origin=dataclasses.replace(problem.origin, file=display_name))
+
+
 def _with_file(problem: Problem, file: str) -> Problem:
     if problem.origin.file:
         return problem

@@ -87,6 +87,11 @@ def _anchor(number: str, used: set[str]) -> str:
     return anchor
 
 
+def table_view(table: Table, anchor: str) -> dict[str, Any]:
+    """The view model of one table (strings only), as the ``budget_table`` macro shows it."""
+    return _table(table, anchor)
+
+
 def _table(table: Table, anchor: str) -> dict[str, Any]:
     columns = table.columns or [Column("blank", ("",), type="text")]
     depth = table.header_depth if table.columns else 1

@@ -1,0 +1,510 @@
+"""The HTML pages (Chinese UI): Jinja2 templates, htmx for the table panel and drill-down."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Annotated, Any
+
+import jinja2
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from yusuan.ledger.problems import BudgetInputError
+from yusuan.money import format_amount
+from yusuan.store import repository
+from yusuan.store.models import BudgetVersion, Department, PerformanceFile, Role, User
+from yusuan.web import services
+from yusuan.web.api import read_upload, readable_audit
+from yusuan.web.security import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_csrf,
+    csrf_token,
+    get_db,
+    page_user,
+    require,
+    require_read,
+    require_write,
+    set_session_cookie,
+)
+
+router = APIRouter(include_in_schema=False)
+
+templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.PackageLoader("yusuan.web", "templates"), jinja2.PackageLoader("yusuan.render", "templates")]
+        ),
+        autoescape=True,
+    )
+)
+templates.env.filters["wan"] = lambda fen: format_amount(int(fen or 0), "万元")
+templates.env.globals["SEVERITY_NAMES"] = {"error": "错误", "warning": "警告", "info": "提示"}
+ROLE_LABELS = {r.value: r.label for r in Role}
+templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+
+
+def render(request: Request, template: str, user: User | None, status: int = 200, **context: Any) -> HTMLResponse:
+    context.update(request=request, user=user, csrf=csrf_token(request))
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    login = getattr(request.state, "login", None)
+    return render(
+        request, "error.html", login.user if login else None, status=status, status_code=status, message=message
+    )
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/departments", error: str = "") -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", None, next=_local(next), error=error, login_csrf=token)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600, path="/login")
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/departments",
+    db: Session = Depends(get_db),
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf_token):
+        raise HTTPException(403, "登录表单已失效，请刷新页面后重试")
+    user = repository.authenticate(db, username, password)
+    if user is None:
+        db.commit()
+        return login_form(request, next, "用户名或密码错误")
+    token, _csrf = repository.open_session(db, user)
+    db.commit()
+    response = RedirectResponse(_local(next), status_code=303)
+    set_session_cookie(request, response, token)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+def _local(target: str) -> str:
+    """Only same-site paths: never redirect to another host after sign-in."""
+    return target if target.startswith("/") and not target.startswith("//") else "/departments"
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    csrf_token: Annotated[str, Form()] = "",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    repository.close_session(db, request.cookies.get(SESSION_COOKIE, ""))
+    db.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# ---------------------------------------------------------------- departments and budgets
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/departments", status_code=303)
+
+
+@router.get("/departments")
+def departments(
+    request: Request, year: int | None = None, user: User = Depends(page_user), db: Session = Depends(get_db)
+) -> HTMLResponse:
+    years = repository.years(db)
+    chosen = year if year is not None else (years[0] if years else None)
+    rows = repository.department_years(db, user, chosen)
+    return render(request, "departments.html", user, years=years, year=chosen, rows=rows)
+
+
+def _department_version(
+    db: Session, user: User, code: str, year: int, v: int | None
+) -> tuple[Department, BudgetVersion]:
+    department = repository.department_by_code(db, code)
+    if department is None:
+        raise HTTPException(404, f"没有部门 {code}")
+    require_read(user, department.code)
+    versions = repository.versions_of(db, department, year)
+    if not versions:
+        raise HTTPException(404, f"部门 {code} 没有 {year} 年的预算")
+    if v is None:
+        return department, versions[0]
+    chosen = next((x for x in versions if x.version == v), None)
+    if chosen is None:
+        raise HTTPException(404, f"部门 {code} {year} 年没有第 {v} 版")
+    return department, chosen
+
+
+@router.get("/departments/{code}/{year}")
+def department_page(
+    request: Request,
+    code: str,
+    year: int,
+    v: int | None = None,
+    t: str = "预算01表",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> HTMLResponse:
+    department, version = _department_version(db, user, code, year, v)
+    disclosure = services.disclosure_of(version)
+    table = services.find_table(disclosure.tables, t) or disclosure.tables.tables[0]
+    return render(
+        request,
+        "department.html",
+        user,
+        department=department,
+        version=version,
+        versions=repository.versions_of(db, department, year),
+        latest=repository.latest_version(db, department.id, year),
+        tables=disclosure.tables.tables,
+        composition=services.composition(disclosure.budget),
+        panel=_table_panel(version, table, "published", set()),
+        can_write=repository.can_write(user, department.code),
+        formats=list(services.DOWNLOAD_TYPES),
+    )
+
+
+def _table_panel(version: BudgetVersion, table: Any, view: str, opened: set[str]) -> dict[str, Any]:
+    from yusuan.catalog import load_catalog
+    from yusuan.render.html import table_view
+    from yusuan.tables.drilldown import drilldown, visible_nodes
+
+    roots = drilldown(table, load_catalog())
+    if view == "drill" and roots:
+        columns = [c for c in table.columns if c.type == "amount"]
+        return {
+            "view": "drill",
+            "table": table,
+            "can_drill": True,
+            "columns": [{"key": c.key, "label": " / ".join(h for h in c.headers if h)} for c in columns],
+            "nodes": visible_nodes(roots, opened),
+            "opened": opened,
+            "version": version,
+        }
+    return {
+        "view": "published",
+        "table": table,
+        "can_drill": bool(roots),
+        "t": table_view(table, "panel"),
+        "version": version,
+    }
+
+
+@router.get("/departments/{code}/{year}/tables/{number}")
+def table_fragment(
+    request: Request,
+    code: str,
+    year: int,
+    number: str,
+    v: int | None = None,
+    view: str = "published",
+    open: Annotated[list[str] | None, Query()] = None,
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> HTMLResponse:
+    _department, version = _department_version(db, user, code, year, v)
+    table = services.find_table(services.disclosure_of(version).tables, number)
+    if table is None:
+        raise HTTPException(404, f"没有表 {number}")
+    panel = _table_panel(version, table, view, set(open or []))
+    if not request.headers.get("HX-Request"):
+        return department_page(request, code, year, v, table.number, user, db)
+    return render(request, "table_panel.html", user, panel=panel, department_code=code, year=year)
+
+
+@router.get("/departments/{code}/{year}/download/{fmt}")
+def download(
+    code: str, year: int, fmt: str, v: int | None = None, user: User = Depends(page_user), db: Session = Depends(get_db)
+) -> Response:
+    if fmt not in services.DOWNLOAD_TYPES:
+        raise HTTPException(404, f"不支持的下载格式：{fmt}")
+    _department, version = _department_version(db, user, code, year, v)
+    data, name = services.download(version, fmt)
+    return _attachment(data, name, services.DOWNLOAD_TYPES[fmt])
+
+
+def _attachment(data: bytes, name: str, media_type: str) -> Response:
+    from urllib.parse import quote
+
+    disposition = f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+@router.get("/departments/{code}/{year}/source")
+def source_file(
+    code: str, year: int, v: int | None = None, user: User = Depends(page_user), db: Session = Depends(get_db)
+) -> Response:
+    _department, version = _department_version(db, user, code, year, v)
+    return _attachment(version.source_bytes, version.source_name, "application/octet-stream")
+
+
+# ---------------------------------------------------------------- upload
+
+
+@router.get("/upload")
+def upload_form(
+    request: Request,
+    department: str = "",
+    year: int | None = None,
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> HTMLResponse:
+    require(user, Role.ADMIN, Role.EDITOR)
+    base = None
+    region = ""
+    if department and year:
+        found = repository.department_by_code(db, department)
+        if found is not None:
+            require_write(user, found.code)
+            base = repository.latest_version(db, found.id, year)
+            region = found.region
+    return render(request, "upload.html", user, department=department, year=year, base=base, region=region)
+
+
+@router.post("/upload")
+def upload(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    csrf_token: Annotated[str, Form()] = "",
+    base_version: Annotated[str, Form()] = "",
+    region: Annotated[str, Form()] = "",
+    department: Annotated[str, Form()] = "",
+    year: Annotated[str, Form()] = "",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    require(user, Role.ADMIN, Role.EDITOR)
+    base = int(base_version) if base_version.strip().isdigit() else None
+    form = {"department": department, "year": int(year) if year.isdigit() else None, "base": base, "region": region}
+    try:
+        data, name = read_upload(request, file)
+        version = services.store_budget(db, user, data, name, base, region)
+    except services.UploadRejected as exc:
+        return render(request, "upload.html", user, status=exc.status, error=str(exc), **form)
+    except BudgetInputError as exc:
+        problems = [services.problem_data(p) for p in exc.problems if p.severity == "error"]
+        return render(request, "upload.html", user, status=422, problems=problems, filename=name, **form)
+    except PermissionError as exc:
+        return render(request, "upload.html", user, status=403, error=str(exc), **form)
+    except repository.VersionConflict as exc:
+        return render(request, "upload.html", user, status=409, conflict=exc, filename=name, **form)
+    target = f"/departments/{version.department.code}/{version.year}?v={version.version}"
+    return RedirectResponse(target, status_code=303)
+
+
+# ---------------------------------------------------------------- audits
+
+
+@router.get("/audits")
+def audits(request: Request, user: User = Depends(page_user), db: Session = Depends(get_db)) -> HTMLResponse:
+    return render(request, "audits.html", user, runs=repository.audit_runs(db, user))
+
+
+@router.post("/audits")
+def run_audits(
+    request: Request,
+    files: Annotated[list[UploadFile], File()],
+    csrf_token: Annotated[str, Form()] = "",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    runs, failures = [], []
+    for upload in files:
+        try:
+            data, name = read_upload(request, upload)
+            outcome = services.audit_bytes(data, name)
+        except services.UploadRejected as exc:
+            failures.append((services.safe_name(upload.filename), str(exc)))
+            continue
+        if "error" in outcome.data:
+            failures.append((name, outcome.data["error"]["message"]))
+            continue
+        runs.append(repository.record_audit(db, user, name, data, outcome.data, outcome.html))
+    db.commit()
+    if len(runs) == 1 and not failures:
+        return RedirectResponse(f"/audits/{runs[0].id}", status_code=303)
+    status = 422 if failures and not runs else 200
+    return render(request, "audits.html", user, status=status, runs=repository.audit_runs(db, user), failures=failures)
+
+
+@router.get("/audits/{audit_id}")
+def audit_page(
+    request: Request, audit_id: int, user: User = Depends(page_user), db: Session = Depends(get_db)
+) -> HTMLResponse:
+    import json
+
+    run = readable_audit(db, user, audit_id)
+    result = json.loads(run.result_json)
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = sorted(result.get("findings", []), key=lambda f: order.get(f.get("severity"), 3))
+    return render(request, "audit.html", user, run=run, result=result, findings=findings)
+
+
+@router.get("/audits/{audit_id}/report")
+def audit_report(audit_id: int, user: User = Depends(page_user), db: Session = Depends(get_db)) -> HTMLResponse:
+    run = readable_audit(db, user, audit_id)
+    return HTMLResponse(run.report_html, headers={"Content-Security-Policy": "script-src 'none'"})
+
+
+# ---------------------------------------------------------------- performance
+
+
+@router.get("/departments/{code}/{year}/performance")
+def performance(
+    request: Request,
+    code: str,
+    year: int,
+    at: str = "",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+    problems: list[dict[str, Any]] | None = None,
+) -> HTMLResponse:
+    department, version = _department_version(db, user, code, year, None)
+    try:
+        when = date.fromisoformat(at) if at else min(date.today(), date(year, 12, 31))
+    except ValueError:
+        raise HTTPException(422, f"日期格式应为 2025-07-31：{at}") from None
+    files = services.performance_files(db, department.id, year)
+    view = services.performance_view(services.disclosure_of(version).budget, files, when)
+    return render(
+        request,
+        "performance.html",
+        user,
+        department=department,
+        version=version,
+        at=when.isoformat(),
+        files=files,
+        kinds=services.PERFORMANCE_KINDS,
+        view=view,
+        upload_problems=problems or [],
+        can_write=repository.can_write(user, department.code),
+    )
+
+
+@router.post("/departments/{code}/{year}/performance")
+def performance_upload(
+    request: Request,
+    code: str,
+    year: int,
+    file: Annotated[UploadFile, File()],
+    kind: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    department, version = _department_version(db, user, code, year, None)
+    require_write(user, department.code)
+    try:
+        data, name = read_upload(request, file)
+        problems = services.check_performance_file(services.disclosure_of(version).budget, kind, data, name)
+    except services.UploadRejected as exc:
+        problems = [{"message": str(exc), "where": services.safe_name(file.filename)}]
+    if problems:
+        return performance(request, code, year, "", user, db, problems)
+    db.add(
+        PerformanceFile(department_id=department.id, year=year, kind=kind, filename=name, data=data, created_by=user.id)
+    )
+    repository.log(
+        db, user.username, "upload_performance", f"{code} {year}年", f"{services.PERFORMANCE_KINDS[kind]}：{name}"
+    )
+    db.commit()
+    return RedirectResponse(f"/departments/{code}/{year}/performance", status_code=303)
+
+
+# ---------------------------------------------------------------- region
+
+
+@router.get("/region")
+def region(
+    request: Request,
+    year: int | None = None,
+    name: str = "",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> HTMLResponse:
+    require(user, Role.ADMIN, Role.REVIEWER)
+    years = repository.years(db)
+    chosen = year if year is not None else (years[0] if years else None)
+    view = {}
+    if chosen is not None:
+        view = {by: repository.region_rollup(db, chosen, by, name or None) for by in ("function", "econ", "department")}
+    trend = {y: {r.key: r.total for r in repository.region_rollup(db, y, "function", name or None)} for y in years}
+    return render(
+        request,
+        "region.html",
+        user,
+        years=years,
+        year=chosen,
+        regions=repository.regions(db),
+        name=name,
+        view=view,
+        trend=trend,
+        names=services.class_names(),
+    )
+
+
+@router.get("/region/rollup.xlsx")
+def region_xlsx(name: str = "", user: User = Depends(page_user), db: Session = Depends(get_db)) -> Response:
+    require(user, Role.ADMIN, Role.REVIEWER)
+    data = services.region_workbook(db, name or None)
+    return _attachment(data, f"{name or '全部地区'}-汇总.xlsx", services.DOWNLOAD_TYPES["xlsx"])
+
+
+# ---------------------------------------------------------------- administration
+
+
+@router.get("/admin/users")
+def users(
+    request: Request, user: User = Depends(page_user), db: Session = Depends(get_db), error: str = ""
+) -> HTMLResponse:
+    from sqlalchemy import select
+
+    require(user, Role.ADMIN)
+    accounts = list(db.scalars(select(User).order_by(User.id)))
+    return render(request, "users.html", user, accounts=accounts, roles=list(Role), error=error)
+
+
+@router.post("/admin/users")
+def create_user(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    department_code: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    check_csrf(request, csrf_token)
+    require(user, Role.ADMIN)
+    try:
+        repository.create_user(db, username, password, Role(role), department_code.strip() or None, actor=user.username)
+    except (repository.AccountError, ValueError) as exc:
+        db.rollback()
+        return users(request, user, db, error=str(exc))
+    db.commit()
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/admin/log")
+def audit_log(request: Request, user: User = Depends(page_user), db: Session = Depends(get_db)) -> HTMLResponse:
+    require(user, Role.ADMIN)
+    return render(request, "log.html", user, entries=repository.log_entries(db))

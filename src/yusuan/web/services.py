@@ -1,0 +1,332 @@
+"""What the pages and the JSON API both do: store uploads, audit documents, render and add up budgets.
+
+Uploaded bytes only ever reach the file system under names chosen here (``budget.xlsx``,
+``document.pdf`` …) inside a private temporary directory, never under the uploader's file name.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yusuan.audit.report import Result, Unreadable
+from yusuan.ledger.model import Budget
+from yusuan.ledger.problems import BudgetInputError, Problem
+from yusuan.outputs import RENDERERS, Disclosure, build_disclosure
+from yusuan.store import repository
+from yusuan.store.models import BudgetVersion, PerformanceFile, User
+
+#: what an uploaded document may be, by its first bytes
+_PDF, _ZIP = b"%PDF", b"PK\x03\x04"
+PERFORMANCE_KINDS = {"payments": "支出（支付）数据", "adjustments": "预算调整", "actuals": "指标实际值"}
+DOWNLOAD_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+}
+
+
+class UploadRejected(ValueError):
+    """An upload refused before it is read: too large, empty or of the wrong kind (HTTP status attached)."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+def safe_name(name: str | None) -> str:
+    """The uploader's file name for display only: no directories, no control characters, bounded."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    return base[:200] or "上传文件"
+
+
+def check_size(data: bytes, limit: int) -> None:
+    if len(data) > limit:
+        raise UploadRejected(f"文件超过上传上限 {limit // (1024 * 1024)} MB", 413)
+    if not data.strip():
+        raise UploadRejected("文件是空的")
+
+
+# ---------------------------------------------------------------- budgets
+
+
+def store_budget(
+    db: Session, user: User, data: bytes, filename: str, base_version: int | None, region: str = ""
+) -> BudgetVersion:
+    """Read, check and save an uploaded ledger as a new version; nothing is stored on any error.
+
+    Raises ``BudgetInputError`` (every problem with sheet/row/column), ``PermissionError``
+    or ``repository.VersionConflict``.
+    """
+    budget = _read_upload(data, filename)
+    if not repository.can_write(user, budget.department.code):
+        raise PermissionError(f"您无权为部门 {budget.department.code}（{budget.department.name}）保存预算")
+    version = repository.save_budget(
+        db,
+        budget,
+        source_name=filename,
+        source_bytes=data,
+        who=user.username,
+        user_id=user.id,
+        base_version=base_version,
+        region=region.strip()[:100],
+    )
+    db.commit()
+    return version
+
+
+def _read_upload(data: bytes, filename: str) -> Budget:
+    from yusuan.ledger.read import read_budget_bytes
+
+    if data.startswith(_PDF):
+        raise BudgetInputError([_problem(filename, "这是 PDF 文件；请上传预算账本工作簿（.xlsx）或 YAML 账本")])
+    return read_budget_bytes(data, filename)
+
+
+def _problem(filename: str, message: str) -> Problem:
+    from yusuan.ledger.model import Origin
+
+    return Problem(message, Origin(filename))
+
+
+def problem_data(problem: Problem) -> dict[str, Any]:
+    o = problem.origin
+    return {
+        "message": problem.message,
+        "severity": problem.severity,
+        "file": o.file,
+        "sheet": o.sheet,
+        "row": o.row,
+        "column": o.column,
+        "where": str(o),
+    }
+
+
+@lru_cache(maxsize=32)
+def _disclosure(version_id: int, ledger_yaml: str) -> Disclosure:
+    from yusuan.ledger.read import read_budget_bytes
+
+    return build_disclosure(read_budget_bytes(ledger_yaml.encode("utf-8"), "ledger.yaml"))
+
+
+def disclosure_of(version: BudgetVersion) -> Disclosure:
+    """Tables and narrative of a stored version (built once per process: versions never change)."""
+    return _disclosure(version.id, version.ledger_yaml)
+
+
+@lru_cache(maxsize=32)
+def _rendered(version_id: int, ledger_yaml: str, fmt: str) -> bytes:
+    return RENDERERS[fmt][1](_disclosure(version_id, ledger_yaml))
+
+
+def download(version: BudgetVersion, fmt: str) -> tuple[bytes, str]:
+    """A version's disclosure in one format: (bytes, file name)."""
+    data = _rendered(version.id, version.ledger_yaml, fmt)
+    department = version.department
+    name = f"{department.code}-{version.year}-v{version.version}-{RENDERERS[fmt][0]}"
+    return data, name
+
+
+def composition(budget: Budget) -> dict[str, list[dict[str, Any]]]:
+    """Spending by 功能分类类 and by 经济分类类, with shares of the total, for the page's chart."""
+    from yusuan.catalog import UnknownCodeError, load_catalog
+    from yusuan.tables.facts import expenditure_facts
+
+    catalog = load_catalog()
+    sums: dict[str, dict[str, int]] = {"function": defaultdict(int), "dept_econ": defaultdict(int)}
+    for fact in expenditure_facts(budget):
+        sums["function"][fact.function[:3]] += fact.amount
+        sums["dept_econ"][fact.econ[:3]] += fact.amount
+    out: dict[str, list[dict[str, Any]]] = {}
+    for which, by_code in sums.items():
+        total = sum(by_code.values()) or 1
+        rows = []
+        for code, amount in sorted(by_code.items(), key=lambda kv: -kv[1]):
+            try:
+                name = catalog.name(which, code)
+            except UnknownCodeError:
+                name = ""
+            rows.append({"code": code, "name": name, "fen": amount, "share": amount * 100 / total})
+        out[which] = rows
+    return out
+
+
+# ---------------------------------------------------------------- audits
+
+
+def _document_suffix(data: bytes) -> str:
+    if data.startswith(_PDF):
+        return ".pdf"
+    if data.startswith(_ZIP):
+        return ".xlsx"
+    if b"\x00" in data[:4096]:
+        raise UploadRejected("文件不是 PDF、文本或 Excel 工作簿，无法审核", 415)
+    return ".txt"
+
+
+@dataclass(slots=True)
+class AuditOutcome:
+    result: Result
+    data: dict[str, Any]  # the yusuan.audit/1 object
+    html: str
+
+
+def audit_bytes(data: bytes, filename: str) -> AuditOutcome:
+    """Audit an uploaded PDF, text extraction or yusuan workbook."""
+    from yusuan.audit.batch import audit_one
+    from yusuan.audit.report import render_html
+
+    suffix = _document_suffix(data)
+    with tempfile.TemporaryDirectory(prefix="yusuan-audit-") as scratch:
+        path = Path(scratch) / f"document{suffix}"
+        path.write_bytes(data)
+        result = audit_one(str(path))
+    if isinstance(result, Unreadable):
+        result.path = filename
+    else:
+        result.source["path"] = filename
+    return AuditOutcome(result, result.to_data(), render_html([result]))
+
+
+# ---------------------------------------------------------------- performance
+
+
+def performance_files(db: Session, department_id: int, year: int) -> dict[str, PerformanceFile]:
+    """The newest file of each kind for a department and year."""
+    query = (
+        select(PerformanceFile)
+        .where(PerformanceFile.department_id == department_id, PerformanceFile.year == year)
+        .order_by(PerformanceFile.id)
+    )
+    return {f.kind: f for f in db.scalars(query)}
+
+
+def _suffix_for_table(data: bytes) -> str:
+    return ".xlsx" if data.startswith(_ZIP) else ".csv"
+
+
+def performance_view(budget: Budget, files: dict[str, PerformanceFile], at: date) -> dict[str, Any]:
+    """Target checks, monitoring lights (when payments exist) and scores (when actuals exist too)."""
+    from yusuan.performance import report
+    from yusuan.performance.checks import check_budget
+    from yusuan.performance.execution import read_execution
+    from yusuan.performance.monitoring import Thresholds, monitor
+    from yusuan.performance.ratios import department_ratios, monthly_series
+    from yusuan.performance.scoring import Weights, read_actuals, score_budget
+
+    view: dict[str, Any] = {"checks": check_budget(budget), "monitoring": None, "scores": None, "problems": []}
+    if "payments" not in files:
+        return view
+    with tempfile.TemporaryDirectory(prefix="yusuan-perf-") as scratch:
+        paths: dict[str, Path] = {}
+        for kind, stored in files.items():
+            suffix = ".csv" if kind == "actuals" else _suffix_for_table(stored.data)
+            paths[kind] = Path(scratch) / f"{kind}{suffix}"
+            paths[kind].write_bytes(stored.data)
+        try:
+            execution = read_execution(budget, paths["payments"], paths.get("adjustments"))
+            result = monitor(budget, execution, at, Thresholds())
+            view["monitoring"] = report.monitoring_data(
+                result, department_ratios(budget, execution, at), monthly_series(budget, execution)
+            )
+            if "actuals" in paths:
+                actuals = read_actuals(paths["actuals"], budget)
+                projects, department = score_budget(budget, execution, actuals, Weights())
+                view["scores"] = report.score_data(projects, department)
+        except BudgetInputError as exc:
+            view["problems"] = [problem_data(p) for p in exc.problems if p.severity == "error"]
+        except ValueError as exc:
+            view["problems"] = [{"message": str(exc), "where": ""}]
+    return view
+
+
+def check_performance_file(budget: Budget, kind: str, data: bytes, filename: str) -> list[dict[str, Any]]:
+    """Problems of an uploaded execution file, read against the budget (empty when it is usable)."""
+    from yusuan.performance.execution import read_execution
+    from yusuan.performance.scoring import read_actuals
+
+    if kind not in PERFORMANCE_KINDS:
+        raise UploadRejected(f"未知的数据类型：{kind}")
+    with tempfile.TemporaryDirectory(prefix="yusuan-perf-") as scratch:
+        suffix = ".csv" if kind == "actuals" else _suffix_for_table(data)
+        path = Path(scratch) / f"{kind}{suffix}"
+        path.write_bytes(data)
+        try:
+            if kind == "payments":
+                read_execution(budget, path)
+            elif kind == "adjustments":
+                read_execution(budget, _empty_payments(Path(scratch)), path)
+            else:
+                read_actuals(path, budget)
+        except BudgetInputError as exc:
+            return [problem_data(_renamed(p, str(path), filename)) for p in exc.problems if p.severity == "error"]
+    return []
+
+
+def _empty_payments(folder: Path) -> Path:
+    # adjustments are read alongside payments; none are needed to check them
+    path = folder / "empty-payments.csv"
+    path.write_text("unit_code,project_code,date,amount_yuan\n", encoding="utf-8")
+    return path
+
+
+def _renamed(problem: Problem, file: str, display: str) -> Problem:
+    from yusuan.ledger.read import _renamed as rename
+
+    return rename(problem, file, display)
+
+
+def find_table(tables: Any, number: str) -> Any:
+    """A table by its number, written in full (预算05表) or short (05, 5)."""
+    wanted = number.strip()
+    for table in tables.tables:
+        if table.number == wanted:
+            return table
+    digits = "".join(ch for ch in wanted if ch.isdigit())
+    if digits:
+        for table in tables.tables:
+            own = "".join(ch for ch in table.number if ch.isdigit())
+            if own and int(own) == int(digits):
+                return table
+    return None
+
+
+# ---------------------------------------------------------------- region
+
+
+def class_names() -> dict[str, dict[str, str]]:
+    """Names of the 功能分类类 and 经济分类类 codes, for the roll-up tables."""
+    from yusuan.catalog import load_catalog
+
+    catalog = load_catalog()
+    return {
+        which: {e.code: e.name for e in catalog.entries(which) if len(e.code) == 3}
+        for which in ("function", "dept_econ")
+    }
+
+
+def region_workbook(db: Session, region: str | None) -> bytes:
+    """The roll-up workbook (as ``yusuan rollup`` writes it) of the newest version of every department."""
+    from sqlalchemy import func
+
+    from yusuan.rollup import Rollup, render_rollup_xlsx
+    from yusuan.store.models import Department
+
+    newest = select(func.max(BudgetVersion.id)).group_by(BudgetVersion.department_id, BudgetVersion.year)
+    query = select(BudgetVersion).where(BudgetVersion.id.in_(newest)).order_by(BudgetVersion.year, BudgetVersion.id)
+    if region:
+        query = query.join(Department).where(Department.region == region)
+    rollup = Rollup()
+    for version in db.scalars(query):
+        rollup.add(repository.budget_of(version))
+    return render_rollup_xlsx(rollup)
