@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.stamp-setup
 EXAMPLE := examples/jiefang-hrss-2025
 
-.PHONY: setup demo test lint bench example clean
+.PHONY: setup demo test lint bench example clean serve
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -23,8 +23,16 @@ demo: $(STAMP)
 	  $(VENV)/bin/yusuan audit $(SEED); status=$$?; [ $$status -le 1 ]; \
 	else echo "（未找到 $(SEED)，跳过种子审核）"; fi
 
+# The web API tests also run against a real PostgreSQL server: scripts/postgres.sh installs
+# (apt-get, when missing) and starts a private one on 127.0.0.1:54329 and prints its URL.
 test: $(STAMP)
-	$(PY) -m pytest -q
+	@url=$$(bash scripts/postgres.sh) || { echo "无法启动测试用 PostgreSQL"; exit 1; }; \
+	  YUSUAN_TEST_POSTGRES_URL=$$url $(PY) -m pytest -q
+
+# The web application on http://127.0.0.1:8000/ (SQLite under ~/.local/share/yusuan unless
+# YUSUAN_DATABASE_URL is set; admin password from YUSUAN_ADMIN_PASSWORD, else printed once).
+serve: $(STAMP)
+	$(VENV)/bin/yusuan serve
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -142,10 +142,7 @@ def audit(  # type: ignore[no-untyped-def]
     db: Session = Depends(get_db),
 ):
     data, name = read_upload(request, file)
-    try:
-        outcome = services.audit_bytes(data, name)
-    except services.UploadRejected as exc:
-        raise HTTPException(exc.status, str(exc)) from None
+    outcome = services.audit_bytes(data, name)
     if "error" in outcome.data:
         return JSONResponse(outcome.data, status_code=422)
     run = repository.record_audit(db, user, name, data, outcome.data, outcome.html)

@@ -52,7 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.generated_admin_password = generated
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    from yusuan.web import api, pages
+    from yusuan.web import api, pages, services
 
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -78,6 +78,12 @@ def create_app(settings: Settings) -> FastAPI:
         if request.headers.get("HX-Request"):
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+
+    @app.exception_handler(services.UploadRejected)
+    async def upload_rejected(request: Request, exc: services.UploadRejected) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+        return pages.error_page(request, exc.status, str(exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
