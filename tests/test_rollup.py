@@ -81,3 +81,44 @@ def test_rollup_is_deterministic(tmp_path):
     for out in (a, b):
         assert CliRunner().invoke(app, ["rollup", str(folder), "-o", str(out)]).exit_code == 0
     assert a.read_bytes() == b.read_bytes()
+
+
+def _values(path: Path) -> dict[str, list[tuple]]:
+    book = openpyxl.load_workbook(path)
+    return {sheet.title: _rows(sheet) for sheet in book.worksheets}
+
+
+def _flat(output: str) -> str:
+    """Terminal output without the line wrapping Rich adds."""
+    import re
+
+    return re.sub(r"\s+", " ", output)
+
+
+def test_rollup_into_the_database_then_from_it(tmp_path):
+    folder = tmp_path / "region"
+    folder.mkdir()
+    for k, (seed, year) in enumerate(((4, 2024), (5, 2024), (4, 2025))):
+        write_budget(generate_budget(seed, year=year), folder / f"dept-{k}.yaml")
+    database = tmp_path / "region.db"
+    runner = CliRunner()
+
+    first = runner.invoke(
+        app, ["rollup", str(folder), "-o", str(tmp_path / "a.xlsx"), "--into", str(database), "--region", "样例区"]
+    )
+    assert first.exit_code == 0, first.output
+    assert "新版本 3 个" in _flat(first.output)
+    again = runner.invoke(app, ["rollup", str(folder), "-o", str(tmp_path / "a.xlsx"), "--into", str(database)])
+    assert "新版本 0 个，未变化 3 个" in _flat(again.output)  # importing the same folder again stores nothing
+
+    from_db = runner.invoke(app, ["rollup", str(database), "-o", str(tmp_path / "b.xlsx"), "--region", "样例区"])
+    assert from_db.exit_code == 0, from_db.output
+    assert _values(tmp_path / "b.xlsx") == _values(tmp_path / "a.xlsx")
+
+    other_region = runner.invoke(app, ["rollup", str(database), "-o", str(tmp_path / "c.xlsx"), "--region", "别处"])
+    assert other_region.exit_code == 1 and not (tmp_path / "c.xlsx").exists()
+
+
+def test_rollup_of_something_that_is_neither_folder_nor_database(tmp_path):
+    result = CliRunner().invoke(app, ["rollup", str(tmp_path / "missing"), "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2 and "既不是目录也不是数据库" in _flat(result.output)

@@ -319,20 +319,45 @@ def batch_build(
 
 @app.command()
 def rollup(
-    folder: Annotated[Path, typer.Argument(metavar="DIR", help="存放各部门预算账本（.yaml/.yml/.xlsx）的目录")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="DIR_OR_DB",
+            help="账本目录（.yaml/.yml/.xlsx），或数据库（sqlite:///…、postgresql+psycopg://…、.db 文件）",
+        ),
+    ],
     output: Annotated[Path, typer.Option("-o", "--output", help="汇总工作簿 .xlsx")] = Path("rollup.xlsx"),
+    into: Annotated[
+        str | None, typer.Option("--into", help="同时把目录中的账本导入此数据库（每个部门一个新版本，未变化的跳过）")
+    ] = None,
+    region: Annotated[
+        str, typer.Option("--region", help="地区：导入时记为各部门所属地区；从数据库汇总时只汇总该地区")
+    ] = "",
 ) -> None:
-    """地区汇总：DIR 中各部门预算按部门、功能分类、经济分类（及逐年对比）汇总为一个工作簿。"""
+    """地区汇总：按部门、功能分类、经济分类（及逐年对比）汇总为一个工作簿；来源可以是目录或数据库。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from yusuan.ledger.read import read_budget
     from yusuan.render.atomic import atomic_write_bytes
     from yusuan.rollup import render_rollup_xlsx, rollup_folder
 
-    total = _count_ledgers(folder)
-    with Progress(TextColumn("汇总"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as progress:
-        task = progress.add_task("rollup", total=total)
-        result = rollup_folder(folder, read_budget, done=lambda _p: progress.advance(task))
+    folder = Path(source)
+    if not folder.is_dir():
+        if into:
+            err.print("[red]--into 只用于从目录导入[/]")
+            raise typer.Exit(2)
+        result = _rollup_database(source, region)
+    else:
+        total = _count_ledgers(folder)
+        store = _open_store(into) if into else None
+        read = read_budget if store is None else _importing_reader(store, region)
+        with Progress(TextColumn("汇总"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as progress:
+            task = progress.add_task("rollup", total=total)
+            result = rollup_folder(folder, read, done=lambda _p: progress.advance(task))
+        if store is not None:
+            err.print(
+                f"已导入数据库 {_hide_password(into or '')}：新版本 {store.saved} 个，未变化 {store.unchanged} 个"
+            )
     if not result.departments:
         err.print("[red]没有可汇总的预算账本，未生成文件[/]")
         for name, error in result.failures[:10]:
@@ -348,6 +373,70 @@ def rollup(
         err.print(f"  [red]✗[/] {name}：{error}", highlight=False)
     if result.failures:
         raise typer.Exit(1)
+
+
+class _Store:
+    """A database opened and migrated for importing; counts what an import did."""
+
+    def __init__(self, url: str) -> None:
+        from yusuan.store.db import make_engine, migrate, session_factory
+
+        self.engine = make_engine(url)
+        migrate(self.engine)
+        self.sessions = session_factory(self.engine)
+        self.saved = 0
+        self.unchanged = 0
+
+
+def _database_url(source: str) -> str:
+    from yusuan.store.db import database_url
+
+    return source if "://" in source else database_url(Path(source))
+
+
+def _open_store(source: str) -> _Store:
+    url = _database_url(source)
+    try:
+        return _Store(url)
+    except Exception as exc:  # a database that cannot be opened or migrated: say which and why
+        err.print(f"[red]无法打开数据库 {_hide_password(url)}：{exc}[/]", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _importing_reader(store: _Store, region: str):  # type: ignore[no-untyped-def]
+    """A ledger reader that also saves each budget it reads into ``store`` (one commit per department)."""
+    from yusuan.ledger.read import read_budget
+    from yusuan.store import repository
+
+    def read(path: Path):  # type: ignore[no-untyped-def]
+        budget = read_budget(path)
+        with store.sessions() as db:
+            saved = repository.import_budget(
+                db, budget, source_name=path.name, source_bytes=path.read_bytes(), who="yusuan rollup", region=region
+            )
+            db.commit()
+        if saved is None:
+            store.unchanged += 1
+        else:
+            store.saved += 1
+        return budget
+
+    return read
+
+
+def _rollup_database(source: str, region: str):  # type: ignore[no-untyped-def]
+    from yusuan.rollup import Rollup
+    from yusuan.store import repository
+
+    if "://" not in source and not Path(source).is_file():
+        err.print(f"[red]既不是目录也不是数据库：{source}[/]", highlight=False)
+        raise typer.Exit(2)
+    store = _open_store(source)
+    result = Rollup()
+    with store.sessions() as db:
+        for version in repository.newest_versions(db, region or None):
+            result.add(repository.budget_of(version))
+    return result
 
 
 @app.command()

@@ -298,6 +298,49 @@ def save_budget(
     return version
 
 
+def import_budget(
+    db: Session, budget: Budget, *, source_name: str, source_bytes: bytes, who: str, region: str = ""
+) -> BudgetVersion | None:
+    """Save ``budget`` as a new version unless the newest stored version already holds the same ledger.
+
+    Importing the same folder twice therefore stores nothing the second time (a roll-up resumes).
+    """
+    from yusuan.ledger.yaml_io import dump_yaml
+
+    department = department_by_code(db, budget.department.code)
+    if department is not None:
+        newest = db.scalar(
+            select(BudgetVersion)
+            .where(BudgetVersion.department_id == department.id, BudgetVersion.year == budget.year)
+            .order_by(BudgetVersion.version.desc())
+            .limit(1)
+        )
+        if newest is not None and newest.ledger_yaml == dump_yaml(budget):
+            if region and department.region != region:
+                department.region = region
+            return None
+    return save_budget(
+        db,
+        budget,
+        source_name=source_name,
+        source_bytes=source_bytes,
+        who=who,
+        user_id=None,
+        base_version=None,
+        region=region,
+        comment="批量导入",
+    )
+
+
+def newest_versions(db: Session, region: str | None = None) -> list[BudgetVersion]:
+    """The newest version of every department and year (of one region when given), oldest year first."""
+    newest = select(func.max(BudgetVersion.id)).group_by(BudgetVersion.department_id, BudgetVersion.year)
+    query = select(BudgetVersion).where(BudgetVersion.id.in_(newest)).order_by(BudgetVersion.year, BudgetVersion.id)
+    if region:
+        query = query.join(Department).where(Department.region == region)
+    return list(db.scalars(query))
+
+
 def budget_of(version: BudgetVersion) -> Budget:
     """The ledger of a stored version (parsed once per process: versions never change)."""
     return _parse_ledger(version.id, version.ledger_yaml)

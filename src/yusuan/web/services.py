@@ -317,16 +317,9 @@ def class_names() -> dict[str, dict[str, str]]:
 
 def region_workbook(db: Session, region: str | None) -> bytes:
     """The roll-up workbook (as ``yusuan rollup`` writes it) of the newest version of every department."""
-    from sqlalchemy import func
-
     from yusuan.rollup import Rollup, render_rollup_xlsx
-    from yusuan.store.models import Department
 
-    newest = select(func.max(BudgetVersion.id)).group_by(BudgetVersion.department_id, BudgetVersion.year)
-    query = select(BudgetVersion).where(BudgetVersion.id.in_(newest)).order_by(BudgetVersion.year, BudgetVersion.id)
-    if region:
-        query = query.join(Department).where(Department.region == region)
     rollup = Rollup()
-    for version in db.scalars(query):
+    for version in repository.newest_versions(db, region):
         rollup.add(repository.budget_of(version))
     return render_rollup_xlsx(rollup)
