@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from tests.conftest import EXAMPLE_XLSX, SEED  # noqa: E402
+from tests.conftest import EXAMPLE_XLSX, SEED
 
 PASSWORD = "admin-pass-2025"
 ACCOUNTS = {
@@ -325,7 +325,7 @@ def test_form_posts_need_the_csrf_token(app):
     denied = client.post("/upload", files={"file": ("b.xlsx", EXAMPLE)}, data={"csrf_token": "forged"})
     assert denied.status_code == 403 and "CSRF" in denied.text
     before = _latest(app)
-    token = _csrf(client, f"/upload?department=503&year=2025")
+    token = _csrf(client, "/upload?department=503&year=2025")
     ok = client.post(
         "/upload",
         files={"file": ("b.xlsx", EXAMPLE)},
@@ -385,7 +385,8 @@ def test_department_page_downloads_and_drill_down(app, example_tables):
     page = client.get("/departments/503/2025")
     assert page.status_code == 200 and "焦作市解放区人力资源和社会保障局" in page.text
     fragment = client.get(
-        "/departments/503/2025/tables/预算05表", params={"view": "drill", "open": ["503001", "503001/208"]},
+        "/departments/503/2025/tables/预算05表",
+        params={"view": "drill", "open": ["503001", "503001/208"]},
         headers={"HX-Request": "true"},
     )
     assert fragment.status_code == 200
@@ -412,15 +413,38 @@ def test_performance_and_region_pages_show_results(app):
 
 
 def test_migrations_reach_head(app):
+    from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
     from yusuan.store.db import MIGRATIONS
-
-    from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     head = ScriptDirectory.from_config(config).get_current_head()
     with app.state.engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == head
+
+
+def test_a_conflicting_page_upload_is_held_and_can_still_be_saved(app):
+    import re
+
+    client = _client(app, "editor")
+    base = _latest(app)
+    token = _csrf(client, "/upload?department=503&year=2025")
+    assert _upload(_client(app, "admin"), EXAMPLE, base_version=base).status_code == 201  # someone else saves first
+    refused = client.post(
+        "/upload",
+        files={"file": ("mine.xlsx", EXAMPLE)},
+        data={"csrf_token": token, "base_version": str(base), "department": "503", "year": "2025"},
+    )
+    assert refused.status_code == 409 and "已暂存" in refused.text
+    assert _latest(app) == base + 1
+    action = re.search(r'action="(/upload/held/[^"]+)"', refused.text).group(1)
+    other = _client(app, "other_editor")
+    stranger = other.post(action, data={"csrf_token": _csrf(other, "/audits"), "base_version": base + 1})
+    assert stranger.status_code == 404  # only its owner can see or save a held upload
+    saved = client.post(action, data={"csrf_token": token, "base_version": base + 1}, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"].endswith(f"v={base + 2}")
+    assert _latest(app) == base + 2
+    assert client.post(action, data={"csrf_token": token, "base_version": base + 2}).status_code == 404

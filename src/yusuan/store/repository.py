@@ -41,9 +41,11 @@ _hasher = PasswordHasher()
 class VersionConflict(Exception):
     """Someone saved a newer version than the one this save was based on."""
 
-    def __init__(self, latest: int, base: int | None) -> None:
+    def __init__(self, latest: int, base: int | None, department: str = "", year: int = 0) -> None:
         self.latest = latest
         self.base = base
+        self.department = department
+        self.year = year
         super().__init__(
             f"已有人保存了第 {latest} 版（您基于第 {base} 版修改）；您的文件未保存，请在最新版本上重新提交"
         )
@@ -259,7 +261,7 @@ def save_budget(
             department.region = region
     latest = latest_version(db, department.id, budget.year)
     if base_version is not None and base_version != latest:
-        raise VersionConflict(latest, base_version)
+        raise VersionConflict(latest, base_version, code, budget.year)
     facts = expenditure_facts(budget)
     version = BudgetVersion(
         department_id=department.id,
@@ -279,7 +281,7 @@ def save_budget(
         db.flush()
     except IntegrityError:
         db.rollback()
-        raise VersionConflict(latest + 1, base_version) from None
+        raise VersionConflict(latest + 1, base_version, code, budget.year) from None
     db.add_all(
         BudgetLine(
             version_id=version.id,

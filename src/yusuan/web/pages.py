@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from yusuan.ledger.problems import BudgetInputError
 from yusuan.money import format_amount
 from yusuan.store import repository
-from yusuan.store.models import BudgetVersion, Department, PerformanceFile, Role, User
+from yusuan.store.models import BudgetVersion, Department, HeldUpload, PerformanceFile, Role, User
 from yusuan.web import services
 from yusuan.web.api import read_upload, readable_audit
 from yusuan.web.security import (
@@ -303,9 +303,48 @@ def upload(
     except PermissionError as exc:
         return render(request, "upload.html", user, status=403, error=str(exc), **form)
     except repository.VersionConflict as exc:
-        return render(request, "upload.html", user, status=409, conflict=exc, filename=name, **form)
+        db.rollback()
+        held = _hold(db, user, data, name, region)
+        return render(request, "upload.html", user, status=409, conflict=exc, held=held, filename=name, **form)
     target = f"/departments/{version.department.code}/{version.year}?v={version.version}"
     return RedirectResponse(target, status_code=303)
+
+
+def _hold(db: Session, user: User, data: bytes, name: str, region: str) -> HeldUpload:
+    """Keep an upload refused by a conflict, so that its owner can still save it (nothing is lost)."""
+    held = HeldUpload(token=secrets.token_urlsafe(24), user_id=user.id, filename=name, data=data, region=region)
+    db.add(held)
+    repository.log(db, user.username, "conflict", name, "上传因版本冲突未保存，已暂存")
+    db.commit()
+    return held
+
+
+@router.post("/upload/held/{token}")
+def save_held(
+    request: Request,
+    token: str,
+    base_version: Annotated[int, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Save a held upload on top of the version that caused its conflict."""
+    from sqlalchemy import select
+
+    check_csrf(request, csrf_token)
+    held = db.scalar(select(HeldUpload).where(HeldUpload.token == token, HeldUpload.user_id == user.id))
+    if held is None:
+        raise HTTPException(404, "暂存的上传不存在或已保存")
+    try:
+        version = services.store_budget(db, user, held.data, held.filename, base_version, held.region)
+    except repository.VersionConflict as exc:
+        db.rollback()
+        return render(request, "upload.html", user, status=409, conflict=exc, held=held, filename=held.filename)
+    db.delete(held)
+    db.commit()
+    return RedirectResponse(
+        f"/departments/{version.department.code}/{version.year}?v={version.version}", status_code=303
+    )
 
 
 # ---------------------------------------------------------------- audits
