@@ -206,6 +206,10 @@ def years(db: Session) -> list[int]:
     return list(db.scalars(select(BudgetVersion.year).distinct().order_by(BudgetVersion.year.desc())))
 
 
+def all_departments(db: Session) -> list[Department]:
+    return list(db.scalars(select(Department).order_by(Department.code)))
+
+
 def department_by_code(db: Session, code: str) -> Department | None:
     return db.scalar(select(Department).where(Department.code == code))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 import jinja2
@@ -42,6 +42,16 @@ templates = Jinja2Templates(
     )
 )
 templates.env.filters["wan"] = lambda fen: format_amount(int(fen or 0), "万元")
+#: times are stored in UTC and shown in China Standard Time (no daylight saving)
+CHINA_TIME = timezone(timedelta(hours=8))
+
+
+def _china_time(moment: datetime, pattern: str) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+    return aware.astimezone(CHINA_TIME).strftime(pattern)
+
+
+templates.env.filters["local"] = _china_time
 templates.env.globals["SEVERITY_NAMES"] = {"error": "错误", "warning": "警告", "info": "提示"}
 ROLE_LABELS = {r.value: r.label for r in Role}
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
@@ -224,7 +234,10 @@ def table_fragment(
     panel = _table_panel(version, table, view, set(open or []))
     if not request.headers.get("HX-Request"):
         return department_page(request, code, year, v, table.number, user, db)
-    return render(request, "table_panel.html", user, panel=panel, department_code=code, year=year)
+    tables = services.disclosure_of(version).tables.tables
+    return render(
+        request, "table_panel.html", user, panel=panel, department_code=code, year=year, tables=tables, oob=True
+    )
 
 
 @router.get("/departments/{code}/{year}/download/{fmt}")
@@ -496,7 +509,7 @@ def region(
         name=name,
         view=view,
         trend=trend,
-        names=services.class_names(),
+        names={**services.class_names(), "department": {d.code: d.name for d in repository.all_departments(db)}},
     )
 
 
