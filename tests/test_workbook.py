@@ -321,6 +321,28 @@ def test_non_numeric_amount(xlsx: Path) -> None:
     assert str(p).startswith(f"{xlsx} 工作表「基本支出」 第2行 列「G列（金额（万元））」：")
 
 
+def test_unreadable_project_row_is_reported_once(xlsx: Path) -> None:
+    """A bad cell in a project row is one problem, not one more for each row that names the project."""
+
+    def change(wb: openpyxl.Workbook) -> None:
+        sheet = wb["项目"]
+        header = [c.value for c in sheet[1]]
+        sheet.cell(2, 1 + next(i for i, h in enumerate(header) if "金额" in str(h)), "待定")
+
+    problems = read_problems(edit(xlsx, change))
+    assert len(problems) == 1, problems
+    assert (problems[0].origin.sheet, problems[0].origin.row) == ("项目", 2)
+    assert "待定" in problems[0].message
+
+
+def test_spending_of_a_project_that_does_not_exist(xlsx: Path) -> None:
+    def change(wb: openpyxl.Workbook) -> None:
+        wb["项目经济分类"]["A2"].value = "999999999999"
+
+    p = only(read_problems(edit(xlsx, change)), "不存在的项目编码")
+    assert (p.origin.sheet, p.origin.row) == ("项目经济分类", 2)
+
+
 def test_negative_amount(xlsx: Path) -> None:
     edit(xlsx, lambda wb: wb["收入"].cell(3, 3, -5))
     p = only(read_problems(xlsx), "负数")

@@ -212,12 +212,17 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
                 origin=r.origin,
             )
         )
+    # A project row with an unreadable field is reported once, at that field; the rows that
+    # refer to its code are not reported again as referring to a missing project.
+    written = {str(rec.values.get("code") or "").strip() for rec in raw.get("projects", [])}
     for code, lines in spending.items():
         for line in lines:
-            p.fail(f"经济分类明细引用了不存在的项目编码 {code}", line.origin.at("项目编码"))
+            if code not in written:
+                p.fail(f"经济分类明细引用了不存在的项目编码 {code}", line.origin.at("项目编码"))
     for code, inds in indicators.items():
         for ind in inds:
-            p.fail(f"绩效指标引用了不存在的项目编码 {code}", ind.origin.at("项目编码"))
+            if code not in written:
+                p.fail(f"绩效指标引用了不存在的项目编码 {code}", ind.origin.at("项目编码"))
 
     tasks: dict[str, list[Task]] = defaultdict(list)
     for v, _r in rows("unit_tasks"):
