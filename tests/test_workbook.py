@@ -321,6 +321,16 @@ def test_non_numeric_amount(xlsx: Path) -> None:
     assert str(p).startswith(f"{xlsx} 工作表「基本支出」 第2行 列「G列（金额（万元））」：")
 
 
+def test_unknown_codes_are_named_alongside_unreadable_cells(xlsx: Path) -> None:
+    def change(wb: openpyxl.Workbook) -> None:
+        wb["基本支出"].cell(2, 7, "abc")
+        wb["基本支出"]["B3"].value = "2080177"
+
+    problems = read_problems(edit(xlsx, change))
+    assert {(p.origin.sheet, p.origin.row) for p in problems} == {("基本支出", 2), ("基本支出", 3)}
+    only(problems, "2080177")
+
+
 def test_unreadable_project_row_is_reported_once(xlsx: Path) -> None:
     """A bad cell in a project row is one problem, not one more for each row that names the project."""
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from yusuan.ledger.model import Budget, Origin
 from yusuan.ledger.problems import BudgetInputError, Problem
 from yusuan.ledger.records import RawBudget, assemble
-from yusuan.ledger.validate import check_budget
+from yusuan.ledger.validate import check_budget, check_records
 
 YAML_SUFFIXES = (".yaml", ".yml")
 WORKBOOK_SUFFIXES = (".xlsx",)
@@ -47,6 +47,8 @@ def read_budget(path: str | Path) -> Budget:
     if budget is not None and not any(p.severity == "error" for p in problems):
         budget, check_problems = check_budget(budget)
         problems += [_with_file(p, file) for p in check_problems]
+    elif budget is not None:  # still name every unknown code, so that one pass fixes everything
+        problems += [_with_file(p, file) for p in check_records(budget)]
     errors = [p for p in problems if p.severity == "error"]
     if errors or budget is None:
         raise BudgetInputError(problems or [Problem("没有读到任何预算数据", Origin(file))])

@@ -193,3 +193,16 @@ def check_budget(budget: Budget, catalog: Catalog | None = None) -> tuple[Budget
         except Exception as exc:  # a crashing check is reported, the others still run
             problems.append(Problem(f"检查 {check.__name__} 出错：{exc!r}", Origin()))
     return budget, problems
+
+
+#: checks that look at one record at a time: safe on a budget some of whose rows could not be read
+RECORD_CHECKS: tuple[Check, ...] = (check_function_codes, check_econ_codes)
+
+
+def check_records(budget: Budget, catalog: Catalog | None = None) -> list[Problem]:
+    """The record-local checks only (unknown codes), for a reading that already has errors.
+
+    Cross-record checks would report false problems there (a total that misses an unreadable row).
+    """
+    catalog = catalog or load_catalog()
+    return [problem for check in RECORD_CHECKS for problem in check(budget, catalog)]
