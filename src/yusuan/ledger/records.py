@@ -131,8 +131,8 @@ def _n(v: object) -> int:
     return v if isinstance(v, int) else 0
 
 
-def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
-    """Convert raw records into a Budget; None when a field could not be read."""
+def assemble(raw: RawBudget, file: str) -> tuple[Budget, list[Problem]]:
+    """Convert raw records into a Budget and the problems met; with problems, the Budget lacks the bad rows."""
     p = _Parser()
     for section in raw:
         if section not in SECTION_BY_KEY:
@@ -263,8 +263,8 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
     assets = Assets(**{k: _n(val) for k, val in asset_rows[0][0].items()}) if asset_rows else Assets()
     transfers = tuple(Transfer(_s(v["name"]), _n(v["amount"]), r.origin) for v, r in rows("transfers"))
 
-    if p.problems:
-        return None, p.problems
+    # With problems the budget is partial (unreadable rows left out): the reader uses it only
+    # for record-local checks, never to build anything.
     budget = Budget(
         year=_n(head.get("year")),
         template=_s(head.get("template")),
@@ -279,7 +279,7 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget | None, list[Problem]]:
         assets=assets,
         transfers=transfers,
     )
-    return budget, []
+    return budget, p.problems
 
 
 def _indicator(v: dict[str, object], r: RawRecord) -> Indicator:
