@@ -448,3 +448,14 @@ def test_a_conflicting_page_upload_is_held_and_can_still_be_saved(app):
     assert saved.status_code == 303 and saved.headers["location"].endswith(f"v={base + 2}")
     assert _latest(app) == base + 2
     assert client.post(action, data={"csrf_token": token, "base_version": base + 2}).status_code == 404
+
+
+def test_audits_run_in_a_worker_process_while_the_app_is_up(app):
+    if not SEED.exists():
+        pytest.skip("../shared is absent")
+    with TestClient(app) as client:  # starts the app's lifespan: the audit worker pool
+        assert app.state.audit_pool is not None
+        client.post("/api/session", json={"username": "shenhe", "password": ACCOUNTS["reviewer"][1]})
+        response = client.post("/api/audits", files={"file": ("seed.txt", SEED.read_bytes())})
+        assert response.status_code == 200
+        assert any(f["severity"] == "error" for f in response.json()["findings"])

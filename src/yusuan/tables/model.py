@@ -90,6 +90,37 @@ class Table:
     def is_empty(self) -> bool:
         return not any(isinstance(c.value, int) and c.value for row in self.rows for c in row.cells.values())
 
+    def to_data(self) -> dict[str, Any]:
+        """This table as plain JSON-ready data (amounts as fen and as the displayed text)."""
+        from yusuan.money import format_amount
+
+        columns = {c.key: c for c in self.columns}
+
+        def cell(key: str, c: Cell) -> Any:
+            column = columns.get(key)
+            if column is not None and column.type == "amount" and isinstance(c.value, int):
+                return {"fen": c.value, "text": format_amount(c.value, self.unit)}
+            return c.value
+
+        return {
+            "kind": self.kind,
+            "number": self.number,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "unit": self.unit,
+            "note": self.note,
+            "columns": [{"key": c.key, "headers": list(c.headers), "type": c.type} for c in self.columns],
+            "rows": [
+                {
+                    "key": list(r.key),
+                    "kind": r.kind,
+                    "level": r.level,
+                    "cells": {k: cell(k, v) for k, v in r.cells.items()},
+                }
+                for r in self.rows
+            ],
+        }
+
 
 @dataclass(slots=True)
 class TableSet:
@@ -114,37 +145,10 @@ class TableSet:
 
     def to_data(self) -> dict[str, Any]:
         """Plain JSON-ready data; amounts are given as fen and as the displayed text."""
-        from yusuan.money import format_amount
-
-        def cell(table: Table, col: Column, c: Cell) -> Any:
-            if col.type == "amount" and isinstance(c.value, int):
-                return {"fen": c.value, "text": format_amount(c.value, table.unit)}
-            return c.value
-
         return {
             "schema": "yusuan.tableset/1",
             "year": self.year,
             "department": self.department,
             "template": self.template,
-            "tables": [
-                {
-                    "kind": t.kind,
-                    "number": t.number,
-                    "title": t.title,
-                    "subtitle": t.subtitle,
-                    "unit": t.unit,
-                    "note": t.note,
-                    "columns": [{"key": c.key, "headers": list(c.headers), "type": c.type} for c in t.columns],
-                    "rows": [
-                        {
-                            "key": list(r.key),
-                            "kind": r.kind,
-                            "level": r.level,
-                            "cells": {k: cell(t, t.column(k), v) for k, v in r.cells.items()},
-                        }
-                        for r in t.rows
-                    ],
-                }
-                for t in self.tables
-            ],
+            "tables": [t.to_data() for t in self.tables],
         }

@@ -130,8 +130,7 @@ def budget_table(budget_id: int, number: str, user: User = Depends(api_user), db
     table = services.find_table(tables, number)
     if table is None:
         raise HTTPException(404, f"没有表 {number}（可用：{'、'.join(t.number for t in tables.tables)}）")
-    data = tables.to_data()
-    return next(t for t in data["tables"] if t["number"] == table.number)
+    return table.to_data()
 
 
 @router.post("/audits", summary="审核一份公开文档（PDF、文本或 XLSX），返回 yusuan.audit/1 对象")
@@ -142,7 +141,7 @@ def audit(  # type: ignore[no-untyped-def]
     db: Session = Depends(get_db),
 ):
     data, name = read_upload(request, file)
-    outcome = services.audit_bytes(data, name)
+    outcome = services.audit_in_worker(request.app.state.audit_pool, data, name)
     if "error" in outcome.data:
         return JSONResponse(outcome.data, status_code=422)
     run = repository.record_audit(db, user, name, data, outcome.data, outcome.html)

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from sqlalchemy import func, select
 from yusuan.store import repository
 from yusuan.store.db import make_engine, migrate, session_factory
 from yusuan.store.models import Department, PerformanceFile
+from yusuan.web import services
 from yusuan.web.security import LoginRequired
 
 log = logging.getLogger("yusuan.web")
@@ -33,6 +36,8 @@ class Settings:
     admin_password: str | None = None
     max_upload_bytes: int = 20 * 1024 * 1024
     load_example: bool = True
+    #: worker processes that run audits beside the server (0: audit in the request's thread)
+    audit_workers: int = 1
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -41,7 +46,18 @@ def create_app(settings: Settings) -> FastAPI:
     sessions = session_factory(engine)
     generated = _first_start(sessions, settings)
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.audit_pool = services.audit_pool(settings.audit_workers)
+        try:
+            yield
+        finally:
+            if app.state.audit_pool is not None:
+                app.state.audit_pool.shutdown(cancel_futures=True)
+            engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="yusuan 预算",
         description="部门预算的存储、浏览、上传与审核。登录：POST /api/session；其余接口需要会话 Cookie。",
         version="1",
@@ -50,9 +66,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.generated_admin_password = generated
+    app.state.audit_pool = None  # started with the app (lifespan), so a TestClient without ``with`` audits inline
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-    from yusuan.web import api, pages, services
+    from yusuan.web import api, pages  # the routers import this module's settings types
 
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -39,6 +39,7 @@ templates = Jinja2Templates(
             [jinja2.PackageLoader("yusuan.web", "templates"), jinja2.PackageLoader("yusuan.render", "templates")]
         ),
         autoescape=True,
+        auto_reload=False,  # templates are package files: no change check on every render
     )
 )
 templates.env.filters["wan"] = lambda fen: format_amount(int(fen or 0), "万元")
@@ -145,6 +146,14 @@ def departments(
 def _department_version(
     db: Session, user: User, code: str, year: int, v: int | None
 ) -> tuple[Department, BudgetVersion]:
+    department, version, _versions = _department_versions(db, user, code, year, v)
+    return department, version
+
+
+def _department_versions(
+    db: Session, user: User, code: str, year: int, v: int | None
+) -> tuple[Department, BudgetVersion, list[BudgetVersion]]:
+    """The department, the chosen version (newest unless ``v``) and all its versions of ``year``, newest first."""
     department = repository.department_by_code(db, code)
     if department is None:
         raise HTTPException(404, f"没有部门 {code}")
@@ -153,11 +162,11 @@ def _department_version(
     if not versions:
         raise HTTPException(404, f"部门 {code} 没有 {year} 年的预算")
     if v is None:
-        return department, versions[0]
+        return department, versions[0], versions
     chosen = next((x for x in versions if x.version == v), None)
     if chosen is None:
         raise HTTPException(404, f"部门 {code} {year} 年没有第 {v} 版")
-    return department, chosen
+    return department, chosen, versions
 
 
 @router.get("/departments/{code}/{year}")
@@ -170,7 +179,7 @@ def department_page(
     user: User = Depends(page_user),
     db: Session = Depends(get_db),
 ) -> HTMLResponse:
-    department, version = _department_version(db, user, code, year, v)
+    department, version, versions = _department_versions(db, user, code, year, v)
     disclosure = services.disclosure_of(version)
     table = services.find_table(disclosure.tables, t) or disclosure.tables.tables[0]
     return render(
@@ -179,8 +188,8 @@ def department_page(
         user,
         department=department,
         version=version,
-        versions=repository.versions_of(db, department, year),
-        latest=repository.latest_version(db, department.id, year),
+        versions=versions,
+        latest=versions[0].version,
         tables=disclosure.tables.tables,
         composition=services.composition(disclosure.budget),
         panel=_table_panel(version, table, "published", set()),
@@ -381,7 +390,7 @@ def run_audits(
     for upload in files:
         try:
             data, name = read_upload(request, upload)
-            outcome = services.audit_bytes(data, name)
+            outcome = services.audit_in_worker(request.app.state.audit_pool, data, name)
         except services.UploadRejected as exc:
             failures.append((services.safe_name(upload.filename), str(exc)))
             continue

@@ -7,10 +7,11 @@ Uploaded bytes only ever reach the file system under names chosen here (``budget
 from __future__ import annotations
 
 import tempfile
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -112,26 +113,65 @@ def problem_data(problem: Problem) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=32)
-def _disclosure(version_id: int, ledger_yaml: str) -> Disclosure:
-    from yusuan.ledger.read import read_budget_bytes
+class _DisclosureCache:
+    """Built disclosures by version id (versions never change); one build per version at a time.
 
-    return build_disclosure(read_budget_bytes(ledger_yaml.encode("utf-8"), "ledger.yaml"))
+    Concurrent first requests for a version wait for the one build instead of each building it.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._built: OrderedDict[int, Disclosure] = OrderedDict()
+        self._rendered: OrderedDict[tuple[int, str], bytes] = OrderedDict()
+        self._locks: dict[int, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, version_id: int) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(version_id, threading.Lock())
+
+    def disclosure(self, version: BudgetVersion) -> Disclosure:
+        found = self._built.get(version.id)
+        if found is not None:
+            return found
+        with self._lock(version.id):
+            found = self._built.get(version.id)
+            if found is None:
+                from yusuan.ledger.read import read_budget_bytes
+
+                found = build_disclosure(read_budget_bytes(version.ledger_yaml.encode("utf-8"), "ledger.yaml"))
+                with self._guard:
+                    self._built[version.id] = found
+                    while len(self._built) > self._size:
+                        self._built.popitem(last=False)
+            return found
+
+    def rendered(self, version: BudgetVersion, fmt: str) -> bytes:
+        key = (version.id, fmt)
+        found = self._rendered.get(key)
+        if found is None:
+            with self._lock(version.id):
+                found = self._rendered.get(key)
+                if found is None:
+                    found = RENDERERS[fmt][1](self.disclosure(version))
+                    with self._guard:
+                        self._rendered[key] = found
+                        while len(self._rendered) > self._size:
+                            self._rendered.popitem(last=False)
+        return found
+
+
+_cache = _DisclosureCache()
 
 
 def disclosure_of(version: BudgetVersion) -> Disclosure:
-    """Tables and narrative of a stored version (built once per process: versions never change)."""
-    return _disclosure(version.id, version.ledger_yaml)
-
-
-@lru_cache(maxsize=32)
-def _rendered(version_id: int, ledger_yaml: str, fmt: str) -> bytes:
-    return RENDERERS[fmt][1](_disclosure(version_id, ledger_yaml))
+    """Tables and narrative of a stored version (built once per process)."""
+    return _cache.disclosure(version)
 
 
 def download(version: BudgetVersion, fmt: str) -> tuple[bytes, str]:
     """A version's disclosure in one format: (bytes, file name)."""
-    data = _rendered(version.id, version.ledger_yaml, fmt)
+    data = _cache.rendered(version, fmt)
     department = version.department
     name = f"{department.code}-{version.year}-v{version.version}-{RENDERERS[fmt][0]}"
     return data, name
@@ -179,6 +219,24 @@ class AuditOutcome:
     result: Result
     data: dict[str, Any]  # the yusuan.audit/1 object
     html: str
+
+
+def audit_in_worker(pool: Executor | None, data: bytes, filename: str) -> AuditOutcome:
+    """Audit in a worker process when the app has one, so that pages never wait behind an audit's CPU."""
+    if pool is None:
+        return audit_bytes(data, filename)
+    return pool.submit(audit_bytes, data, filename).result()
+
+
+def audit_pool(workers: int) -> Executor | None:
+    """Worker processes for audits (started by forkserver: the server is multi-threaded), or None."""
+    if workers <= 0:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
 
 
 def audit_bytes(data: bytes, filename: str) -> AuditOutcome:
