@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ class Settings:
     load_example: bool = True
     #: worker processes that run audits beside the server (0: audit in the request's thread)
     audit_workers: int = 1
+    #: newest budgets whose tables are built in the background at start, so first visits are fast
+    warm_pages: int = 20
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -49,6 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.audit_pool = services.audit_pool(settings.audit_workers)
+        if settings.warm_pages:
+            threading.Thread(target=_warm, args=(sessions, settings.warm_pages), daemon=True).start()
         try:
             yield
         finally:
@@ -108,6 +113,18 @@ def create_app(settings: Settings) -> FastAPI:
         return pages.error_page(request, exc.status_code, str(exc.detail))
 
     return app
+
+
+def _warm(sessions, count: int) -> None:  # type: ignore[no-untyped-def]
+    """Build the disclosures of the newest budgets ahead of their first visit."""
+    from yusuan.store import repository
+
+    try:
+        with sessions() as db:
+            for version in repository.newest_versions(db)[-count:]:
+                services.disclosure_of(version)
+    except Exception:  # warming is an optimisation: a failure only means a slower first visit
+        log.exception("预热部门预算页面失败")
 
 
 def _quote(target: str) -> str:
