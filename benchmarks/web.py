@@ -32,7 +32,6 @@ import contextlib
 import math
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+
+from yusuan.web.local_server import LocalServer, ServerFailed, local_server, yusuan_command
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "000_b36b569784039dee.txt"
@@ -65,74 +66,29 @@ def fragment_url(table: str, v: int | None = None) -> str:
 # ---------------------------------------------------------------- the server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def server_cpu_seconds(server: LocalServer) -> float:
+    """User + system CPU time of the server process (and its audit worker) so far."""
+    import psutil
 
-
-def _command() -> list[str]:
-    for exe in (Path(sys.executable).parent / "yusuan", ROOT / ".venv" / "bin" / "yusuan"):
-        if exe.is_file():
-            return [str(exe)]
-    return [sys.executable, "-m", "yusuan"]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    base: str
-    log: Path
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process (and any children) so far."""
-        import psutil
-
-        proc = psutil.Process(self.process.pid)
-        t = proc.cpu_times()
-        total = t.user + t.system
-        for child in proc.children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                c = child.cpu_times()
-                total += c.user + c.system
-        return total
+    proc = psutil.Process(server.process.pid)
+    t = proc.cpu_times()
+    total = t.user + t.system
+    for child in proc.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            c = child.cpu_times()
+            total += c.user + c.system
+    return total
 
 
 @contextlib.contextmanager
-def running_server(scratch: Path, port: int) -> Iterator[Server]:
-    env = dict(os.environ, YUSUAN_ADMIN_PASSWORD=PASSWORD, XDG_DATA_HOME=str(scratch))
-    env.pop("YUSUAN_DATABASE_URL", None)
-    log = scratch / "server.log"
-    with log.open("wb") as sink:
-        cmd = [*_command(), "serve", "--db", str(scratch / "bench.db"), "--port", str(port)]
-        process = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT)
-    server = Server(process, f"http://127.0.0.1:{port}", log)
+def running_server(scratch: Path, port: int | None) -> Iterator[LocalServer]:
+    start = time.perf_counter()
     try:
-        start = time.perf_counter()
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited with {process.returncode}:\n{server.log_tail()}")
-            try:
-                if httpx.get(server.base + "/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.perf_counter() - start > 120:
-                raise SystemExit(f"the server did not answer within 120 s:\n{server.log_tail()}")
-            time.sleep(0.1)
-        print(f"server: {' '.join(cmd[-5:])} ready after {time.perf_counter() - start:.1f} s (pid {process.pid})")
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with local_server(scratch, PASSWORD, port=port, timeout=120) as server:
+            print(f"server: {server.base} ready after {time.perf_counter() - start:.1f} s (pid {server.process.pid})")
+            yield server
+    except ServerFailed as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def sign_in(client: httpx.Client) -> None:
@@ -147,7 +103,7 @@ def upload_document(scratch: Path) -> tuple[str, bytes, str]:
     if SEED.is_file():
         return SEED.name, SEED.read_bytes(), "text/plain"
     out = scratch / "example-pdf"
-    subprocess.run([*_command(), "build", str(EXAMPLE), "-o", str(out), "-f", "pdf"], check=True, cwd=ROOT)
+    subprocess.run([*yusuan_command(), "build", str(EXAMPLE), "-o", str(out), "-f", "pdf"], check=True, cwd=ROOT)
     pdf = next(out.glob("*.pdf"))
     return pdf.name, pdf.read_bytes(), "application/pdf"
 
@@ -169,7 +125,7 @@ def ms(seconds: float) -> str:
 # ---------------------------------------------------------------- one user
 
 
-def single_user(server: Server, warm: int, doc: tuple[str, bytes, str]) -> tuple[dict[str, float], list[str]]:
+def single_user(server: LocalServer, warm: int, doc: tuple[str, bytes, str]) -> tuple[dict[str, float], list[str]]:
     """Cold and warm times of each probe, one request at a time: ({figure: seconds}, errors).
 
     Beside the wall time, the server's own CPU time per warm request (psutil, 10 ms ticks
@@ -196,14 +152,14 @@ def single_user(server: Server, warm: int, doc: tuple[str, bytes, str]) -> tuple
             cpu = 0.0
             for i in range(runs + 1):
                 if i == 1:
-                    cpu = server.cpu_seconds()
+                    cpu = server_cpu_seconds(server)
                 start = time.perf_counter()
                 r = client.post(url, files={"file": doc}) if method == "POST" else client.get(url, headers=headers)
                 times.append(time.perf_counter() - start)
                 size = len(r.content)
                 if not r.is_success:
                     errors.append(f"{label}: HTTP {r.status_code} {r.text[:200]!r}")
-            per_request = (server.cpu_seconds() - cpu) / runs
+            per_request = (server_cpu_seconds(server) - cpu) / runs
             cold, rest = times[0], times[1:]
             figures[label + " cold"] = cold
             figures[label] = statistics.median(rest)
@@ -235,17 +191,17 @@ class Tally:
     own_cpu: float = 0.0
     _marks: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
-    def begin(self, server: Server, signed_in_since: float) -> None:
+    def begin(self, server: LocalServer, signed_in_since: float) -> None:
         """The clock starts: every client has signed in."""
         now = time.perf_counter()
         self.sign_in = now - signed_in_since
-        self._marks = (now, time.process_time(), server.cpu_seconds())
+        self._marks = (now, time.process_time(), server_cpu_seconds(server))
 
-    def end(self, server: Server) -> None:
+    def end(self, server: LocalServer) -> None:
         start, own, cpu = self._marks
         self.elapsed = time.perf_counter() - start
         self.own_cpu = time.process_time() - own
-        self.server_cpu = server.cpu_seconds() - cpu
+        self.server_cpu = server_cpu_seconds(server) - cpu
 
     @property
     def total(self) -> int:
@@ -290,7 +246,7 @@ def _outcome(r: httpx.Response) -> str | None:
 
 
 def load_threads(
-    server: Server, clients: int, seconds: float, audit_every: int, doc: tuple[str, bytes, str], tally: Tally
+    server: LocalServer, clients: int, seconds: float, audit_every: int, doc: tuple[str, bytes, str], tally: Tally
 ) -> None:
     signing_in = time.perf_counter()
     sessions = []
@@ -328,7 +284,7 @@ def load_threads(
 
 
 def load_async(
-    server: Server, clients: int, seconds: float, audit_every: int, doc: tuple[str, bytes, str], tally: Tally
+    server: LocalServer, clients: int, seconds: float, audit_every: int, doc: tuple[str, bytes, str], tally: Tally
 ) -> None:
     async def main() -> None:
         signing_in = time.perf_counter()
@@ -363,7 +319,7 @@ def load_async(
     asyncio.run(main())
 
 
-def load(server: Server, args: argparse.Namespace, doc: tuple[str, bytes, str]) -> Tally:
+def load(server: LocalServer, args: argparse.Namespace, doc: tuple[str, bytes, str]) -> Tally:
     tally = Tally()
     print(
         f"\nload: {args.clients} clients ({args.mode}), {args.seconds:.0f} s, each signed in once; "
@@ -423,7 +379,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="yusuan-web-bench-") as tmp:
         scratch = Path(tmp)
         doc = upload_document(scratch)
-        with running_server(scratch, args.port or _free_port()) as server:
+        with running_server(scratch, args.port) as server:
             figures, single_errors = single_user(server, args.warm, doc)
             tally = load(server, args, doc)
             tail = server.log_tail(30)

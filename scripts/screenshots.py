@@ -11,74 +11,28 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from yusuan.web.local_server import CHROMIUM, CHROMIUM_ARGS, ServerFailed, local_server
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_XLSX = ROOT / "examples" / "jiefang-hrss-2025" / "budget.xlsx"
 SEED = ROOT.parent / "shared" / "seeds" / "000_b36b569784039dee.txt"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "screenshots-Admin-1"
 WIDTH = 1400
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
 def running_server(folder: Path) -> Iterator[str]:
     """``yusuan serve`` on a fresh database in ``folder``; yields its base URL."""
-    port = _free_port()
-    script = Path(sys.executable).parent / "yusuan"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "yusuan"]
-    command += ["serve", "--db", str(folder / "screenshots.db"), "--port", str(port)]
-    env = {**os.environ, "YUSUAN_ADMIN_PASSWORD": PASSWORD, "XDG_DATA_HOME": str(folder)}
-    env.pop("YUSUAN_DATABASE_URL", None)
-    log_path = folder / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise SystemExit(f"yusuan serve exited ({process.returncode}):\n{log_path.read_text()}")
-                try:
-                    with urllib.request.urlopen(f"{base}/login", timeout=2):
-                        break
-                except (urllib.error.URLError, OSError):
-                    if time.monotonic() > deadline:
-                        raise SystemExit(f"yusuan serve did not answer:\n{log_path.read_text()}") from None
-                    time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    try:
+        with local_server(folder, PASSWORD) as running:
+            yield running.base
+    except ServerFailed as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def erroneous_workbook() -> bytes:
@@ -114,7 +68,7 @@ def take_screenshots(base: str, out: Path, max_height: int) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(base_url=base, viewport={"width": WIDTH, "height": 900}, locale="zh-CN")
         context.set_default_timeout(60_000)
         page = context.new_page()

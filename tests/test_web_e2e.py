@@ -6,32 +6,17 @@ of the seed and a refused upload, as a browser does them. Skipped without Chromi
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from yusuan.web.local_server import CHROMIUM, CHROMIUM_ARGS, ServerFailed, local_server
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_XLSX = ROOT / "examples" / "jiefang-hrss-2025" / "budget.xlsx"
 SEED = ROOT.parent / "shared" / "seeds" / "000_b36b569784039dee.txt"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "e2e-Admin-password-1"
 DEPARTMENT, DEPARTMENT_NAME, YEAR = "503", "焦作市解放区人力资源和社会保障局", 2025
 
@@ -45,51 +30,14 @@ expect.set_options(timeout=15_000)
 # ---------------------------------------------------------------- the server and the browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve_command() -> list[str]:
-    script = Path(sys.executable).parent / "yusuan"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "yusuan"]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``yusuan serve`` on a fresh database (admin account and example department 503 created)."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    port = _free_port()
-    env = {**os.environ, "YUSUAN_ADMIN_PASSWORD": PASSWORD, "XDG_DATA_HOME": str(tmp)}
-    env.pop("YUSUAN_DATABASE_URL", None)
-    log = (tmp / "server.log").open("wb")
-    command = [*_serve_command(), "serve", "--db", str(tmp / "e2e.db"), "--port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"yusuan serve exited ({process.returncode}):\n{(tmp / 'server.log').read_text()}")
-            try:
-                with urllib.request.urlopen(f"{base}/login", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"yusuan serve did not answer within 60 s:\n{(tmp / 'server.log').read_text()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        with local_server(tmp_path_factory.mktemp("e2e"), PASSWORD) as running:
+            yield running.base
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
