@@ -459,3 +459,21 @@ def test_audits_run_in_a_worker_process_while_the_app_is_up(app):
         response = client.post("/api/audits", files={"file": ("seed.txt", SEED.read_bytes())})
         assert response.status_code == 200
         assert any(f["severity"] == "error" for f in response.json()["findings"])
+
+
+def test_api_documentation_is_served_without_a_cdn(app):
+    client = TestClient(app)
+    spec = client.get("/openapi.json").json()
+    for path in (
+        "/api/session",
+        "/api/departments",
+        "/api/budgets",
+        "/api/budgets/{budget_id}/tables/{number}",
+        "/api/audits",
+        "/api/audits/{audit_id}",
+    ):
+        assert path in spec["paths"]
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/api/budgets/{budget_id}/tables/{number}" in page.text and "username" in page.text
+    assert "cdn" not in page.text.lower() and "https://" not in page.text

@@ -63,6 +63,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's own docs page loads Swagger UI from a CDN; ours is served locally
+        redoc_url=None,
         title="yusuan 预算",
         description="部门预算的存储、浏览、上传与审核。登录：POST /api/session；其余接口需要会话 Cookie。",
         version="1",

@@ -569,3 +569,37 @@ def create_user(
 def audit_log(request: Request, user: User = Depends(page_user), db: Session = Depends(get_db)) -> HTMLResponse:
     require(user, Role.ADMIN)
     return render(request, "log.html", user, entries=repository.log_entries(db))
+
+
+# ---------------------------------------------------------------- API documentation
+
+
+@router.get("/docs")
+def api_docs(request: Request) -> HTMLResponse:
+    """The JSON API's OpenAPI description as a page (no CDN: Swagger UI is not vendored)."""
+    login = getattr(request.state, "login", None)
+    spec = request.app.openapi()
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": op.get("summary", ""),
+            "parameters": [p["name"] for p in op.get("parameters", [])],
+            "body": _body_fields(spec, op),
+            "responses": sorted(op.get("responses", {})),
+        }
+        for path, methods in spec["paths"].items()
+        for method, op in methods.items()
+    ]
+    return render(request, "api_docs.html", login.user if login else None, operations=operations, spec=spec)
+
+
+def _body_fields(spec: dict[str, Any], operation: dict[str, Any]) -> list[str]:
+    content = operation.get("requestBody", {}).get("content", {})
+    for media in content.values():
+        schema = media.get("schema", {})
+        ref = schema.get("$ref", "")
+        if ref:
+            schema = spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+        return list(schema.get("properties", {}))
+    return []
