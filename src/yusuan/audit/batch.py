@@ -102,6 +102,7 @@ SUMMARY_COLUMNS = (
     "year",
     "tables_found",
     "tables_expected",
+    "tables_recognised",
     "identities_checked",
     "identities_held",
     "errors",
@@ -119,7 +120,7 @@ def summary_csv(results: list[Result]) -> str:
     writer.writerow(SUMMARY_COLUMNS)
     for r in results:
         if isinstance(r, Unreadable):
-            writer.writerow([r.path, "", "", "", "", "", "", "", "", "", "", "", f"{r.reason}：{r.detail}"])
+            writer.writerow([r.path, *[""] * (len(SUMMARY_COLUMNS) - 2), f"{r.reason}：{r.detail}"])
             continue
         s, d = r.stats, r.document
         infos = sum(1 for f in r.findings if f.severity == "info")
@@ -131,6 +132,7 @@ def summary_csv(results: list[Result]) -> str:
                 d["year"],
                 s["tables_found"],
                 s["tables_expected"],
+                s.get("tables_recognised", ""),
                 s["identities_checked"],
                 s["identities_held"],
                 r.errors,

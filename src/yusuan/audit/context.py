@@ -20,6 +20,7 @@ from yusuan.extract.document import Document, Line
 from yusuan.extract.narrative import Narrative, NarrativeFact
 from yusuan.extract.tables import Extraction, normal
 from yusuan.money import UNIT_FEN, format_amount
+from yusuan.tables.family import FamilyMatch
 from yusuan.tables.model import Location, Row, Table, TableSet
 from yusuan.tables.profile import Profile
 
@@ -49,6 +50,8 @@ class AuditContext:
     extraction: Extraction = field(default_factory=Extraction)
     narrative: Narrative | None = None
     year: int = 0
+    #: the template family the generic reader recognised (None with a full profile, or none fits)
+    family: FamilyMatch | None = None
     stats: dict[str, TableStats] = field(default_factory=lambda: defaultdict(TableStats))
     #: resolved references; cleared whenever a table's cells change
     resolved: dict[str, Any] = field(default_factory=dict)
@@ -60,6 +63,26 @@ class AuditContext:
             return self.tables.get(kind)
         except KeyError:
             return None
+
+    def expected_tables(self) -> list[tuple[str, bool]]:
+        """The tables this document should show, each with whether it does: the profile's tables,
+        the recognised family's required tables, or — read without either — the standard tables
+        of a full disclosure (none for a file of performance targets only)."""
+        if self.family is not None:
+            found = {id(t) for t in self.family.found}
+            return [(t.label, id(t) in found) for t in self.family.family.required]
+        if self.profile.name != "generic":
+            present = {t.number for t in self.tables.tables}
+            return [
+                (f"{spec.number}（{spec.title.format(year=self.year or '')}）", spec.number in present)
+                for spec in self.profile.tables
+            ]
+        from yusuan.extract.generic import standard_tables
+
+        kinds = {t.kind for t in self.tables.tables}
+        if not kinds & {"summary", "income", "expenditure"}:
+            return []
+        return [(name, bool(kinds & accepted)) for _kind, name, accepted in standard_tables()]
 
     def count(self, table: Table, held: bool, n: int = 1) -> None:
         stats = self.stats[table.number]

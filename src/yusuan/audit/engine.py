@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from yusuan.catalog import load_catalog
 from yusuan.extract.document import Document, DocumentError
 from yusuan.extract.narrative import narrative_lines, read_narrative
 from yusuan.extract.tables import Extraction, extract_tables, locate_tables, normal
+from yusuan.tables.family import Family, FamilyMatch, recognise
 from yusuan.tables.model import Table, TableSet
 from yusuan.tables.profile import Profile, available_profiles, load_profile
 
@@ -203,34 +205,42 @@ GENERIC = Profile(
 )
 
 
-def _standard_tables() -> tuple[tuple[str, str, frozenset[str]], ...]:
-    from yusuan.extract.generic import standard_tables
+def _generic(
+    doc: Document, families: Sequence[Family] | None
+) -> tuple[TableSet, Extraction, int | None, FamilyMatch | None]:
+    """Tables by title and codes, for a layout no full profile describes (unknown_layout when none),
+    with the template family their numbers and titles show, if one does."""
+    from yusuan.extract.generic import apply_family, find_tables, generic_tables
 
-    return standard_tables()
-
-
-def _generic(doc: Document) -> tuple[TableSet, Extraction, int | None]:
-    """Tables by title and codes, for a layout no profile describes (unknown_layout when none)."""
-    from yusuan.extract.generic import generic_tables
-
-    tables, info = generic_tables(doc)
+    regions = find_tables(doc)
+    match = recognise([(r.number, r.title) for r in regions], families)
+    if match is not None:
+        apply_family(regions, match)
+    tables, info = generic_tables(doc, regions)
     if not tables.tables:
         raise DocumentError("unknown_layout", "无法识别文档的版式：既不是已知模板，也没有找到带表名的预算表")
+    if match is not None:
+        tables.template = match.family.name
     index = {id(line): k for k, line in enumerate(doc.lines)}
     starts = [index[id(r.lines[0])] for r in info["regions"] if getattr(r, "lines", None) and id(r.lines[0]) in index]
-    return tables, Extraction(), min(starts, default=None)
+    return tables, Extraction(), min(starts, default=None), match
 
 
-def audit_document(doc: Document, rules: dict[str, Rule] | None = None) -> AuditReport:
-    """Extract and check one document (with its template's profile, else the generic reader)."""
+def audit_document(
+    doc: Document, rules: dict[str, Rule] | None = None, families: Sequence[Family] | None = None
+) -> AuditReport:
+    """Extract and check one document (with its template's profile, else the generic reader and
+    the template family it is recognised as). ``families``: the family profiles to recognise
+    (default: all shipped)."""
     started = time.perf_counter()
     rules = rules or load_rules()
     try:
         profile = choose_profile(doc)
     except DocumentError:
         profile = GENERIC
+    match: FamilyMatch | None = None
     if profile is GENERIC:
-        tables, extraction, first_table = _generic(doc)
+        tables, extraction, first_table, match = _generic(doc, families)
     else:
         tables, extraction = extract_tables(doc, profile)
         index = {id(line): k for k, line in enumerate(doc.lines)}
@@ -238,7 +248,7 @@ def audit_document(doc: Document, rules: dict[str, Rule] | None = None) -> Audit
     narrative = read_narrative(narrative_lines(doc, first_table))
     year = _year(doc, tables)
     tables.year = year
-    ctx = AuditContext(doc, profile, tables, load_catalog(), extraction, narrative, year)
+    ctx = AuditContext(doc, profile, tables, load_catalog(), extraction, narrative, year, family=match)
     _resolve_ambiguous(ctx, rules)
     findings: list[Finding] = []
     for rule in rules.values():
@@ -272,14 +282,18 @@ def audit_document(doc: Document, rules: dict[str, Rule] | None = None) -> Audit
         )
     checked = sum(t["identities_checked"] for t in table_rows)
     held = sum(t["identities_held"] for t in table_rows)
+    expected = ctx.expected_tables()
+    template = match.family.name if match is not None else profile.name
     return AuditReport(
         source={"path": doc.path, "sha256": doc.sha256, "format": doc.format, "pages": doc.pages},
-        document={"kind": kind, "year": year, "department": tables.department, "template": profile.name},
+        document={"kind": kind, "year": year, "department": tables.department, "template": template},
         tables=table_rows,
         findings=findings,
         stats={
             "tables_found": len(tables.tables),
-            "tables_expected": len(profile.tables) if profile is not GENERIC else len(_standard_tables()),
+            "tables_expected": len(expected),
+            "tables_recognised": sum(1 for _, found in expected if found),
+            "tables_missing": [label for label, found in expected if not found],
             "identities_checked": checked,
             "identities_held": held,
             "seconds": round(time.perf_counter() - started, 4),

@@ -57,7 +57,8 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
         doc, stats = result.document, result.stats
         console.print(
             f"[bold]{result.source['path']}[/]  {doc['department'] or '（未识别部门）'} {doc['year'] or ''}年 "
-            f"模板 {doc['template']}：表格 {stats['tables_found']}/{stats['tables_expected']}，"
+            f"模板 {doc['template']}：表格 {stats['tables_found']} 张"
+            f"（应有 {stats['tables_expected']} 张，找到 {stats.get('tables_recognised', '—')} 张），"
             f"恒等关系 {stats['identities_held']}/{stats['identities_checked']} 成立，{stats['seconds']:.3f} 秒",
             highlight=False,
         )
@@ -94,7 +95,7 @@ def summary_table(results: list[Result]) -> RichTable:
         table.add_row(
             r.source["path"],
             r.document["template"],
-            f"{s['tables_found']}/{s['tables_expected']}",
+            f"{s.get('tables_recognised', '—')}/{s['tables_expected']}（共 {s['tables_found']}）",
             f"{s['identities_held']}/{s['identities_checked']}",
             str(r.errors),
             str(r.warnings),

@@ -45,6 +45,7 @@ from yusuan.catalog import load_catalog
 from yusuan.extract.document import Document, Line
 from yusuan.extract.tables import Token, normal, tokens
 from yusuan.money import UNIT_FEN, AmountError, parse_amount
+from yusuan.tables.family import FamilyMatch
 from yusuan.tables.identities import Check
 from yusuan.tables.model import Cell, Column, Location, Row, Table, TableSet
 
@@ -132,6 +133,7 @@ class GenericRegion:
     body: int  # index in ``lines`` of the first line after the heading and the 单位 line
     layout: str = "plain"  # pdf: boxes in points; columns: pdftotext -layout columns; plain: words only
     continuation: bool = False  # the same table as the region before it, printed on
+    unit_printed: bool = True  # whether a 单位 line was found (else ``unit`` is a default)
 
     @property
     def pages(self) -> list[int]:
@@ -183,7 +185,11 @@ def _title_line(line: Line) -> tuple[str, str, str] | None:
     text = normal(raw)
     if _SENTENCE.search(text) or any(word in text for word in _vocabulary().not_titles):
         return None
-    number, title = _split_number(text)
+    first, space, rest = raw.partition(" ")
+    if space and rest.strip() and _NUMBER.fullmatch(normal(first)):  # '表五 一般公共预算…': the space decides
+        number, title = normal(first), normal(rest).lstrip(_SEPARATORS)
+    else:
+        number, title = _split_number(text)
     if number and not title:
         return number, "", ""
     bare = _bare_title(title)
@@ -313,17 +319,26 @@ def find_tables(doc: Document) -> list[GenericRegion]:
             lines=lines[heading.start : end],
             body=body,
             layout=layout,
+            unit_printed=at is not None,
         )
         if regions:
             before = regions[-1]
             region.continuation = (
-                before.title == region.title
+                _same_title(before.title, region.title)
                 and (before.number == region.number or not region.number)
                 and (not region.subtitle or region.subtitle == before.subtitle)
                 and region.lines[0].page > before.lines[0].page
             )
         regions.append(region)
     return regions
+
+
+def _same_title(before: str, title: str) -> bool:
+    """Whether a title repeats the one before: the same, or the same cut at the page's left edge
+    (a wide table's right half under '26年预算单位收入预算总表')."""
+    if before == title:
+        return True
+    return len(title) >= 8 and before.endswith(title) and _bare_title(before) == _bare_title(title)
 
 
 def _table_end(lines: list[Line], start: int, end: int, sentences: bool = False) -> int:
@@ -1166,16 +1181,50 @@ def _signature(row: GenericRow) -> tuple[str, str, tuple[int, ...]]:
     return (row.kind if row.kind in ("total", "values") else "", row.name, tuple(v.fen for v in row.values))
 
 
-def generic_tables(doc: Document) -> tuple[TableSet, dict[str, Any]]:
+def text_kinds() -> frozenset[str]:
+    """Kinds of tables whose cells hold sentences (绩效目标): amounts there carry their own units."""
+    return _vocabulary().text_tables
+
+
+def apply_family(regions: list[GenericRegion], match: FamilyMatch) -> None:
+    """What a recognised template knows about the regions that are its tables: their canonical
+    kind, and its unit where a table prints no 单位 line (tables of sentences aside)."""
+    for region, spec in zip(regions, match.specs, strict=True):
+        if spec is None:
+            continue
+        region.kind = spec.kind
+        if match.family.unit and not region.unit_printed and spec.kind not in text_kinds():
+            region.unit = match.family.unit
+
+
+def _shared_units(regions: list[GenericRegion]) -> None:
+    """A table whose 单位 line is printed only on a later page of it: that unit for all its pages."""
+    group: list[GenericRegion] = []
+    for region in [*regions, None]:
+        if region is not None and region.continuation and group:
+            group.append(region)
+            continue
+        printed = next((r for r in group if r.unit_printed), None)
+        if printed is not None:
+            for other in group:
+                if not other.unit_printed:
+                    other.unit = printed.unit
+        group = [region] if region is not None else []
+
+
+def generic_tables(doc: Document, regions: list[GenericRegion] | None = None) -> tuple[TableSet, dict[str, Any]]:
     """Every table of a document read without a profile, and what was found about each.
 
-    The dict holds ``regions`` (the GenericRegions found) and ``tables`` (per table: kind,
-    number, title, unit, pages, regions, layout, whether columns come from positions, whether
-    it is a code table and whether its codes were inferred, the decimals printed) in the
-    TableSet's order. Plain text (pdftotext without -layout) often lists a table's cells
-    column by column: its tables are found, but their rows are not to be trusted.
+    ``regions``: the tables as ``find_tables`` found them (and a family may have refined),
+    when the caller has them already. The dict holds ``regions`` (the GenericRegions found)
+    and ``tables`` (per table: kind, number, title, unit, pages, regions, layout, whether
+    columns come from positions, whether it is a code table and whether its codes were
+    inferred, the decimals printed) in the TableSet's order. Plain text (pdftotext without
+    -layout) often lists a table's cells column by column: its tables are found, but their
+    rows are not to be trusted.
     """
-    regions = find_tables(doc)
+    regions = find_tables(doc) if regions is None else regions
+    _shared_units(regions)
     groups: list[tuple[list[GenericRegion], list[GenericRow], list[Line]]] = []
     for region in regions:
         if region.continuation and groups:
@@ -1367,10 +1416,12 @@ __all__ = [
     "GenericRegion",
     "GenericRow",
     "GenericValue",
+    "apply_family",
     "checks_summary",
     "find_tables",
     "generic_tables",
     "hierarchy_checks",
     "parse_rows",
+    "text_kinds",
     "title_kind",
 ]

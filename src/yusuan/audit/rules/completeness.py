@@ -71,13 +71,30 @@ def empty(ctx: AuditContext) -> Iterator[Finding]:
     "基本表缺一张就缺一类信息；各地表名不同，故按表名识别，找不到时为警告。",
 )
 def standard_tables(ctx: AuditContext) -> Iterator[Finding]:
-    if ctx.profile.name != "generic":
-        return
-    from yusuan.extract.generic import standard_tables
-
-    kinds = {t.kind for t in ctx.tables.tables}
-    if not kinds & {"summary", "income", "expenditure"}:
-        return  # not a full disclosure (e.g. a file of performance targets only)
-    for _kind, name, accepted in standard_tables():
-        if not kinds & accepted:
+    if ctx.profile.name != "generic" or ctx.family is not None:
+        return  # a profile or a recognised family says which tables to expect
+    for name, found in ctx.expected_tables():  # none for a file that is not a full disclosure
+        if not found:
             yield finding("completeness.standard_tables", "warning", f"没有找到{name}", name, "", [Place(table=name)])
+
+
+@rule(
+    "completeness.template_tables",
+    "warning",
+    "识别出的模板族（北京、上海……）应公开的每张表都找到了（空表只要印出表名即算）",
+    "各地模板规定了公开哪些表；按表号和表名找不到其中一张，可能是漏公开，也可能是表名改了，因此是警告。",
+)
+def template_tables(ctx: AuditContext) -> Iterator[Finding]:
+    if ctx.family is None:
+        return
+    title = ctx.family.family.title
+    for label, found in ctx.expected_tables():
+        if not found:
+            yield finding(
+                "completeness.template_tables",
+                "warning",
+                f"没有找到{label}：{title}的文件都公开这张表",
+                label,
+                "",
+                [Place(table=label)],
+            )
