@@ -477,3 +477,18 @@ def test_api_documentation_is_served_without_a_cdn(app):
     assert page.status_code == 200
     assert "/api/budgets/{budget_id}/tables/{number}" in page.text and "username" in page.text
     assert "cdn" not in page.text.lower() and "https://" not in page.text
+
+
+def test_audit_page_shows_findings_with_their_table_excerpt(app):
+    import re
+
+    if not SEED.exists():
+        pytest.skip("../shared is absent")
+    client = _client(app, "reviewer")
+    audit_id = client.post("/api/audits", files={"file": ("seed.txt", SEED.read_bytes())}).json()["id"]
+    page = client.get(f"/audits/{audit_id}")
+    assert page.status_code == 200
+    assert "cross.table_agreement" in page.text
+    # the 预算04表 row the first error points at, with its cell marked
+    assert re.search(r'class="excerpt-title">预算04表', page.text)
+    assert 'class="marked">11493.11' in page.text

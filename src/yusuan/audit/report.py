@@ -156,7 +156,7 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _excerpt(report: AuditReport, finding: Any) -> list[dict[str, Any]]:
+def finding_excerpt(report: AuditReport, finding: Any) -> list[dict[str, Any]]:
     """The table rows a finding points at, as header + cells, for the HTML report."""
     if report.tableset is None:
         return []
@@ -203,7 +203,7 @@ def render_html(results: list[Result]) -> str:
                         "severity_name": SEVERITY_NAMES[f.severity],
                         "places": [p for p in f.locations if p.label()],
                         "sentences": [p.text for p in f.locations if not p.table and p.text],
-                        "excerpt": _excerpt(r, f),
+                        "excerpt": finding_excerpt(r, f),
                     }
                     for f in r.findings
                 ],

@@ -128,7 +128,9 @@ class AuditRun(Base):
     warnings: Mapped[int] = mapped_column(Integer, default=0)
     infos: Mapped[int] = mapped_column(Integer, default=0)
     result_json: Mapped[str] = mapped_column(Text)
-    report_html: Mapped[str] = mapped_column(Text, default="")
+    #: per finding (in the result's order), the table rows it points at: [[{table, cells}], …]
+    excerpts_json: Mapped[str] = mapped_column(Text, default="[]")
+    report_html: Mapped[str] = mapped_column(Text, default="", deferred=True)
 
     user: Mapped[User | None] = relationship(lazy="joined")
 

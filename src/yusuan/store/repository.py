@@ -367,8 +367,9 @@ def record_audit(
     user: User,
     filename: str,
     data: bytes,
-    result: dict,
-    report_html: str,  # type: ignore[type-arg]
+    result: dict[str, Any],
+    report_html: str,
+    excerpts: list[list[dict[str, Any]]] | None = None,
 ) -> AuditRun:
     import json
 
@@ -384,6 +385,7 @@ def record_audit(
         warnings=int(counts.get("warning", 0)),
         infos=int(counts.get("info", 0)),
         result_json=json.dumps(result, ensure_ascii=False),
+        excerpts_json=json.dumps(excerpts or [], ensure_ascii=False),
         report_html=report_html,
     )
     db.add(run)

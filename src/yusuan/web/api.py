@@ -144,7 +144,7 @@ def audit(  # type: ignore[no-untyped-def]
     outcome = services.audit_in_worker(request.app.state.audit_pool, data, name)
     if "error" in outcome.data:
         return JSONResponse(outcome.data, status_code=422)
-    run = repository.record_audit(db, user, name, data, outcome.data, outcome.html)
+    run = repository.record_audit(db, user, name, data, outcome.data, outcome.html, outcome.excerpts)
     db.commit()
     return {"id": run.id, **outcome.data}
 

@@ -57,8 +57,9 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            if app.state.audit_pool is not None:
-                app.state.audit_pool.shutdown(cancel_futures=True)
+            pool, app.state.audit_pool = app.state.audit_pool, None
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
             engine.dispose()
 
     app = FastAPI(

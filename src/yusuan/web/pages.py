@@ -397,7 +397,7 @@ def run_audits(
         if "error" in outcome.data:
             failures.append((name, outcome.data["error"]["message"]))
             continue
-        runs.append(repository.record_audit(db, user, name, data, outcome.data, outcome.html))
+        runs.append(repository.record_audit(db, user, name, data, outcome.data, outcome.html, outcome.excerpts))
     db.commit()
     if len(runs) == 1 and not failures:
         return RedirectResponse(f"/audits/{runs[0].id}", status_code=303)
@@ -414,7 +414,12 @@ def audit_page(
     run = readable_audit(db, user, audit_id)
     result = json.loads(run.result_json)
     order = {"error": 0, "warning": 1, "info": 2}
-    findings = sorted(result.get("findings", []), key=lambda f: order.get(f.get("severity"), 3))
+    excerpts = json.loads(run.excerpts_json or "[]")
+    findings = [
+        {**finding, "excerpt": excerpts[k] if k < len(excerpts) else []}
+        for k, finding in enumerate(result.get("findings", []))
+    ]
+    findings.sort(key=lambda f: order.get(str(f.get("severity")), 3))
     return render(request, "audit.html", user, run=run, result=result, findings=findings)
 
 

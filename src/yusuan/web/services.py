@@ -219,6 +219,7 @@ class AuditOutcome:
     result: Result
     data: dict[str, Any]  # the yusuan.audit/1 object
     html: str
+    excerpts: list[list[dict[str, Any]]]  # per finding: the table rows it points at
 
 
 def audit_in_worker(pool: Executor | None, data: bytes, filename: str) -> AuditOutcome:
@@ -242,7 +243,7 @@ def audit_pool(workers: int) -> Executor | None:
 def audit_bytes(data: bytes, filename: str) -> AuditOutcome:
     """Audit an uploaded PDF, text extraction or yusuan workbook."""
     from yusuan.audit.batch import audit_one
-    from yusuan.audit.report import render_html
+    from yusuan.audit.report import finding_excerpt, render_html
 
     suffix = _document_suffix(data)
     with tempfile.TemporaryDirectory(prefix="yusuan-audit-") as scratch:
@@ -253,7 +254,8 @@ def audit_bytes(data: bytes, filename: str) -> AuditOutcome:
         result.path = filename
     else:
         result.source["path"] = filename
-    return AuditOutcome(result, result.to_data(), render_html([result]))
+    excerpts = [] if isinstance(result, Unreadable) else [finding_excerpt(result, f) for f in result.findings]
+    return AuditOutcome(result, result.to_data(), render_html([result]), excerpts)
 
 
 # ---------------------------------------------------------------- performance
