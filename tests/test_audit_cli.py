@@ -81,3 +81,38 @@ def test_batch_keeps_rebuilt_tables_only_for_the_html_report(seed_text):
     assert _keep_for_report(audit_one(str(SEED)), "html").tableset is not None  # excerpts need them
     light = _keep_for_report(audit_one(str(SEED)), "json")
     assert light.tableset is None and light.errors > 0  # the findings stay
+
+
+def test_json_and_csv_batch_reports_stream_and_stay_all_or_nothing(tmp_path, seed_text, monkeypatch):
+    """Each document's lines are written as it arrives; the report file appears only when complete."""
+    from yusuan.audit import batch
+
+    out = tmp_path / "report.json"
+    seen_before_second: list[str] = []
+    real_run_batch = batch.run_batch
+
+    def watching(paths, jobs=1, done=None, executor=None):
+        for k, result in enumerate(real_run_batch(paths, jobs, done, executor)):
+            if k == 1:  # the first document's line is already in the staged file
+                staged = list(tmp_path.glob(".report.json.*.tmp"))
+                seen_before_second.extend(p.read_text(encoding="utf-8") for p in staged)
+                assert not out.exists()
+            yield result
+
+    monkeypatch.setattr(batch, "run_batch", watching)
+    summary = tmp_path / "summary.csv"
+    result = _run(str(SEED), str(SEED), "--format", "json", "-o", str(out), "--summary-csv", str(summary))
+    assert result.exit_code == 1
+    assert len(seen_before_second) == 1 and json.loads(seen_before_second[0])["stats"]["tables_found"] == 15
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    rows = list(csv.DictReader(io.StringIO(summary.read_text(encoding="utf-8"))))
+    assert len(rows) == 2 and rows[0]["errors"] == rows[1]["errors"] and int(rows[0]["errors"]) > 0
+
+    def failing(paths, jobs=1, done=None, executor=None):
+        yield from real_run_batch(paths[:1], jobs, done, executor)
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(batch, "run_batch", failing)
+    broken = tmp_path / "broken.csv"
+    _run(str(SEED), str(SEED), "--format", "csv", "-o", str(broken))
+    assert not broken.exists() and not list(tmp_path.glob(".broken.csv.*"))  # nothing half-written

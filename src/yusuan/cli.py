@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -175,10 +175,8 @@ def audit(
     dask_local: Annotated[int | None, typer.Option("--dask-local", help="启动 N 个进程的本地 Dask 集群")] = None,
 ) -> None:
     """审核已公开的部门预算：还原表格与情况说明，逐项核对，报告不一致之处。"""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from yusuan.audit import batch
-    from yusuan.audit.report import Unreadable, json_line, print_text, render_csv, render_html, summary_table
+    from yusuan.audit.report import Brief, csv_header, csv_text, json_line, print_text, render_html, summary_table
     from yusuan.render.atomic import atomic_write_bytes
 
     if format not in ("text", "json", "html", "csv"):
@@ -188,44 +186,71 @@ def audit(
     if not paths:
         err.print("[red]没有找到要审核的文件（.pdf、.txt、.xlsx）[/]")
         raise typer.Exit(2)
-    if together:
-        results = [batch.audit_together(paths)]
-    elif len(paths) == 1:
-        results = list(batch.run_batch(paths))
-    else:
-        with Progress(
-            TextColumn("审核"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
-        ) as progress:
-            task = progress.add_task("audit", total=len(paths))
-            with _executor(jobs, scheduler, dask_local) as executor:
-                results = [
-                    _keep_for_report(r, format)
-                    for r in batch.run_batch(paths, jobs, done=lambda _r: progress.advance(task), executor=executor)
-                ]
-    if format == "text":
-        target = Console(file=output.open("w", encoding="utf-8"), width=120) if output else console
-        print_text(results, target, show_info=show_info)
-    else:
-        if format == "json":
-            text = "\n".join(json_line(r) for r in results) + "\n"
-        elif format == "csv":
-            text = render_csv(results)
-        else:
-            text = render_html(results)
+    results = _audit_results(paths, together, jobs, scheduler, dask_local)
+    if format in ("json", "csv"):
+        # streamed: each document's lines are written as it arrives, only its brief is kept
+        briefs = []
+        with _report_sink(output) as write:
+            if format == "csv":
+                write(csv_header())
+            for result in results:
+                write(json_line(result) + "\n" if format == "json" else csv_text(result))
+                briefs.append(Brief.of(result))
         if output is not None:
-            atomic_write_bytes(output, text.encode("utf-8"))
+            err.print(f"已写出审核报告：{output}")
+    else:
+        kept = [_keep_for_report(r, format) for r in results]
+        briefs = [Brief.of(r) for r in kept]
+        if format == "text":
+            target = Console(file=output.open("w", encoding="utf-8"), width=120) if output else console
+            print_text(kept, target, show_info=show_info)
+        elif output is not None:
+            atomic_write_bytes(output, render_html(kept).encode("utf-8"))
             err.print(f"已写出审核报告：{output}")
         else:
-            typer.echo(text, nl=False)
-    if len(results) > 1:
-        (console if format == "text" else err).print(summary_table(results))
+            typer.echo(render_html(kept), nl=False)
+    if len(briefs) > 1:
+        (console if format == "text" else err).print(summary_table(briefs))
     if summary_csv is not None:
-        atomic_write_bytes(summary_csv, batch.summary_csv(results).encode("utf-8"))
+        atomic_write_bytes(summary_csv, batch.summary_csv(briefs).encode("utf-8"))
         err.print(f"已写出汇总：{summary_csv}")
-    if any(isinstance(r, Unreadable) for r in results):
+    if any(b.unreadable for b in briefs):
         raise typer.Exit(2)
-    if any(r.errors for r in results if not isinstance(r, Unreadable)):
+    if any(b.errors for b in briefs):
         raise typer.Exit(1)
+
+
+def _audit_results(
+    paths: list[str], together: bool, jobs: int, scheduler: str | None, dask_local: int | None
+) -> Iterator[Result]:
+    """The audit results in input order, as they arrive (a progress bar for a batch)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from yusuan.audit import batch
+
+    if together:
+        yield batch.audit_together(paths)
+        return
+    if len(paths) == 1:
+        yield from batch.run_batch(paths)
+        return
+    columns = (TextColumn("审核"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("audit", total=len(paths))
+        with _executor(jobs, scheduler, dask_local) as executor:
+            yield from batch.run_batch(paths, jobs, done=lambda _r: progress.advance(task), executor=executor)
+
+
+@contextmanager
+def _report_sink(output: Path | None) -> Iterator[Callable[[str], object]]:
+    """Where a streamed report goes: OUTPUT (replaced only when the whole report is written) or stdout."""
+    from yusuan.render.atomic import atomic_writer
+
+    if output is None:
+        yield lambda text: typer.echo(text, nl=False)
+        return
+    with atomic_writer(output) as fh:
+        yield fh.write
 
 
 def _keep_for_report(result: Result, format: str) -> Result:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from yusuan.audit.engine import AuditReport, audit_document, audit_path, read_any
-from yusuan.audit.report import Result, Unreadable
+from yusuan.audit.report import Brief, Result, Unreadable
 from yusuan.executors import Executor, LocalExecutor
 from yusuan.extract.document import Document, DocumentError
 
@@ -113,31 +113,30 @@ SUMMARY_COLUMNS = (
 )
 
 
-def summary_csv(results: list[Result]) -> str:
+def summary_csv(briefs: list[Brief]) -> str:
     """One line per document: what was found, checked and reported."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(SUMMARY_COLUMNS)
-    for r in results:
-        if isinstance(r, Unreadable):
-            writer.writerow([r.path, *[""] * (len(SUMMARY_COLUMNS) - 2), f"{r.reason}：{r.detail}"])
+    for b in briefs:
+        if b.unreadable:
+            writer.writerow([b.path, *[""] * (len(SUMMARY_COLUMNS) - 2), b.unreadable])
             continue
-        s, d = r.stats, r.document
-        infos = sum(1 for f in r.findings if f.severity == "info")
+        s = b.stats
         writer.writerow(
             [
-                r.source["path"],
-                d["template"],
-                d["department"],
-                d["year"],
+                b.path,
+                b.template,
+                b.department,
+                b.year,
                 s["tables_found"],
                 s["tables_expected"],
                 s.get("tables_recognised", ""),
                 s["identities_checked"],
                 s["identities_held"],
-                r.errors,
-                r.warnings,
-                infos,
+                b.errors,
+                b.warnings,
+                b.infos,
                 s["seconds"],
                 "",
             ]

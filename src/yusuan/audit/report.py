@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -83,23 +83,56 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
         console.print()
 
 
-def summary_table(results: list[Result]) -> RichTable:
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What a batch's summary needs of one document: kept instead of its report when reports stream out."""
+
+    path: str
+    template: str = ""
+    department: str = ""
+    year: object = ""
+    stats: dict[str, Any] = field(default_factory=dict)
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    unreadable: str = ""  # reason：detail, for a document that could not be read
+    reason: str = ""
+
+    @classmethod
+    def of(cls, result: Result) -> Brief:
+        if isinstance(result, Unreadable):
+            return cls(result.path, unreadable=f"{result.reason}：{result.detail}", reason=result.reason)
+        d = result.document
+        infos = sum(1 for f in result.findings if f.severity == "info")
+        return cls(
+            result.source["path"],
+            d["template"],
+            d["department"],
+            d["year"],
+            result.stats,
+            result.errors,
+            result.warnings,
+            infos,
+        )
+
+
+def summary_table(briefs: list[Brief]) -> RichTable:
     table = RichTable(title="审核汇总")
     for header in ("文件", "模板", "表格", "恒等关系", "错误", "警告", "提示"):
         table.add_column(header)
-    for r in results:
-        if isinstance(r, Unreadable):
-            table.add_row(r.path, "—", "—", "—", f"无法读取：{r.reason}", "", "")
+    for b in briefs:
+        if b.unreadable:
+            table.add_row(b.path, "—", "—", "—", f"无法读取：{b.reason}", "", "")
             continue
-        s = r.stats
+        s = b.stats
         table.add_row(
-            r.source["path"],
-            r.document["template"],
+            b.path,
+            b.template,
             f"{s.get('tables_recognised', '—')}/{s['tables_expected']}（共 {s['tables_found']}）",
             f"{s['identities_held']}/{s['identities_checked']}",
-            str(r.errors),
-            str(r.warnings),
-            str(sum(1 for f in r.findings if f.severity == "info")),
+            str(b.errors),
+            str(b.warnings),
+            str(b.infos),
         )
     return table
 
@@ -125,28 +158,47 @@ def render_csv(results: Iterable[Result]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for r in results:
-        if isinstance(r, Unreadable):
-            writer.writerow([r.path, "document.unreadable", "error", r.detail, "", r.reason, "", "", "", "", "", ""])
-            continue
-        for f in r.findings:
-            first = f.locations[0] if f.locations else None
-            writer.writerow(
-                [
-                    r.source["path"],
-                    f.rule,
-                    f.severity,
-                    f.message,
-                    f.expected,
-                    f.actual,
-                    first.table if first else "",
-                    first.row if first else "",
-                    first.column if first else "",
-                    first.page if first and first.page else "",
-                    first.line if first and first.line else "",
-                    first.text if first else "",
-                ]
-            )
+        writer.writerows(csv_rows(r))
     return out.getvalue()
+
+
+def csv_header() -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(CSV_COLUMNS)
+    return out.getvalue()
+
+
+def csv_text(result: Result) -> str:
+    """One document's CSV lines (no header), to stream a batch's report."""
+    out = io.StringIO()
+    csv.writer(out).writerows(csv_rows(result))
+    return out.getvalue()
+
+
+def csv_rows(r: Result) -> list[list[Any]]:
+    """One document's rows of the CSV report: one per finding (or one for an unreadable file)."""
+    if isinstance(r, Unreadable):
+        return [[r.path, "document.unreadable", "error", r.detail, "", r.reason, "", "", "", "", "", ""]]
+    rows = []
+    for f in r.findings:
+        first = f.locations[0] if f.locations else None
+        rows.append(
+            [
+                r.source["path"],
+                f.rule,
+                f.severity,
+                f.message,
+                f.expected,
+                f.actual,
+                first.table if first else "",
+                first.row if first else "",
+                first.column if first else "",
+                first.page if first and first.page else "",
+                first.line if first and first.line else "",
+                first.text if first else "",
+            ]
+        )
+    return rows
 
 
 @cache
