@@ -18,6 +18,7 @@ tables yusuan builds, so every audit rule works on both.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -584,32 +585,60 @@ def _settle_children(
     # too many to try together: dynamic programming over the partial column sums, which
     # can only grow (amounts are never negative), so a sum past its target (and tail) is dropped
     remaining = [t - f + tolerance for t, f in zip(target, fixed, strict=True)]
-    if all(r >= 0 for r in remaining):
-        states: dict[tuple[int, ...], tuple[int, ...]] = {tuple(fixed): ()}
-        for options in vectors:
+    # only the columns where some row's options differ can tell choices apart: the states
+    # track those; the others add the same whatever is chosen
+    width = range(len(columns))
+    varying = [j for j in width if any(len({vec[j] for vec in options}) > 1 for options in vectors)]
+    settled = [fixed[j] + sum(options[0][j] for options in vectors) for j in width]
+    fits = all(r >= 0 for r in remaining) and all(
+        settled[j] - fixed[j] <= remaining[j] for j in width if j not in varying
+    )
+    if fits:
+        limits = [remaining[j] + fixed[j] for j in varying]
+        # a sum that the rows still to come cannot lift to its target (less the tail) is dropped too
+        reach = [0] * len(varying)
+        floors: list[list[int]] = []
+        for options in reversed(vectors):
+            floors.append([target[j] - tolerance - r for j, r in zip(varying, reach, strict=True)])
+            reach = [r + max(vec[j] for vec in options) for j, r in zip(varying, reach, strict=True)]
+        floors.reverse()
+        states: dict[tuple[int, ...], tuple[int, ...]] = {tuple(fixed[j] for j in varying): ()}
+        for options, floor in zip(vectors, floors, strict=True):
+            steps = [tuple(vec[j] for j in varying) for vec in options]
             grown: dict[tuple[int, ...], tuple[int, ...]] = {}
             for sums, picked in states.items():
-                for k, vec in enumerate(options):
-                    new = tuple(a + b for a, b in zip(sums, vec, strict=True))
-                    if new not in grown and all(a - f <= r for a, f, r in zip(new, fixed, remaining, strict=True)):
+                for k, step in enumerate(steps):
+                    new = tuple(map(operator.add, sums, step))  # map: this loop is the audit's hottest
+                    if new not in grown and all(map(operator.le, new, limits)) and all(map(operator.ge, new, floor)):
                         grown[new] = (*picked, k)
             states = grown
             if not states or len(states) > 100_000:
                 break
         else:
-            sums_found = min(states, key=gap)
-            if gap(sums_found)[0] == 0:
+
+            def whole(sums: tuple[int, ...]) -> list[int]:
+                out = list(settled)
+                for j, value in zip(varying, sums, strict=True):
+                    out[j] = value
+                return out
+
+            sums_found = min(states, key=lambda sums: gap(whole(sums)))
+            if gap(whole(sums_found))[0] == 0:
                 return keep(states[sums_found])
     # no way within the tail: improve one row at a time while the distance shrinks
     choice = [0] * len(ambiguous)
+    totals = list(fixed)
+    for options in vectors:
+        totals = [a + b for a, b in zip(totals, options[0], strict=True)]
+    current = gap(totals)
     for _ in range(4):
         improved = False
-        for n in range(len(ambiguous)):
-            current = misses(tuple(choice))
-            for k in range(len(ambiguous[n].options)):
-                trial = [*choice[:n], k, *choice[n + 1 :]]
-                if misses(tuple(trial)) < current:
-                    choice, current, improved = trial, misses(tuple(trial)), True
+        for n, options in enumerate(vectors):
+            others = [a - b for a, b in zip(totals, options[choice[n]], strict=True)]  # every row but n
+            for k, vec in enumerate(options):
+                trial = [a + b for a, b in zip(others, vec, strict=True)]
+                if gap(trial) < current:
+                    choice[n], totals, current, improved = k, trial, gap(trial), True
         if not improved:
             break
     return keep(choice)
