@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -143,7 +144,9 @@ def render_rollup_xlsx(rollup: Rollup) -> bytes:
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties({"title": "部门预算汇总", "created": None})  # no timestamp: same inputs, same bytes
+    # a creation date from the data, not the clock (XlsxWriter's default): same inputs, same bytes
+    first_year = min(rollup.years, default=2000)
+    book.set_properties({"title": "部门预算汇总", "created": datetime(first_year, 1, 1, tzinfo=UTC)})
     departments = sorted(rollup.departments, key=lambda d: (d.year, d.code))
     _sheet(
         book,
