@@ -13,6 +13,15 @@ EXAMPLE_XLSX = EXAMPLE_DIR / "budget.xlsx"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seeds" / "000_b36b569784039dee.txt"
+CORPUS = SHARED / "corpus" / "real-2026"
+
+
+def corpus_file(name: str) -> Path:
+    """A document of the real corpus; the test skips when ../shared is absent."""
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"../shared is absent: {path} not found")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import corpus_file
 from yusuan.audit.engine import AuditReport, audit_document
 from yusuan.extract.document import Document
 from yusuan.extract.text import parse_text
 from yusuan.tables.family import Family, all_families, available_families, load_family, number_key, recognise
-
-CORPUS = SHARED / "corpus" / "real-2026"
 
 #: family → one small real document of it
 DOCUMENTS = {
@@ -51,13 +48,6 @@ KINDS = {
 }  # fmt: skip
 
 
-def _corpus(name: str) -> Path:
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"../shared is absent: {path} not found")
-    return path
-
-
 _DOCS: dict[str, Document] = {}
 _REPORTS: dict[tuple[str, str], AuditReport] = {}
 
@@ -66,7 +56,7 @@ def _read(name: str) -> Document:
     from yusuan.extract.pdf import read_pdf
 
     if name not in _DOCS:
-        _DOCS[name] = read_pdf(_corpus(name))
+        _DOCS[name] = read_pdf(corpus_file(name))
     return _DOCS[name]
 
 

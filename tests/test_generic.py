@@ -3,17 +3,13 @@ profile, and the hierarchy identities (类 = Σ 款, 款 = Σ 项, 合计 = Σ �
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import corpus_file
 from yusuan.extract.document import Document, Line, Word
 from yusuan.extract.generic import find_tables, generic_tables, hierarchy_checks, parse_rows, title_kind
 from yusuan.extract.text import parse_text
 from yusuan.tables.model import Table
-
-CORPUS = SHARED / "corpus" / "real-2026"
 
 # one document per template family (small ones: reading costs about 3 ms a page)
 FAMILIES = {
@@ -36,13 +32,6 @@ SUMMARY_KINDS = {"summary", "income", "expenditure", "fiscal_summary", "gpb_expe
 WAN = 1_000_000  # fen in 1 万元
 
 
-def _corpus(name: str) -> Path:
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"../shared is absent: {path} not found")
-    return path
-
-
 _DOCS: dict[str, Document] = {}
 
 
@@ -50,7 +39,7 @@ def _read(name: str) -> Document:
     from yusuan.extract.pdf import read_pdf
 
     if name not in _DOCS:
-        _DOCS[name] = read_pdf(_corpus(name))
+        _DOCS[name] = read_pdf(corpus_file(name))
     return _DOCS[name]
 
 
