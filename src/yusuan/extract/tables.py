@@ -452,6 +452,12 @@ class _Placed:
     options: list[dict[str, Token]]  # equally good placements: column → token
     held: int
     checked: int
+    #: children settled against one of this row's placements, by the placement's id: (the placement
+    #: and the children's option lists then, both kept alive so that their ids stay theirs; the score;
+    #: the children's choice)
+    tried: dict[
+        int, tuple[dict[str, Token], list[list[dict[str, Token]]], tuple[int, int], list[list[dict[str, Token]]]]
+    ] = field(default_factory=dict)
 
 
 def _place(
@@ -506,11 +512,27 @@ def _trials(
     saved = [c.options for c in children]
     out = []
     for option in parent.options:
-        score = _settle_children(option, children, columns)
-        out.append((score, [c.options for c in children]))
+        out.append(_settle_once(parent, option, children, columns))
         for child, options in zip(children, saved, strict=True):
             child.options = options
     return out
+
+
+def _settle_once(
+    parent: _Placed, option: dict[str, Token], children: list[_Placed], columns: tuple[str, ...]
+) -> tuple[tuple[int, int], list[list[dict[str, Token]]]]:
+    """Settle the children against one placement of the parent, or replay the same settling done
+    before (a unit row is tried when its placements are narrowed, and again when it is settled)."""
+    before = [c.options for c in children]
+    known = parent.tried.get(id(option))
+    if known is not None and known[0] is option and all(a is b for a, b in zip(known[1], before, strict=True)):
+        for child, options in zip(children, known[3], strict=True):
+            child.options = options
+        return known[2], known[3]
+    score = _settle_children(option, children, columns)
+    choice = [c.options for c in children]
+    parent.tried[id(option)] = (option, before, score, choice)
+    return score, choice
 
 
 def _settle(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) -> None:
@@ -519,7 +541,10 @@ def _settle(parent: _Placed, children: list[_Placed], columns: tuple[str, ...]) 
     The parent's own options are tried in turn (a total row may be as ambiguous as its units).
     """
     if len(parent.options) <= 1:
-        _settle_children(parent.options[0] if parent.options else {}, children, columns)
+        if parent.options:
+            _settle_once(parent, parent.options[0], children, columns)
+        else:
+            _settle_children({}, children, columns)
         return
     trials = _trials(parent, children, columns)
     best = min(range(len(trials)), key=lambda k: trials[k][0])
