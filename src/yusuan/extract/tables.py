@@ -607,14 +607,14 @@ def _settle_children(
         space *= len(c.options)
     if space <= 256:
         # every combination, in product order; the first with the fewest misses wins
-        best: tuple[int, ...] = ()
+        best_choice: tuple[int, ...] = ()
         best_score: tuple[int, int] | None = None
         choices = itertools.product(*(range(len(c.options)) for c in ambiguous))
-        for choice, picked in zip(choices, itertools.product(*vectors), strict=True):
-            score = gap(list(map(operator.add, fixed, map(sum, zip(*picked, strict=True)))))
+        for combination, rows in zip(choices, itertools.product(*vectors), strict=True):
+            score = gap(list(map(operator.add, fixed, map(sum, zip(*rows, strict=True)))))
             if best_score is None or score < best_score:
-                best, best_score = choice, score
-        return keep(best)
+                best_choice, best_score = combination, score
+        return keep(best_choice)
     # too many to try together: dynamic programming over the partial column sums, which
     # can only grow (amounts are never negative), so a sum past its target (and tail) is dropped
     remaining = [t - f + tolerance for t, f in zip(target, fixed, strict=True)]
