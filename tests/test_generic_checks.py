@@ -10,7 +10,7 @@ from yusuan.audit.finding import Finding
 from yusuan.extract.text import parse_text
 
 CORPUS = SHARED / "corpus" / "real-2026"
-RULES = ("summary.balance", "cross.generic_totals")
+RULES = ("summary.balance", "cross.generic_totals", "narrative.generic_totals")
 
 
 def _row(a: str, b: str = "", c: str = "", d: str = "") -> str:
@@ -27,10 +27,12 @@ def _document(
     spending: str = "120.00",
     gpb: str = "100.00",
     carry: str = "0.00",
+    narrative: tuple[str, ...] = (),
 ) -> str:
     return (
         "\n".join(
             [
+                *narrative,
                 "表1 收支总表".center(80),
                 "单位名称：某某局" + " " * 50 + "单位：万元",
                 _row("项目", "预算数", "项目", "预算数"),
@@ -115,3 +117,45 @@ def test_corpus_wrapped_total_is_not_read_as_an_error() -> None:
     assert not [f for f in report.findings if f.rule in RULES and f.severity == "error"]
     table = next(t for t in report.tables if t["kind"] == "summary")
     assert table["identities_checked"] >= 1
+
+
+def _said(*sentences: str) -> tuple[str, ...]:
+    return ("第二部分 2026年部门预算情况说明", "一、收支预算总体情况", *sentences, "\f")
+
+
+def test_narrative_totals_agree_with_the_summary_table() -> None:
+    said = _said("某某局2026年收支总预算120.00万元。", "2026年部门预算支出120.00万元。")
+    findings, stats = _findings(_document(narrative=said))
+    assert findings == []
+    assert stats["表1"] == (4, 4)  # the two balances and the two narrative totals
+
+
+def test_narrative_total_that_disagrees_is_an_error() -> None:
+    findings, _ = _findings(_document(narrative=_said("某某局2026年收支总预算130.00万元。")))
+    assert [(f.rule, f.severity) for f in findings] == [("narrative.generic_totals", "error")]
+    assert findings[0].actual == "130.00" and findings[0].expected == "120.00"
+    assert {p.row for p in findings[0].locations if p.table} == {"收入总计", "本年收入合计"}
+
+
+def test_narrative_totals_that_are_not_grand_totals_are_not_compared() -> None:
+    said = _said(
+        "2026年财政拨款收支总预算100.00万元。",  # 财政拨款 only
+        "其中：基本支出预算80.00万元，一般公共预算拨款支出预算100.00万元。",
+        "“三公”经费支出预算3.00万元。",
+    )
+    findings, stats = _findings(_document(narrative=said))
+    assert findings == [] and stats["表1"] == (2, 2)
+
+
+def test_narrative_totals_of_several_units_are_not_compared() -> None:
+    said = _said("一、甲单位部门预算收入80.00万元。", "二、乙单位部门预算收入40.00万元。")
+    findings, stats = _findings(_document(narrative=said))
+    assert findings == [] and stats["表1"] == (2, 2)
+
+
+def test_narrative_total_written_in_whole_wan_may_cut_the_decimals() -> None:
+    text = _document(income_total="120.63", spending_total="120.63", narrative=_said("收支总预算120万元。"))
+    report = audit_document(parse_text(text, path="crafted.txt"))
+    assert not [f for f in report.findings if f.rule == "narrative.generic_totals"]
+    checked = next(t["identities_checked"] for t in report.tables if t["number"] == "表1")
+    assert checked == 3  # the two balances and the narrative total, which was compared and held

@@ -327,3 +327,79 @@ def generic_totals(ctx: AuditContext) -> Iterator[Finding]:
             yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
         else:
             yield finding("cross.generic_totals", "error", message, expected, actual, places)
+
+
+#: how a narrative names the department's grand totals (the subject's last words)
+_INCOME_TOTALS = ("收入总计", "收入预算总计", "收入总预算", "收支总预算", "部门预算收入", "收入预算")
+_SPENDING_TOTALS = ("支出总计", "支出预算总计", "支出总预算", "部门预算支出", "支出预算")
+#: words right before the name that narrow it to one source or part: then it is not the grand total
+_QUALIFIED = re.compile(
+    r"(?:拨款|经费|转移支付|补助|资金|收入|支出|一般公共预算|政府性基金(?:预算)?|国有资本经营(?:预算)?"
+    r"|财政专户(?:管理)?|事业|经营|其他|基本|项目|结转|结余|上年|本年|三公”?)$"
+)
+
+
+def _total_named(subject: str) -> str | None:
+    """'in' or 'out' when a narrative amount's subject names the grand income or spending total."""
+    for names, side in ((_INCOME_TOTALS, "in"), (_SPENDING_TOTALS, "out")):
+        for name in names:
+            if subject.endswith(name):
+                return None if _QUALIFIED.search(subject[: -len(name)]) else side
+    return None
+
+
+def _written_step(text: str) -> int:
+    """The narrative's display step in fen: it writes 万元 with as many decimals as shown."""
+    return UNIT_FEN["万元"] // 10 ** min(_decimals(text), 6)
+
+
+@rule(
+    "narrative.generic_totals",
+    "error",
+    "情况说明中的收支总额与收支总表一致：收入（支出）预算总额 = 收入（支出）总计或本年收入（支出）合计（通用版式）",
+    "文字说明里的总额最常被引用；与表格不符会误导读者。只比较明确指总额的说法（不含“财政拨款”“基本支出”等限定），"
+    "说明里写出多个不同总额（各下属单位分别说明）时不比较。",
+)
+def narrative_totals(ctx: AuditContext) -> Iterator[Finding]:
+    from yusuan.extract.tables import normal
+    from yusuan.money import format_wan
+
+    if not _generic(ctx) or ctx.narrative is None:
+        return
+    table = ctx.table("summary")
+    if table is None:
+        return
+    summary = read_summary(table, ctx.year)
+    sides = {
+        "in": [x for x in (summary.income_total, summary.income_year) if x is not None],
+        "out": [x for x in (*summary.spending_totals[:1], summary.spending_year) if x is not None],
+    }
+    stated: dict[str, list] = {"in": [], "out": []}
+    for fact in ctx.narrative.facts:
+        if fact.kind == "amount" and fact.fen > 0:
+            side = _total_named(normal(fact.clause))
+            if side is not None:
+                stated[side].append(fact)
+    for side, facts in stated.items():
+        # one total, however often repeated: several different ones are the units' own (分单位说明)
+        if not sides[side] or len({f.fen for f in facts}) != 1:
+            continue
+        for fact in facts:
+            step = _written_step(fact.text)
+            distance = min(abs(value - fact.fen) for _row, _column, value in sides[side])
+            # within one written step: the narrative rounded or cut the table's figure
+            held = distance < step + _step(table)
+            ctx.count(table, held)
+            if held:
+                continue
+            row, _column, value = sides[side][0]
+            what = "收入" if side == "in" else "支出"
+            places = [ctx.fact_place(fact), *(ctx.place(table, r, c) for r, c, _v in sides[side])]
+            message = (
+                f"情况说明中的{what}总额为 {fact.text} 万元，{table.number} {_where(row)} 为 {format_wan(value)} 万元"
+                + ("" if len(sides[side]) == 1 else f"，本年{what}合计为 {format_wan(sides[side][1][2])} 万元")
+            )
+            if distance <= 2 * step:
+                yield finding(_TAIL, "info", message + "（尾差）", format_wan(value), fact.text, places)
+            else:
+                yield finding("narrative.generic_totals", "error", message, format_wan(value), fact.text, places)
