@@ -492,3 +492,36 @@ def test_audit_page_shows_findings_with_their_table_excerpt(app):
     # the 预算04表 row the first error points at, with its cell marked
     assert re.search(r'class="excerpt-title">预算04表', page.text)
     assert 'class="marked">11493.11' in page.text
+
+
+def test_performance_upload_is_checked_against_the_budget(app):
+    from yusuan.store.models import PerformanceFile
+
+    client = _client(app, "editor")
+    token = _csrf(client, "/departments/503/2025/performance")
+    with app.state.sessions() as db:
+        before = db.query(PerformanceFile).count()
+    bad = "unit_code,project_code,date,amount_yuan\n999999,,2025-03-01,一百\n".encode()
+    refused = client.post(
+        "/departments/503/2025/performance",
+        files={"file": ("支付.csv", bad)},
+        data={"kind": "payments", "csrf_token": token},
+    )
+    assert refused.status_code == 200 and "文件有错误，未保存" in refused.text and "支付.csv" in refused.text
+    good = (Path(EXAMPLE_XLSX).parent / "adjustments.csv").read_bytes()
+    saved = client.post(
+        "/departments/503/2025/performance",
+        files={"file": ("调整.csv", good)},
+        data={"kind": "adjustments", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    with app.state.sessions() as db:
+        assert db.query(PerformanceFile).count() == before + 1
+    reviewer = _client(app, "reviewer")
+    denied = reviewer.post(
+        "/departments/503/2025/performance",
+        files={"file": ("调整.csv", good)},
+        data={"kind": "adjustments", "csrf_token": _csrf(reviewer, "/audits")},
+    )
+    assert denied.status_code == 403

@@ -440,8 +440,14 @@ def performance(
     at: str = "",
     user: User = Depends(page_user),
     db: Session = Depends(get_db),
-    problems: list[dict[str, Any]] | None = None,
 ) -> HTMLResponse:
+    return _performance_page(request, code, year, at, user, db, [])
+
+
+def _performance_page(
+    request: Request, code: str, year: int, at: str, user: User, db: Session, problems: list[dict[str, Any]]
+) -> HTMLResponse:
+    """The performance page, with the problems of a refused upload when there are some."""
     department, version = _department_version(db, user, code, year, None)
     try:
         when = date.fromisoformat(at) if at else min(date.today(), date(year, 12, 31))
@@ -459,7 +465,7 @@ def performance(
         files=files,
         kinds=services.PERFORMANCE_KINDS,
         view=view,
-        upload_problems=problems or [],
+        upload_problems=problems,
         can_write=repository.can_write(user, department.code),
     )
 
@@ -480,11 +486,13 @@ def performance_upload(
     require_write(user, department.code)
     try:
         data, name = read_upload(request, file)
-        problems = services.check_performance_file(services.disclosure_of(version).budget, kind, data, name)
+        stored = services.performance_files(db, department.id, year)
+        budget = services.disclosure_of(version).budget
+        problems = services.check_performance_file(budget, kind, data, name, stored)
     except services.UploadRejected as exc:
         problems = [{"message": str(exc), "where": services.safe_name(file.filename)}]
     if problems:
-        return performance(request, code, year, "", user, db, problems)
+        return _performance_page(request, code, year, "", user, db, problems)
     db.add(
         PerformanceFile(department_id=department.id, year=year, kind=kind, filename=name, data=data, created_by=user.id)
     )

@@ -310,34 +310,45 @@ def performance_view(budget: Budget, files: dict[str, PerformanceFile], at: date
     return view
 
 
-def check_performance_file(budget: Budget, kind: str, data: bytes, filename: str) -> list[dict[str, Any]]:
-    """Problems of an uploaded execution file, read against the budget (empty when it is usable)."""
+def check_performance_file(
+    budget: Budget, kind: str, data: bytes, filename: str, stored: dict[str, PerformanceFile]
+) -> list[dict[str, Any]]:
+    """Problems of an uploaded execution file, read against the budget (empty when it is usable).
+
+    Adjustments are read together with the stored payments, which they adjust.
+    """
     from yusuan.performance.execution import read_execution
     from yusuan.performance.scoring import read_actuals
 
     if kind not in PERFORMANCE_KINDS:
         raise UploadRejected(f"未知的数据类型：{kind}")
+    if kind == "adjustments" and "payments" not in stored:
+        raise UploadRejected("请先上传支出（支付）数据，预算调整与它一起核对")
     with tempfile.TemporaryDirectory(prefix="yusuan-perf-") as scratch:
-        suffix = ".csv" if kind == "actuals" else _suffix_for_table(data)
-        path = Path(scratch) / f"{kind}{suffix}"
-        path.write_bytes(data)
+        names: dict[str, str] = {}
+
+        def staged(which: str, content: bytes, display: str) -> Path:
+            suffix = ".csv" if which == "actuals" else _suffix_for_table(content)
+            path = Path(scratch) / f"{which}{suffix}"
+            path.write_bytes(content)
+            names[str(path)] = display
+            return path
+
+        path = staged(kind, data, filename)
         try:
             if kind == "payments":
                 read_execution(budget, path)
             elif kind == "adjustments":
-                read_execution(budget, _empty_payments(Path(scratch)), path)
+                read_execution(budget, staged("payments", stored["payments"].data, stored["payments"].filename), path)
             else:
                 read_actuals(path, budget)
         except BudgetInputError as exc:
-            return [problem_data(_renamed(p, str(path), filename)) for p in exc.problems if p.severity == "error"]
+            return [
+                problem_data(_renamed(p, p.origin.file, names.get(p.origin.file, filename)))
+                for p in exc.problems
+                if p.severity == "error"
+            ]
     return []
-
-
-def _empty_payments(folder: Path) -> Path:
-    # adjustments are read alongside payments; none are needed to check them
-    path = folder / "empty-payments.csv"
-    path.write_text("unit_code,project_code,date,amount_yuan\n", encoding="utf-8")
-    return path
 
 
 def _renamed(problem: Problem, file: str, display: str) -> Problem:
