@@ -159,3 +159,56 @@ def test_narrative_total_written_in_whole_wan_may_cut_the_decimals() -> None:
     assert not [f for f in report.findings if f.rule == "narrative.generic_totals"]
     checked = next(t["identities_checked"] for t in report.tables if t["number"] == "表1")
     assert checked == 3  # the two balances and the narrative total, which was compared and held
+
+
+def _columns(text: str) -> tuple[list[Finding], int]:
+    report = audit_document(parse_text(text, path="crafted.txt"))
+    found = [f for f in report.findings if f.rule == "table.generic_columns"]
+    tails = [f for f in report.findings if f.rule == "rounding.tail_difference" and "≠ 基本支出" in f.message]
+    return found, len(tails)
+
+
+def test_row_totals_equal_their_part_columns() -> None:
+    text = _document()
+    report = audit_document(parse_text(text, path="crafted.txt"))
+    assert not [f for f in report.findings if f.rule == "table.generic_columns"]
+    checked = {t["number"]: t["identities_checked"] for t in report.tables}
+    assert checked["表3"] >= 3  # the code hierarchy and, per row, 合计 = 基本支出 + 项目支出
+
+
+def test_row_total_that_is_not_its_parts_is_an_error() -> None:
+    found, _ = _columns(
+        _document().replace(
+            _coded("201", "一般公共服务支出", "120.00", "100.00", "20.00"),
+            _coded("201", "一般公共服务支出", "120.00", "100.00", "30.00"),
+            1,
+        )
+    )
+    assert [(f.rule, f.severity) for f in found] == [("table.generic_columns", "error")]
+    assert found[0].expected == "130.00" and found[0].actual == "120.00"
+    assert found[0].locations[0].table == "表3" and found[0].locations[0].row == "201"
+
+
+def test_row_total_off_by_the_rounding_is_a_note() -> None:
+    found, tails = _columns(
+        _document().replace(
+            _coded("201", "一般公共服务支出", "120.00", "100.00", "20.00"),
+            _coded("201", "一般公共服务支出", "120.00", "100.00", "20.01"),
+            1,
+        )
+    )
+    assert found == [] and tails == 1
+
+
+def test_columns_are_compared_only_when_the_headers_list_every_part() -> None:
+    incomplete = _document().replace(
+        _coded("科目编码", "科目名称", "合计", "基本支出", "项目支出"),
+        _coded("科目编码", "科目名称", "合计", "人员支出", "项目支出"),
+    )
+    incomplete = incomplete.replace(
+        _coded("201", "一般公共服务支出", "120.00", "100.00", "20.00"),
+        _coded("201", "一般公共服务支出", "120.00", "90.00", "20.00"),
+        1,
+    )
+    found, _ = _columns(incomplete)
+    assert found == []

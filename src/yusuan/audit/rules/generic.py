@@ -403,3 +403,63 @@ def narrative_totals(ctx: AuditContext) -> Iterator[Finding]:
                 yield finding(_TAIL, "info", message + "（尾差）", format_wan(value), fact.text, places)
             else:
                 yield finding("narrative.generic_totals", "error", message, format_wan(value), fact.text, places)
+
+
+#: a printed total column and the columns that make it up, by header (spaces and slashes removed)
+_TOTAL_HEADERS = frozenset({"合计", "总计", "支出总计", "小计"})
+_PARTITIONS = (
+    ("基本支出", "项目支出", "事业单位经营支出", "对附属单位补助支出", "上缴上级支出"),
+    ("基本支出", "项目支出"),
+    ("人员经费", "公用经费"),
+)
+_HEADER_NOISE = re.compile(r"[\s/／]")
+
+
+def _column_parts(table: Table) -> tuple[str, list[str]] | None:
+    """The total column and its part columns, when the headers name a known complete partition."""
+    columns = [c for c in table.columns if c.type == "amount"]
+    headers = [_HEADER_NOISE.sub("", "".join(c.headers)) for c in columns]
+    for k, header in enumerate(headers):
+        if header not in _TOTAL_HEADERS:
+            continue
+        for parts in _PARTITIONS:
+            following = headers[k + 1 : k + 1 + len(parts)]
+            if tuple(following) == parts:
+                return columns[k].key, [c.key for c in columns[k + 1 : k + 1 + len(parts)]]
+        return None
+    return None
+
+
+@rule(
+    "table.generic_columns",
+    "error",
+    "表内每一行：合计列 = 其组成列之和（如 合计 = 基本支出 + 项目支出；按表头识别，通用版式）",
+    "表头宣称的合计关系不成立，说明某个数填错或漏填；只在表头完整列出组成列时核对。",
+)
+def generic_columns(ctx: AuditContext) -> Iterator[Finding]:
+    if not _generic(ctx):
+        return
+    for table in ctx.tables.tables:
+        found = _column_parts(table)
+        if found is None:
+            continue
+        total_column, parts = found
+        step = _step(table)
+        for row in table.rows:
+            total = row.value(total_column)
+            if not isinstance(total, int):
+                continue  # a blank total is not compared (a wrapped or missing cell)
+            summed = sum(row.amount(c) for c in parts)
+            difference = total - summed
+            tail = abs(difference) <= (len(parts) + 1) * step // 2  # each printed cell rounds on its own
+            ctx.count(table, tail)
+            if difference == 0:
+                continue
+            places = [ctx.place(table, row, total_column), *(ctx.place(table, row, c) for c in parts if row.value(c))]
+            expected, actual = ctx.amount_text(summed, table), ctx.amount_text(total, table)
+            names = " + ".join("".join(table.column(c).headers) for c in parts)
+            message = f"{table.number} 第「{_where(row)}」行：合计 {actual} ≠ {names} = {expected}"
+            if tail:
+                yield finding(_TAIL, "info", message + "（尾差）", expected, actual, places)
+            else:
+                yield finding("table.generic_columns", "error", message, expected, actual, places)
