@@ -525,3 +525,33 @@ def test_performance_upload_is_checked_against_the_budget(app):
         data={"kind": "adjustments", "csrf_token": _csrf(reviewer, "/audits")},
     )
     assert denied.status_code == 403
+
+
+def test_drill_down_reaches_the_ledger_lines_of_a_row(app, example_budget, example_tables):
+    import re
+
+    from yusuan.money import format_amount
+    from yusuan.web.services import ledger_lines
+
+    # every 项 row of 预算03表 and 预算05表 is exactly the sum of the ledger lines shown under it
+    for number in ("预算03表", "预算05表"):
+        table = example_tables.by_number(number)
+        for row in table.rows:
+            if row.kind == "item" and len(row.key) == 2 and len(row.key[1]) == 7:
+                lines = ledger_lines(example_budget, table.kind, row.key[0], row.key[1])
+                assert lines and sum(line["fen"] for line in lines) == row.amount("total"), (number, row.key)
+
+    client = _client(app, "reviewer")
+    opened = ["503001", "503001/208", "503001/208/20801", "503001/208/20801/2080101"]
+    fragment = client.get(
+        "/departments/503/2025/tables/预算05表",
+        params={"view": "drill", "open": opened, "v": 1},
+        headers={"HX-Request": "true"},
+    )
+    shown = re.findall(
+        r'<tr class="ledger-line">\s*<td[^>]*>([^<]+)</td>\s*<td class="amount">([^<]+)</td>', fragment.text
+    )
+    expected = ledger_lines(example_budget, "gpb_expenditure", "503001", "2080101")
+    assert [label for label, _ in shown] == [line["label"] for line in expected]
+    assert [amount for _, amount in shown] == [format_amount(line["fen"], "万元") for line in expected]
+    assert any(label.startswith("基本支出 · 30101") for label, _ in shown)

@@ -80,6 +80,16 @@ def build_tables(budget: Budget, profile: Profile | None = None, catalog: Catalo
     return TableSet(year=budget.year, department=ctx.department_label, template=profile.name, tables=tables)
 
 
+def table_facts(budget: Budget, kind: str, profile: Profile | None = None) -> list[Fact]:
+    """The ledger facts a table of ``kind`` adds up (its own selection, before its columns split them):
+    what a reader drilling down from one of its rows to the ledger's lines sees."""
+    profile = profile or load_profile(budget.template)
+    spec = profile.table(kind)
+    ctx = _Context(budget, profile, load_catalog())
+    selected = ctx.predicate(spec.where)
+    return [f for f in ctx.facts[spec.facts] if selected(f)]
+
+
 def _new_table(ctx: _Context, spec: TableSpec, rows: list[Row]) -> Table:
     table = Table(
         kind=spec.kind,

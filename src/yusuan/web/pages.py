@@ -206,12 +206,24 @@ def _table_panel(version: BudgetVersion, table: Any, view: str, opened: set[str]
     roots = drilldown(table, load_catalog())
     if view == "drill" and roots:
         columns = [c for c in table.columns if c.type == "amount"]
+        nodes = visible_nodes(roots, opened)
+        budget = services.disclosure_of(version).budget
+        units = {u.code for u in budget.units}
+        # an opened 项 shows the ledger's lines behind it (the unit is the path's first step, if any)
+        lines = {
+            node.id: services.ledger_lines(
+                budget, table.kind, node.id.split("/")[0] if node.id.split("/")[0] in units else None, node.code
+            )
+            for node, is_open in nodes
+            if is_open and len(node.code) == 7 and not node.children
+        }
         return {
             "view": "drill",
             "table": table,
             "can_drill": True,
             "columns": [{"key": c.key, "label": " / ".join(h for h in c.headers if h)} for c in columns],
-            "nodes": visible_nodes(roots, opened),
+            "nodes": nodes,
+            "lines": lines,
             "opened": opened,
             "version": version,
         }

@@ -201,6 +201,25 @@ def composition(budget: Budget) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def ledger_lines(budget: Budget, kind: str, unit: str | None, function: str) -> list[dict[str, Any]]:
+    """The ledger's lines behind one 项 row of a table: basic lines by 经济分类 and item, projects by name."""
+    from yusuan.catalog import load_catalog
+    from yusuan.tables.build import table_facts
+
+    catalog = load_catalog()
+    projects = {p.code: p.name for p in budget.projects}
+    sums: dict[tuple[str, ...], int] = defaultdict(int)
+    for fact in table_facts(budget, kind):
+        if fact.function != function or (unit is not None and fact.unit != unit):
+            continue
+        if fact.part == "basic":
+            econ = catalog.name("dept_econ", fact.econ) if catalog.knows("dept_econ", fact.econ) else ""
+            sums[("基本支出", f"{fact.econ} {econ}", fact.item)] += fact.amount
+        else:
+            sums[("项目支出", projects.get(fact.project, fact.project))] += fact.amount
+    return [{"label": " · ".join(key), "fen": amount} for key, amount in sums.items()]
+
+
 # ---------------------------------------------------------------- audits
 
 
