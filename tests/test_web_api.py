@@ -555,3 +555,32 @@ def test_drill_down_reaches_the_ledger_lines_of_a_row(app, example_budget, examp
     assert [label for label, _ in shown] == [line["label"] for line in expected]
     assert [amount for _, amount in shown] == [format_amount(line["fen"], "万元") for line in expected]
     assert any(label.startswith("基本支出 · 30101") for label, _ in shown)
+
+
+def test_an_earlier_version_can_be_restored_as_the_newest(app):
+    import re
+
+    client = _client(app, "editor")
+    if _latest(app) == 1:  # run alone: make version 1 an earlier one
+        assert _upload(client, EXAMPLE, base_version=1).status_code == 201
+    latest = _latest(app)
+    page = client.get("/departments/503/2025", params={"v": 1})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    assert "恢复为新版本" in page.text
+    restored = client.post(
+        "/departments/503/2025/restore",
+        data={"v": 1, "base_version": latest, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert restored.status_code == 303 and restored.headers["location"].endswith(f"v={latest + 1}")
+    newest = client.get("/api/departments").json()[0]["latest"]
+    first = client.get("/api/budgets/1").json()
+    assert newest["version"] == latest + 1 and newest["expenditure_total_fen"] == first["expenditure_total_fen"]
+    stale = client.post("/departments/503/2025/restore", data={"v": 1, "base_version": latest, "csrf_token": token})
+    assert stale.status_code == 409 and "第" in stale.text  # someone (here: we) saved meanwhile
+    other = _client(app, "reviewer")
+    denied = other.post(
+        "/departments/503/2025/restore",
+        data={"v": 1, "base_version": latest + 1, "csrf_token": _csrf(other, "/audits")},
+    )
+    assert denied.status_code == 403

@@ -10,7 +10,9 @@ import jinja2
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import DetachedInstanceError
 
 from yusuan.ledger.problems import BudgetInputError
 from yusuan.money import format_amount
@@ -65,9 +67,11 @@ def render(request: Request, template: str, user: User | None, status: int = 200
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     login = getattr(request.state, "login", None)
-    return render(
-        request, "error.html", login.user if login else None, status=status, status_code=status, message=message
-    )
+    try:
+        user = login.user if login else None
+    except DetachedInstanceError:  # the request's database session has already ended
+        user = None
+    return render(request, "error.html", user, status=status, status_code=status, message=message)
 
 
 # ---------------------------------------------------------------- sign-in
@@ -363,7 +367,6 @@ def save_held(
     db: Session = Depends(get_db),
 ) -> Response:
     """Save a held upload on top of the version that caused its conflict."""
-    from sqlalchemy import select
 
     check_csrf(request, csrf_token)
     held = db.scalar(select(HeldUpload).where(HeldUpload.token == token, HeldUpload.user_id == user.id))
@@ -379,6 +382,41 @@ def save_held(
     return RedirectResponse(
         f"/departments/{version.department.code}/{version.year}?v={version.version}", status_code=303
     )
+
+
+@router.post("/departments/{code}/{year}/restore")
+def restore_version(
+    request: Request,
+    code: str,
+    year: int,
+    v: Annotated[int, Form()],
+    base_version: Annotated[int, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Save an earlier version again as the newest one (nothing is overwritten: versions only grow)."""
+    check_csrf(request, csrf_token)
+    department, old = _department_version(db, user, code, year, v)
+    require_write(user, department.code)
+    budget = repository.budget_of(old)
+    source_bytes = db.scalar(select(BudgetVersion.source_bytes).where(BudgetVersion.id == old.id)) or b""
+    try:
+        version = repository.save_budget(
+            db,
+            budget,
+            source_name=old.source_name,
+            source_bytes=source_bytes,
+            who=user.username,
+            user_id=user.id,
+            base_version=base_version,
+            comment=f"由第{old.version}版恢复",
+        )
+    except repository.VersionConflict as exc:
+        db.rollback()
+        return error_page(request, 409, str(exc))
+    db.commit()
+    return RedirectResponse(f"/departments/{code}/{year}?v={version.version}", status_code=303)
 
 
 # ---------------------------------------------------------------- audits
@@ -561,8 +599,6 @@ def region_xlsx(name: str = "", user: User = Depends(page_user), db: Session = D
 def users(
     request: Request, user: User = Depends(page_user), db: Session = Depends(get_db), error: str = ""
 ) -> HTMLResponse:
-    from sqlalchemy import select
-
     require(user, Role.ADMIN)
     accounts = list(db.scalars(select(User).order_by(User.id)))
     return render(request, "users.html", user, accounts=accounts, roles=list(Role), error=error)
