@@ -28,7 +28,21 @@ def _document(
     gpb: str = "100.00",
     carry: str = "0.00",
     narrative: tuple[str, ...] = (),
+    basic: tuple[str, str, str] | None = None,
+    gpb_headers: tuple[str, str, str] = ("合计", "基本支出", "项目支出"),
 ) -> str:
+    """A crafted generic document; ``basic``: a 表6 一般公共预算基本支出表 (合计, 人员经费, 公用经费)."""
+    basic_table = []
+    if basic is not None:
+        total, personnel, public = basic
+        basic_table = [
+            "\f" + "表6 一般公共预算基本支出表".center(80),
+            "单位：万元",
+            _coded("科目编码", "科目名称", "合计", "人员经费", "公用经费"),
+            _coded("", "合计", total, personnel, public),
+            _coded("301", "工资福利支出", personnel, personnel, "0.00"),
+            _coded("302", "商品和服务支出", public, "0.00", public),
+        ]
     return (
         "\n".join(
             [
@@ -48,9 +62,10 @@ def _document(
                 _coded("201", "一般公共服务支出", spending, "100.00", "20.00"),
                 "\f" + "表5 一般公共预算支出表".center(80),
                 "单位：万元",
-                _coded("科目编码", "科目名称", "合计", "基本支出", "项目支出"),
+                _coded("科目编码", "科目名称", *gpb_headers),
                 _coded("", "合计", gpb, "80.00", "20.00"),
                 _coded("201", "一般公共服务支出", gpb, "80.00", "20.00"),
+                *basic_table,
             ]
         )
         + "\n"
@@ -212,3 +227,117 @@ def test_columns_are_compared_only_when_the_headers_list_every_part() -> None:
     )
     found, _ = _columns(incomplete)
     assert found == []
+
+
+def _across(text: str) -> tuple[list[Finding], dict[str, tuple[int, int]]]:
+    """The findings and counts of cross.generic_columns alone (its rounding notes included)."""
+    from yusuan.audit.rules import load_rules
+
+    rule = "cross.generic_columns"
+    report = audit_document(parse_text(text, path="crafted.txt"), {rule: load_rules()[rule]})
+    stats = {t["number"]: (t["identities_checked"], t["identities_held"]) for t in report.tables}
+    return report.findings, stats
+
+
+def test_column_totals_agree_across_tables() -> None:
+    findings, stats = _across(_document(basic=("80.00", "60.00", "20.00")))
+    assert findings == []
+    # 表5's 基本支出 column = 表6's 合计; the 支出总表's 基本支出 (100.00, all sources) is not compared:
+    # its 合计 (120.00) is not the 一般公共预算's (100.00)
+    assert stats["表6"] == (1, 1) and stats["表3"] == (0, 0)
+
+
+def test_column_total_that_disagrees_is_an_error() -> None:
+    findings, stats = _across(_document(basic=("85.00", "65.00", "20.00")))
+    assert [(f.rule, f.severity) for f in findings] == [("cross.generic_columns", "error")]
+    assert findings[0].expected == "80.00" and findings[0].actual == "85.00"
+    assert [(p.table, p.row) for p in findings[0].locations] == [("表6", "合计"), ("表5", "合计")]
+    assert "一般公共预算基本支出" in findings[0].message
+    assert stats["表6"] == (1, 0)
+
+
+def test_column_total_one_step_apart_is_a_rounding_note() -> None:
+    findings, stats = _across(_document(basic=("80.01", "60.01", "20.00")))
+    assert [(f.rule, f.severity) for f in findings] == [("rounding.tail_difference", "info")]
+    assert stats["表6"] == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ("合计", "支出", "项目支出"),  # the basic column not named
+        ("合计", "基本支出", "基本支出"),  # two columns claim it
+        ("合计", "上年基本支出", "项目支出"),  # last year's
+    ],
+)
+def test_columns_with_ambiguous_headers_are_not_compared(headers: tuple[str, str, str]) -> None:
+    findings, stats = _across(_document(basic=("85.00", "65.00", "20.00"), gpb_headers=headers))
+    assert findings == [] and stats["表6"] == (0, 0)
+
+
+def test_all_source_table_joins_when_all_money_is_the_general_budget() -> None:
+    # no 政府性基金 money (支出总表 合计 = 一般公共预算支出表 合计): the 支出总表's columns are the 一般公共预算's
+
+    def spending(basic: str, project: str) -> str:
+        text = _document(spending="100.00", gpb="100.00", basic=("80.00", "60.00", "20.00"))
+        text = text.replace(_row("二、政府性基金预算拨款收入", "20.00"), _row("二、政府性基金预算拨款收入", "0.00"))
+        for code, name in (("", "合计"), ("201", "一般公共服务支出")):
+            text = text.replace(
+                _coded(code, name, "100.00", "100.00", "20.00"), _coded(code, name, "100.00", basic, project)
+            )
+        return text
+
+    findings, stats = _across(spending("80.00", "20.00"))
+    assert findings == [] and stats["表3"] == (2, 2)  # its 基本支出 and 项目支出 against 表5's
+    findings, stats = _across(spending("85.00", "15.00"))
+    assert [(f.rule, f.locations[0].table, f.actual) for f in findings] == [
+        ("cross.generic_columns", "表3", "85.00"),
+        ("cross.generic_columns", "表3", "15.00"),
+    ]
+    assert stats["表3"] == (2, 0)
+
+
+def test_subtotal_of_the_basic_group_and_its_parts() -> None:
+    # 北京、江苏、浙江: 合计 | 小计 | 基本支出人员经费 | 公用经费 | 项目支出 — the 小计 is the basic spending
+    text = _document(basic=("80.00", "60.00", "25.00"))
+    text = text.replace(
+        _coded("科目编码", "科目名称", "合计", "基本支出", "项目支出"),
+        _coded("科目编码", "科目名称", "合计", "小计", "基本支出人员经费", "公用经费", "项目支出"),
+    )
+    for label in ("", "201"):
+        name = "合计" if not label else "一般公共服务支出"
+        text = text.replace(
+            _coded(label, name, "100.00", "80.00", "20.00"),
+            _coded(label, name, "100.00", "80.00", "60.00", "20.00", "20.00"),
+        )
+    findings, stats = _across(text)
+    # 基本支出 and 人员经费 agree; 表6 prints 公用经费 25.00 against 表5's 20.00
+    assert [(f.rule, f.locations[0].column) for f in findings] == [("cross.generic_columns", "v3")]
+    assert "公用经费" in findings[0].message and stats["表6"] == (3, 2)
+
+
+def test_source_column_of_an_all_source_table_only_without_carry_over() -> None:
+    # a 基本支出预算表 by source: its 一般公共预算 column is this year's 一般公共预算 basic spending only when
+    # nothing carried over is spent (珠海 表11 spends 上年结转 money in that column too)
+    table = [
+        "\f" + "表7 部门预算基本支出预算表".center(80),
+        "单位：万元",
+        _coded("科目编码", "科目名称", "合计", "一般公共预算", "政府性基金预算"),
+        _coded("", "合计", "82.00", "82.00", "0.00"),
+        _coded("301", "工资福利支出", "82.00", "82.00", "0.00"),
+    ]
+    text = _document(basic=("80.00", "60.00", "20.00")) + "\n".join(table) + "\n"
+    findings, stats = _across(text)
+    assert [(f.rule, f.locations[0].table) for f in findings] == [("cross.generic_columns", "表7")]
+    assert stats["表7"] == (1, 0)
+    carried = _document(income_total="125.00", spending_total="125.00", carry="5.00", basic=("80.00", "60.00", "20.00"))
+    findings, stats = _across(carried + "\n".join(table) + "\n")
+    assert findings == [] and stats["表7"] == (0, 0)
+
+
+def test_basic_tables_printed_per_unit_are_not_compared() -> None:
+    # two 一般公共预算基本支出表 alike (one per unit): neither is the department's total
+    text = _document(basic=("85.00", "65.00", "20.00"))
+    second = text[text.rindex("\f") :].replace("表6", "表7")  # 表6 is the last table: copy it
+    findings, stats = _across(text + second)
+    assert findings == [] and stats["表6"] == (0, 0) and stats["表7"] == (0, 0)

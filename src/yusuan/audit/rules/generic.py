@@ -463,3 +463,220 @@ def generic_columns(ctx: AuditContext) -> Iterator[Finding]:
                 yield finding(_TAIL, "info", message + "（尾差）", expected, actual, places)
             else:
                 yield finding("table.generic_columns", "error", message, expected, actual, places)
+
+
+#: what a column holds, by how its header (spaces and slashes removed) ends
+_PERSONNEL = ("人员经费", "人员支出", "人员经费支出")
+_PUBLIC = ("公用经费", "公用支出", "公用经费支出")
+_PROJECT = ("项目支出", "项目支出总数")
+_GPB = ("一般公共预算", "一般公共预算拨款")
+_SUBTOTAL = frozenset({"小计", "计"})
+#: the compared quantities and how a message names them
+_QUANTITIES = {
+    "basic": "基本支出",
+    "personnel": "基本支出的人员经费",
+    "public": "基本支出的公用经费",
+    "project": "项目支出",
+}
+
+
+def _headed(table: Table, year: int) -> dict[str, str]:
+    """This year's columns that say by their header what they hold: role → column key.
+
+    Roles: ``basic`` (…基本支出, or a 小计 standing right before 基本支出人员经费 and 公用经费: the
+    group's subtotal), ``personnel``, ``public``, ``project`` and ``gpb`` (a source column
+    …一般公共预算(拨款)). A role two columns claim is left out: which one is meant is not known.
+    """
+    columns = [c for c in table.columns if c.type == "amount"]
+    headers = [_HEADER_NOISE.sub("", "".join(c.headers)) for c in columns]
+    current = [_current(c, year) for c in columns]
+    found: dict[str, list[str]] = {}
+    for k, (column, header) in enumerate(zip(columns, headers, strict=True)):
+        if not current[k]:
+            continue
+        role = None
+        if header.endswith("基本支出"):
+            role = "basic"
+        elif header.endswith(_PERSONNEL):
+            role = "personnel"
+        elif header.endswith(_PUBLIC):
+            role = "public"
+        elif header.endswith(_PROJECT) and "基本" not in header:
+            role = "project"
+        elif header.endswith(_GPB):
+            role = "gpb"
+        elif (
+            header in _SUBTOTAL
+            and k + 2 < len(columns)
+            and current[k + 1]
+            and "基本支出" in headers[k + 1]
+            and headers[k + 1].endswith(_PERSONNEL)
+            and headers[k + 2].endswith(_PUBLIC)
+        ):
+            role = "basic"
+        if role is not None:
+            found.setdefault(role, []).append(column.key)
+    return {role: keys[0] for role, keys in found.items() if len(keys) == 1}
+
+
+def _readable(table: Table, row: Row, column: str) -> int | None:
+    """A cell's amount; None when blank or cut (fewer decimals than the table prints: a wrapped number)."""
+    cell = row.cells.get(column)
+    if cell is None or not isinstance(cell.value, int):
+        return None
+    if cell.location is not None and cell.location.text and _decimals(cell.location.text) < _table_decimals(table):
+        return None
+    return cell.value
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """One table's figure for a quantity: a cell of its 合计 row, in a column named by its header."""
+
+    table: Table
+    row: Row
+    column: str
+    value: int
+
+
+def _only(ctx: AuditContext, kind: str) -> Table | None:
+    """The document's one table of a kind (None when absent or printed more than once)."""
+    found = [t for t in ctx.tables.tables if t.kind == kind]
+    return found[0] if len(found) == 1 else None
+
+
+def _views(ctx: AuditContext, kinds: tuple[str, ...]) -> list[Table]:
+    """The tables of these kinds: one; or, of two kinds, two with different titles (the same money
+    by 功能分类 and by 经济分类: 西安 表7、表8, whose kinds the title alone may not tell apart).
+    None otherwise: several alike are parts (one per unit…)."""
+    found = [t for t in ctx.tables.tables if t.kind in kinds]
+    if len(found) == 1 or (len(kinds) > 1 and len(found) == 2 and found[0].title != found[1].title):
+        return found
+    return []
+
+
+def _own_total(table: Table, year: int) -> tuple[Row, str, int] | None:
+    """A table that is all one quantity (the 一般公共预算基本支出表…): its 合计 row's first amount of
+    this year, when that column is not a part (人员经费…), no column splits off money carried over
+    (结转、结余) and no amount beside it is larger (a total is no smaller than its parts)."""
+    total = _table_total(table, year)
+    if total is None:
+        return None
+    row, column, value = total
+    roles = _headed(table, year)
+    if column in (roles.get("personnel"), roles.get("public"), roles.get("project")):
+        return None
+    columns = [c for c in table.columns if c.type == "amount"]
+    if any("结转" in "".join(c.headers) or "结余" in "".join(c.headers) for c in columns):
+        return None
+    if any(row.amount(c.key) > value for c in columns if c.key != column and _current(c, year)):
+        return None
+    return total
+
+
+def _carry_free(ctx: AuditContext) -> bool:
+    """Whether the 收支总表 shows that no money carried over from earlier years is spent: a budget
+    whose 本年收入合计 and 收入总计 are read, with every carry-over line between them zero."""
+    table = ctx.table("summary")
+    if table is None or any("决算" in t.title for t in ctx.tables.tables):
+        return False
+    summary = read_summary(table, ctx.year)
+    if summary.income_year is None or summary.income_total is None:
+        return False
+    return _carry_sum(table, summary) == 0
+
+
+#: the tables of one source of money: (kinds, what their total is: "" = their columns are read by header)
+_SCOPES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "一般公共预算": (
+        (("gpb_expenditure",), ""),
+        (("gpb_econ",), ""),
+        (("gpb_basic_econ", "gpb_basic_function"), "basic"),
+        (("gpb_project_econ",), "project"),
+    ),
+    "财政拨款": ((("fiscal_expenditure",), ""), (("fiscal_basic_econ",), "basic")),
+}
+
+
+def column_sources(ctx: AuditContext) -> dict[tuple[str, str], list[_Source]]:
+    """Per source of money and quantity (一般公共预算 × basic, personnel, public, project), each
+    table's figure for it, in the order the tables are listed in ``_SCOPES``; then the 支出总表's
+    (only when its grand total is the 一般公共预算's) and the 基本支出总表's and 项目支出总表's
+    一般公共预算 column (only when no carried-over money is spent)."""
+    out: dict[tuple[str, str], list[_Source]] = {}
+    year = ctx.year
+
+    def add(scope: str, quantity: str, table: Table, row: Row, column: str | None) -> None:
+        if column is not None and (value := _readable(table, row, column)) is not None:
+            out.setdefault((scope, quantity), []).append(_Source(table, row, column, value))
+
+    for scope, groups in _SCOPES.items():
+        for kinds, whole in groups:
+            for table in _views(ctx, kinds):
+                total = _own_total(table, year) if whole else _table_total(table, year)
+                if total is None:
+                    continue
+                roles = _headed(table, year)
+                if whole:
+                    add(scope, whole, table, total[0], total[1])
+                # a table of one quantity shows, beside its total, at most the basic spending's parts
+                wanted = ("personnel", "public") if whole == "basic" else () if whole else tuple(_QUANTITIES)
+                for quantity in wanted:
+                    add(scope, quantity, table, total[0], roles.get(quantity))
+    gpb = _only(ctx, "gpb_expenditure")
+    gpb_total = None if gpb is None else _table_total(gpb, year)
+    if gpb_total is None:
+        return out
+    # the 支出总表 covers every source: its columns are the 一般公共预算's when its grand total is
+    spending = _only(ctx, "expenditure")
+    if spending is not None and (total := _table_total(spending, year)) is not None and total[2] == gpb_total[2]:
+        roles = _headed(spending, year)
+        for quantity in _QUANTITIES:
+            add("一般公共预算", quantity, spending, total[0], roles.get(quantity))
+    if not _carry_free(ctx):
+        return out  # the 一般公共预算 column of an all-source table may spend money carried over (珠海 表11、表12)
+    for kind, quantity in (("basic_expenditure", "basic"), ("projects", "project")):
+        by_source = _only(ctx, kind)
+        if by_source is not None and (total := _table_total(by_source, year)) is not None:
+            add("一般公共预算", quantity, by_source, total[0], _headed(by_source, year).get("gpb"))
+    return out
+
+
+def _header_text(table: Table, column: str) -> str:
+    return "".join(table.column(column).headers)
+
+
+@rule(
+    "cross.generic_columns",
+    "error",
+    "同一列的合计在不同表中一致：一般公共预算（财政拨款）支出表合计行的基本支出、人员经费、公用经费、项目支出 = "
+    "基本支出表、项目支出表的合计和相应列 = 基本支出总表、项目支出总表的一般公共预算列（按表头识别，通用版式）",
+    "同一笔钱在两张表里数字不同，至少有一张表是错的。只比较表头写明含义的列（两列同名、只印列号时不比较）；"
+    "支出总表只在其总计等于一般公共预算支出合计时、各资金来源的总表只在没有上年结转时参与比较。",
+)
+def generic_column_agreement(ctx: AuditContext) -> Iterator[Finding]:
+    if not _generic(ctx):
+        return
+    for (scope, quantity), sources in column_sources(ctx).items():
+        first = sources[0]
+        for other in sources[1:]:
+            value, reference = other.value, first.value
+            if reference and (value == reference * 10000 or reference == value * 10000):
+                continue  # a unit read wrongly in one of the tables: not a finding
+            difference = value - reference
+            held = abs(difference) <= max(_step(first.table), _step(other.table))
+            ctx.count(other.table, held)
+            if difference == 0:
+                continue
+            places = [ctx.place(other.table, other.row, other.column), ctx.place(first.table, first.row, first.column)]
+            expected, actual = ctx.amount_text(reference, first.table), ctx.amount_text(value, other.table)
+            gap = ctx.amount_text(abs(difference), other.table)
+            message = (
+                f"{scope}{_QUANTITIES[quantity]}在两表中不一致：{other.table.number}「{_where(other.row)}」行"
+                f"{_header_text(other.table, other.column)}为 {actual}，{first.table.number}「{_where(first.row)}」行"
+                f"{_header_text(first.table, first.column)}为 {expected}（相差 {gap}）"
+            )
+            if held:
+                yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
+            else:
+                yield finding("cross.generic_columns", "error", message, expected, actual, places)
