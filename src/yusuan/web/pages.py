@@ -173,6 +173,16 @@ def _department_versions(
     return department, chosen, versions
 
 
+def _version_to_change(
+    request: Request, csrf_token: str, db: Session, user: User, code: str, year: int, v: int | None
+) -> tuple[Department, BudgetVersion]:
+    """A form post that changes a department's data: the CSRF token, the version, the right to write."""
+    check_csrf(request, csrf_token)
+    department, version = _department_version(db, user, code, year, v)
+    require_write(user, department.code)
+    return department, version
+
+
 @router.get("/departments/{code}/{year}")
 def department_page(
     request: Request,
@@ -396,9 +406,7 @@ def restore_version(
     db: Session = Depends(get_db),
 ) -> Response:
     """Save an earlier version again as the newest one (nothing is overwritten: versions only grow)."""
-    check_csrf(request, csrf_token)
-    department, old = _department_version(db, user, code, year, v)
-    require_write(user, department.code)
+    _department, old = _version_to_change(request, csrf_token, db, user, code, year, v)
     budget = repository.budget_of(old)
     source_bytes = db.scalar(select(BudgetVersion.source_bytes).where(BudgetVersion.id == old.id)) or b""
     try:
@@ -531,9 +539,7 @@ def performance_upload(
     user: User = Depends(page_user),
     db: Session = Depends(get_db),
 ) -> Response:
-    check_csrf(request, csrf_token)
-    department, version = _department_version(db, user, code, year, None)
-    require_write(user, department.code)
+    department, version = _version_to_change(request, csrf_token, db, user, code, year, None)
     try:
         data, name = read_upload(request, file)
         stored = services.performance_files(db, department.id, year)
