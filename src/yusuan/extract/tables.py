@@ -458,6 +458,8 @@ class _Placed:
     tried: dict[
         int, tuple[dict[str, Token], list[list[dict[str, Token]]], tuple[int, int], list[list[dict[str, Token]]]]
     ] = field(default_factory=dict)
+    #: the options' column vectors for the settling, with the option list and columns they were made for
+    vectors: tuple[list[dict[str, Token]], tuple[str, ...], list[list[int]]] | None = None
 
 
 def _place(
@@ -577,12 +579,21 @@ def _settle_children(
             out[index[col]] += tok.fen
         return out
 
+    def vectors_of(child: _Placed) -> list[list[int]]:
+        # a unit's children are settled once per placement of the unit: their vectors are kept
+        kept = child.vectors
+        if kept is not None and kept[0] is child.options and kept[1] == columns:
+            return kept[2]
+        out = [vector(o) for o in child.options]
+        child.vectors = (child.options, columns, out)
+        return out
+
     fixed = [0] * len(columns)
     for child in children:
         if len(child.options) == 1:
-            fixed = [a + b for a, b in zip(fixed, vector(child.options[0]), strict=True)]
+            fixed = [a + b for a, b in zip(fixed, vectors_of(child)[0], strict=True)]
     ambiguous = [c for c in children if len(c.options) > 1]
-    vectors = [[vector(o) for o in c.options] for c in ambiguous]
+    vectors = [vectors_of(c) for c in ambiguous]
 
     def gap(sums: list[int] | tuple[int, ...]) -> tuple[int, int]:
         """(columns that do not add up, total distance): smaller is better."""
