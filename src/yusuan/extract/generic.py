@@ -1257,7 +1257,7 @@ def generic_tables(doc: Document, regions: list[GenericRegion] | None = None) ->
 # --- 4. hierarchy identities -----------------------------------------------------------------------
 
 
-def _display_step(table: Table) -> int:
+def table_display_step(table: Table) -> int:
     """One display step in fen: 0.01 of the table's unit, or 1 unit when it prints whole numbers."""
     decimals = 0
     for row in table.rows:
@@ -1315,7 +1315,7 @@ def hierarchy_checks(table: Table) -> list[Check]:
         return []
     columns = [c.key for c in table.columns if c.type == "amount"]
     positional = any(row.cells.get(c) is not None and row.value(c) is None for row in rows for c in columns)
-    step = _display_step(table)
+    step = table_display_step(table)
     parent = _parents(rows)
     children: dict[int, list[int]] = {}
     for child, mother in parent.items():

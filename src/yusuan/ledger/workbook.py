@@ -38,7 +38,7 @@ REQUIRED_SECTIONS = ("budget", "units")
 
 _LAST_ROW = 1_048_575  # last 0-based row of an .xlsx sheet
 _INLINE_LIST_MAX = 100  # longer choice lists go to 编码表 (Excel's hard limit is 255 characters)
-_EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
 
 #: catalog → (code length listed in 编码表, title)
 _CATALOG_LISTS = {
@@ -93,7 +93,7 @@ def write_workbook(budget: Budget, path: Path) -> None:
 
 def amount_cell(fen: int) -> float | str:
     """How an amount is written: a 万元 number when exact to 0.01 万元, else exact text in 元."""
-    if fen % 10_000 == 0 and len(str(abs(fen) // 10_000)) <= _EXCEL_DIGITS:
+    if fen % 10_000 == 0 and len(str(abs(fen) // 10_000)) <= EXCEL_DIGITS:
         return float(Decimal(fen) / 1_000_000)  # ≤15 significant digits: round-trips through the file
     return f"{Decimal(fen).scaleb(-2):f}元"
 
@@ -408,7 +408,7 @@ def _read_workbook(wb: Any, file: str) -> tuple[RawBudget, list[Problem]]:
     sheets = {ws.title.strip(): ws for ws in wb.worksheets}
     known = {s.sheet for s in SECTIONS} | {HELP_SHEET, CODES_SHEET}
     for title, ws in sheets.items():
-        if title not in known and any(not _empty(v) for row in _rows(ws) for v in row):
+        if title not in known and any(not blank_cell(v) for row in _rows(ws) for v in row):
             problems.append(
                 Problem(
                     f"无法识别的工作表「{title}」，其中的数据不会被读取；请按「{HELP_SHEET}」改为正确的工作表名称或删除该表",
@@ -441,7 +441,7 @@ def _read_sheet(
     section: SectionSpec, rows: Iterable[tuple[object, ...]], file: str, problems: list[Problem]
 ) -> list[RawRecord]:
     sheet = section.sheet
-    by_header = {_norm_header(f.header): f for f in section.fields}
+    by_header = {header_text(f.header): f for f in section.fields}
     iterator = iter(rows)
     header_row = next(iterator, ())
     columns: dict[int, FieldSpec] = {}  # 0-based column → field
@@ -449,11 +449,11 @@ def _read_sheet(
     header_problems: list[Problem] = []
     for i, value in enumerate(header_row):
         letter = xl_col_to_name(i)
-        if _empty(value):
+        if blank_cell(value):
             headerless.add(i)
             continue
         text = str(value).strip()
-        spec = by_header.get(_norm_header(text))
+        spec = by_header.get(header_text(text))
         if spec is None:
             header_problems.append(
                 Problem(
@@ -480,12 +480,12 @@ def _read_sheet(
     reported_headerless: set[int] = set()
     any_data = False
     for row_number, row in enumerate(iterator, start=2):
-        if all(_empty(v) for v in row):
+        if all(blank_cell(v) for v in row):
             continue
         any_data = True
         values: dict[str, object] = {}
         for i, value in enumerate(row):
-            if _empty(value):
+            if blank_cell(value):
                 continue
             spec = columns.get(i)
             if spec is None:
@@ -500,18 +500,19 @@ def _read_sheet(
             origin = Origin(file, sheet, row_number, labels[spec.key])
             values[spec.key] = _cell_value(spec, value, origin, problems)
         records.append(RawRecord(values, Origin(file, sheet, row_number, ""), dict(labels)))
-    if any_data or any(not _empty(v) for v in header_row):
+    if any_data or any(not blank_cell(v) for v in header_row):
         problems.extend(header_problems)
         problems.extend(Problem(f"缺少必填列「{f.header}」", Origin(file, sheet, 1, f.header)) for f in missing)
     return records
 
 
-def _norm_header(text: str) -> str:
+def header_text(text: object) -> str:
     """Header text as compared: no spaces or '*' marks, full-width parentheses."""
     return "".join(str(text).split()).strip("*").replace("(", "（").replace(")", "）")
 
 
-def _empty(value: object) -> bool:
+def blank_cell(value: object) -> bool:
+    """An empty cell: nothing, or only spaces."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -522,8 +523,8 @@ def _cell_value(spec: FieldSpec, value: object, origin: Origin, problems: list[P
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int | float) and spec.type is FieldType.CODE:
-        text = _number_text(value)
-        if len(text.lstrip("-").replace(".", "")) > _EXCEL_DIGITS:
+        text = cell_number_text(value)
+        if len(text.lstrip("-").replace(".", "")) > EXCEL_DIGITS:
             problems.append(
                 Problem(
                     f"「{spec.header}」{text} 被存成了数字，超过15位的部分已经丢失；请把该列设为文本格式后重新输入编码",
@@ -532,7 +533,7 @@ def _cell_value(spec: FieldSpec, value: object, origin: Origin, problems: list[P
             )
         return text
     if isinstance(value, int | float):
-        return _number_text(value)
+        return cell_number_text(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
@@ -548,12 +549,12 @@ def _unescape(match: re.Match[str]) -> str:
     return chr(int(match.group(1), 16))
 
 
-def _number_text(value: int | float) -> str:
+def cell_number_text(value: int | float) -> str:
     """Exact decimal text of a cell number, to Excel's 15 significant digits: 12593.11 → '12593.11'."""
     if isinstance(value, int):
         return str(value)
     try:
-        d = Context(prec=_EXCEL_DIGITS).create_decimal(repr(value)).normalize()
+        d = Context(prec=EXCEL_DIGITS).create_decimal(repr(value)).normalize()
     except InvalidOperation:  # pragma: no cover - nan/inf never come out of a cell
         return repr(value)
     if not d.is_finite():

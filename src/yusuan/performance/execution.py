@@ -29,12 +29,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Context, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.utility import xl_col_to_name
+
 from yusuan.ledger.model import NO_ORIGIN, Budget, Origin
 from yusuan.ledger.problems import BudgetInputError, Problem
+from yusuan.ledger.workbook import EXCEL_DIGITS, blank_cell, cell_number_text, header_text
 from yusuan.money import AmountError, parse_amount
 
 ADD = "追加"
@@ -226,32 +228,18 @@ class _Table:
 
     def label(self, index: int, text: str) -> str:
         """How a column is named in messages: the CSV header, or 'C列（金额（元））' in a workbook."""
-        return f"{_column_letter(index)}列（{text}）" if self.sheet else text
+        return f"{xl_col_to_name(index)}列（{text}）" if self.sheet else text
 
     def origin(self, row: int | None = None, column: str = "") -> Origin:
         return Origin(self.file, self.sheet, row, column)
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(ord("A") + rem) + letters
-    return letters
-
-
 def _norm_header(text: object) -> str:
-    """Header as compared: no spaces or '*' marks, full-width parentheses, lower case."""
-    s = "".join(str(text).split()).strip("*").replace("(", "（").replace(")", "）")
-    return s.lower()
+    """Header as compared: as in the budget workbook, and in lower case (English names too)."""
+    return header_text(text).lower()
 
 
 _HEADER_KEYS = {_norm_header(h): key for key, names in _HEADERS.items() for h in names}
-
-
-def _empty(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def read_execution(
@@ -298,7 +286,7 @@ def read_execution(
         table = pay_sheets[kind.title]
         if any(t is table for t in sources[kind.key]):
             continue
-        if sources[kind.key] and any(any(not _empty(v) for v in r) for _, r in table.rows):
+        if sources[kind.key] and any(any(not blank_cell(v) for v in r) for _, r in table.rows):
             problems.append(
                 Problem(
                     f"{kind.title}数据重复提供：工作表「{kind.title}」和文件 {sources[kind.key][0].file} 只能保留一处",
@@ -352,7 +340,7 @@ def _read_csv(path: Path, problems: list[Problem]) -> _Table | None:
         for record in reader:
             if header is not None:
                 rows.append((start, record))
-            elif any(not _empty(v) for v in record):  # leading blank lines: the header is the first non-blank line
+            elif any(not blank_cell(v) for v in record):  # leading blank lines: the header is the first non-blank line
                 header, header_row = list(record), start
             start = reader.line_num + 1
     except csv.Error as exc:
@@ -426,18 +414,6 @@ def _pick_sheet(sheets: dict[str, _Table], kind: _Kind, path: Path, problems: li
 _DATE_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _TRUE = {"是", "1", "true", "yes", "y", "√"}
 _FALSE = {"否", "0", "false", "no", "n", ""}
-_EXCEL_DIGITS = 15
-
-
-def _number_text(value: int | float) -> str:
-    """Exact decimal text of a cell number, to Excel's 15 significant digits: 1234.56 → '1234.56'."""
-    if isinstance(value, int):
-        return str(value)
-    try:
-        d = Context(prec=_EXCEL_DIGITS).create_decimal(repr(value)).normalize()
-    except InvalidOperation:  # pragma: no cover - nan/inf never come out of a cell
-        return repr(value)
-    return f"{d:f}" if d.is_finite() else repr(value)
 
 
 @dataclass(slots=True)
@@ -480,7 +456,7 @@ class _Checker:
         labels: dict[str, str] = {}
         wanted = (*kind.required, *kind.optional)
         for i, value in enumerate(table.header):
-            if _empty(value):
+            if blank_cell(value):
                 continue
             text = str(value).strip()
             key = _HEADER_KEYS.get(_norm_header(text))
@@ -507,7 +483,7 @@ class _Checker:
                 f"缺少必填列「{_HEADERS[key][0]}」（或「{_CHINESE[key]}」）",
                 table.origin(table.header_row, _HEADERS[key][0]),
             )
-        data = [(n, r) for n, r in table.rows if any(not _empty(v) for v in r)]
+        data = [(n, r) for n, r in table.rows if any(not blank_cell(v) for v in r)]
         if not data and kind.need_rows:
             where = f"工作表「{table.sheet}」" if table.sheet else "文件"
             self.problem(f"{where}中没有{kind.title}记录（只有表头或为空）", table.origin())
@@ -515,7 +491,7 @@ class _Checker:
             return []
         out = []
         for number, record in data:
-            values = {columns[i]: v for i, v in enumerate(record) if i in columns and not _empty(v)}
+            values = {columns[i]: v for i, v in enumerate(record) if i in columns and not blank_cell(v)}
             out.append(_Row(table, number, values, labels))
         return out
 
@@ -570,8 +546,8 @@ class _Checker:
             self.problem(f"应为编码，不是 {value}", row.origin(key))
             return None
         if isinstance(value, int | float):
-            text = _number_text(value)
-            if len(text.lstrip("-").replace(".", "")) > _EXCEL_DIGITS or "." in text:
+            text = cell_number_text(value)
+            if len(text.lstrip("-").replace(".", "")) > EXCEL_DIGITS or "." in text:
                 self.problem(
                     f"编码 {text} 被存成了数字，超过15位的部分已经丢失；请把该列设为文本格式后重新输入编码",
                     row.origin(key),
@@ -643,7 +619,7 @@ class _Checker:
         if isinstance(value, bool):
             self.problem(f"不是有效金额：{value}", row.origin("amount"))
             return None
-        text = _number_text(value) if isinstance(value, int | float) else str(value)
+        text = cell_number_text(value) if isinstance(value, int | float) else str(value)
         try:
             fen = parse_amount(text, "元")
         except AmountError as exc:
@@ -669,7 +645,7 @@ class _Checker:
         value = row.values.get("econ")
         if value is None:
             return ""
-        text = _number_text(value) if isinstance(value, int | float) else str(value).strip()
+        text = cell_number_text(value) if isinstance(value, int | float) else str(value).strip()
         code = re.sub(r"[\s\-._/]+", "", text)
         if not re.fullmatch(r"\d{5}", code):
             self.problem(f"经济分类「{text}」应为 5 位部门预算支出经济分类编码（如 30217）", row.origin("econ"))
@@ -685,7 +661,7 @@ class _Checker:
             return False
         if isinstance(value, bool):
             return value
-        text = (_number_text(value) if isinstance(value, int | float) else str(value)).strip().lower()
+        text = (cell_number_text(value) if isinstance(value, int | float) else str(value)).strip().lower()
         if text in _TRUE:
             return True
         if text in _FALSE:

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from yusuan.money import round_display
@@ -176,7 +177,7 @@ def _write_table(sheet: Worksheet, table: Table, formats: _Formats) -> None:
         _write_row(sheet, row_no, row, table.unit or "万元", columns, widths, names, formats)
         row_no += 1
     if table.rows:
-        sheet.ignore_errors({"number_stored_as_text": f"A{header_last + 2}:{_col_letter(last_col)}{row_no}"})
+        sheet.ignore_errors({"number_stored_as_text": f"A{header_last + 2}:{xl_col_to_name(last_col)}{row_no}"})
 
     # Note under the table.
     if table.note:
@@ -245,12 +246,3 @@ def _merge(sheet: Worksheet, r1: int, c1: int, r2: int, c2: int, text: str, fmt:
         sheet.write_string(r1, c1, text, fmt)
     else:
         sheet.merge_range(r1, c1, r2, c2, text, fmt)
-
-
-def _col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
+from yusuan.extract.generic import table_display_step
 from yusuan.money import UNIT_FEN
 from yusuan.tables.model import Column, Row, Table
 
@@ -77,18 +78,6 @@ def _table_decimals(table: Table) -> int:
             if isinstance(cell.value, int) and cell.location is not None:
                 most = max(most, _decimals(cell.location.text))
     return most
-
-
-def _step(table: Table) -> int:
-    """One display step of the table in fen (0.01 of its unit, or 1 unit when it prints whole numbers)."""
-    decimals = 0
-    for row in table.rows:
-        for cell in row.cells.values():
-            if isinstance(cell.value, int) and cell.location is not None:
-                _, dot, frac = cell.location.text.partition(".")
-                if dot:
-                    decimals = max(decimals, len(frac))
-    return UNIT_FEN.get(table.unit, UNIT_FEN["万元"]) // 10 ** min(decimals, 2)
 
 
 @dataclass(slots=True)
@@ -215,7 +204,7 @@ def summary_balance(ctx: AuditContext) -> Iterator[Finding]:
     if summary.income_total is None:
         return
     in_row, in_column, in_value = summary.income_total
-    step = _step(table)
+    step = table_display_step(table)
     for out_row, out_column, out_value in summary.spending_totals:
         difference = out_value - in_value
         held = difference == 0
@@ -313,7 +302,7 @@ def generic_totals(ctx: AuditContext) -> Iterator[Finding]:
             continue
         if any(v and (value == v * 10000 or v == value * 10000) for v in values):
             continue  # a unit read wrongly in one of the tables: not a finding
-        tolerance = max(_step(table), _step(summary_table))
+        tolerance = max(table_display_step(table), table_display_step(summary_table))
         closest = min(sides, key=lambda s: abs(s[2] - value))
         difference = value - closest[2]
         ctx.count(table, abs(difference) <= tolerance)
@@ -388,7 +377,7 @@ def narrative_totals(ctx: AuditContext) -> Iterator[Finding]:
             step = _written_step(fact.text)
             distance = min(abs(value - fact.fen) for _row, _column, value in sides[side])
             # within one written step: the narrative rounded or cut the table's figure
-            held = distance < step + _step(table)
+            held = distance < step + table_display_step(table)
             ctx.count(table, held)
             if held:
                 continue
@@ -444,7 +433,7 @@ def generic_columns(ctx: AuditContext) -> Iterator[Finding]:
         if found is None:
             continue
         total_column, parts = found
-        step = _step(table)
+        step = table_display_step(table)
         for row in table.rows:
             total = row.value(total_column)
             if not isinstance(total, int):
@@ -664,7 +653,7 @@ def generic_column_agreement(ctx: AuditContext) -> Iterator[Finding]:
             if reference and (value == reference * 10000 or reference == value * 10000):
                 continue  # a unit read wrongly in one of the tables: not a finding
             difference = value - reference
-            held = abs(difference) <= max(_step(first.table), _step(other.table))
+            held = abs(difference) <= max(table_display_step(first.table), table_display_step(other.table))
             ctx.count(other.table, held)
             if difference == 0:
                 continue
