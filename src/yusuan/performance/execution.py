@@ -110,6 +110,11 @@ def _selects(unit: str, project: str, want_project: str | None, want_unit: str |
     return want_project is None or project == want_project
 
 
+def _dated(record: Payment | Adjustment, project: str | None, unit: str | None, until: date | None) -> bool:
+    """Whether a payment or adjustment is selected (as in ``original_budget``) and dated on or before ``until``."""
+    return _selects(record.unit, record.project, project, unit) and (until is None or record.date <= until)
+
+
 def original_budget(budget: Budget, project: str | None = None, unit: str | None = None) -> int:
     """年初预算 (fen) of the department, a unit, a project, or (``project=''``) basic expenditure.
 
@@ -135,11 +140,7 @@ def adjusted_budget(
 
     ``project`` and ``unit`` select as in ``original_budget``.
     """
-    change = sum(
-        a.signed
-        for a in execution.adjustments
-        if _selects(a.unit, a.project, project, unit) and (until is None or a.date <= until)
-    )
+    change = sum(a.signed for a in execution.adjustments if _dated(a, project, unit, until))
     return original_budget(budget, project, unit) + change
 
 
@@ -151,11 +152,7 @@ def adjustments_total(
     until: date | None = None,
 ) -> int:
     """Sum (fen, positive) of the 追加 or 追减 adjustments selected."""
-    return sum(
-        a.amount
-        for a in execution.adjustments
-        if a.kind == kind and _selects(a.unit, a.project, project, unit) and (until is None or a.date <= until)
-    )
+    return sum(a.amount for a in execution.adjustments if a.kind == kind and _dated(a, project, unit, until))
 
 
 def executed(
@@ -165,11 +162,7 @@ def executed(
     until: date | None = None,
 ) -> int:
     """实际支出 (fen): payments dated on or before ``until`` (all when None), selected as in ``original_budget``."""
-    return sum(
-        p.amount
-        for p in execution.payments
-        if _selects(p.unit, p.project, project, unit) and (until is None or p.date <= until)
-    )
+    return sum(p.amount for p in execution.payments if _dated(p, project, unit, until))
 
 
 # ---------------------------------------------------------------- reading
