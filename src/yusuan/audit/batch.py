@@ -8,13 +8,11 @@ document's lines), which keeps what crosses process boundaries small.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from yusuan.audit.engine import AuditReport, audit_document, audit_path, read_any
-from yusuan.audit.report import Brief, Result, Unreadable
+from yusuan.audit.report import Brief, Result, Unreadable, csv_lines
 from yusuan.executors import Executor, LocalExecutor
 from yusuan.extract.document import Document, DocumentError
 
@@ -115,30 +113,26 @@ SUMMARY_COLUMNS = (
 
 def summary_csv(briefs: list[Brief]) -> str:
     """One line per document: what was found, checked and reported."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(SUMMARY_COLUMNS)
-    for b in briefs:
-        if b.unreadable:
-            writer.writerow([b.path, *[""] * (len(SUMMARY_COLUMNS) - 2), b.unreadable])
-            continue
-        s = b.stats
-        writer.writerow(
-            [
-                b.path,
-                b.template,
-                b.department,
-                b.year,
-                s["tables_found"],
-                s["tables_expected"],
-                s.get("tables_recognised", ""),
-                s["identities_checked"],
-                s["identities_held"],
-                b.errors,
-                b.warnings,
-                b.infos,
-                s["seconds"],
-                "",
-            ]
-        )
-    return out.getvalue()
+    return csv_lines([SUMMARY_COLUMNS, *(_summary_row(b) for b in briefs)])
+
+
+def _summary_row(b: Brief) -> list[object]:
+    if b.unreadable:
+        return [b.path, *[""] * (len(SUMMARY_COLUMNS) - 2), b.unreadable]
+    s = b.stats
+    return [
+        b.path,
+        b.template,
+        b.department,
+        b.year,
+        s["tables_found"],
+        s["tables_expected"],
+        s.get("tables_recognised", ""),
+        s["identities_checked"],
+        s["identities_held"],
+        b.errors,
+        b.warnings,
+        b.infos,
+        s["seconds"],
+        "",
+    ]

@@ -153,26 +153,20 @@ CSV_COLUMNS = (
 )
 
 
-def render_csv(results: Iterable[Result]) -> str:
+def csv_lines(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows as CSV text."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in results:
-        writer.writerows(csv_rows(r))
+    csv.writer(out).writerows(rows)
     return out.getvalue()
 
 
 def csv_header() -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(CSV_COLUMNS)
-    return out.getvalue()
+    return csv_lines([CSV_COLUMNS])
 
 
 def csv_text(result: Result) -> str:
     """One document's CSV lines (no header), to stream a batch's report."""
-    out = io.StringIO()
-    csv.writer(out).writerows(csv_rows(result))
-    return out.getvalue()
+    return csv_lines(csv_rows(result))
 
 
 def csv_rows(r: Result) -> list[list[Any]]:
