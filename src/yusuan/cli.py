@@ -562,6 +562,34 @@ def _hide_password(url: str) -> str:
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
+def _check_perf_format(format: str) -> None:
+    if format not in _PERF_FORMATS:
+        err.print(f"[red]不支持的格式：{format}（可用：{'、'.join(_PERF_FORMATS)}）[/]")
+        raise typer.Exit(2)
+
+
+def _perf_report(
+    format: str,
+    output: Path | None,
+    *,
+    text: Callable[[], None],
+    data: Callable[[], object],
+    html: Callable[[], str],
+    xlsx: Callable[[], bytes],
+) -> None:
+    """Print or write a performance report in the chosen format (only that one is built)."""
+    import json
+
+    if format == "text":
+        text()
+    elif format == "json":
+        _emit(format, output, json.dumps(data(), ensure_ascii=False) + "\n")
+    elif format == "html":
+        _emit(format, output, html())
+    else:
+        _emit(format, output, data=xlsx())
+
+
 @perf_app.command("monitor")
 def perf_monitor(
     budget_file: Annotated[Path, typer.Argument(metavar="BUDGET", help="预算账本：.yaml 或 .xlsx")],
@@ -576,15 +604,12 @@ def perf_monitor(
 ) -> None:
     """绩效监控：各项目执行率与时间进度比较，红黄绿灯预警，部门比率与月度执行。"""
     import datetime
-    import json
 
     from yusuan.performance import report
     from yusuan.performance.monitoring import Thresholds, monitor
     from yusuan.performance.ratios import department_ratios, monthly_series
 
-    if format not in _PERF_FORMATS:
-        err.print(f"[red]不支持的格式：{format}（可用：{'、'.join(_PERF_FORMATS)}）[/]")
-        raise typer.Exit(2)
+    _check_perf_format(format)
     try:
         when = datetime.date.fromisoformat(at)
         thresholds = Thresholds(red=red, yellow=yellow)  # type: ignore[arg-type]
@@ -601,14 +626,14 @@ def perf_monitor(
     ratios = department_ratios(budget, data, when)
     series = monthly_series(budget, data)
     title = f"{budget.department.name} {budget.year}年绩效监控（截至{when.isoformat()}）"
-    if format == "text":
-        report.print_monitoring(result, ratios, console)
-    elif format == "json":
-        _emit(format, output, json.dumps(report.monitoring_data(result, ratios, series), ensure_ascii=False) + "\n")
-    elif format == "html":
-        _emit(format, output, report.monitoring_html(result, ratios, series, title))
-    else:
-        _emit(format, output, data=report.monitoring_xlsx(result, ratios, series))
+    _perf_report(
+        format,
+        output,
+        text=lambda: report.print_monitoring(result, ratios, console),
+        data=lambda: report.monitoring_data(result, ratios, series),
+        html=lambda: report.monitoring_html(result, ratios, series, title),
+        xlsx=lambda: report.monitoring_xlsx(result, ratios, series),
+    )
 
 
 @perf_app.command("score")
@@ -626,15 +651,12 @@ def perf_score(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
 ) -> None:
     """绩效自评：按财预〔2020〕10号计算各项目得分与等级，列出偏差及原因。"""
-    import json
     from decimal import Decimal, InvalidOperation
 
     from yusuan.performance import report
     from yusuan.performance.scoring import Weights, read_actuals, score_budget
 
-    if format not in _PERF_FORMATS:
-        err.print(f"[red]不支持的格式：{format}（可用：{'、'.join(_PERF_FORMATS)}）[/]")
-        raise typer.Exit(2)
+    _check_perf_format(format)
     try:
         parts = [Decimal(w.strip()) for w in weights.split(",")]
         if len(parts) != 4:
@@ -652,14 +674,14 @@ def perf_score(
         raise typer.Exit(1) from None
     projects, department = score_budget(budget, data, values, chosen)
     title = f"{budget.department.name} {budget.year}年项目绩效自评"
-    if format == "text":
-        report.print_scores(projects, department, console)
-    elif format == "json":
-        _emit(format, output, json.dumps(report.score_data(projects, department), ensure_ascii=False) + "\n")
-    elif format == "html":
-        _emit(format, output, report.scores_html(projects, department, title))
-    else:
-        _emit(format, output, data=report.scores_xlsx(projects, department))
+    _perf_report(
+        format,
+        output,
+        text=lambda: report.print_scores(projects, department, console),
+        data=lambda: report.score_data(projects, department),
+        html=lambda: report.scores_html(projects, department, title),
+        xlsx=lambda: report.scores_xlsx(projects, department),
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
