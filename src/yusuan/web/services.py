@@ -137,9 +137,7 @@ class _DisclosureCache:
         with self._lock(version.id):
             found = self._built.get(version.id)
             if found is None:
-                from yusuan.ledger.read import read_budget_bytes
-
-                found = build_disclosure(read_budget_bytes(version.ledger_yaml.encode("utf-8"), "ledger.yaml"))
+                found = build_disclosure(repository.budget_of(version))
                 with self._guard:
                     self._built[version.id] = found
                     while len(self._built) > self._size:
