@@ -46,9 +46,9 @@ def read_budget(path: str | Path) -> Budget:
     # they would add a false problem for every record that refers to it.
     if budget is not None and not any(p.severity == "error" for p in problems):
         budget, check_problems = check_budget(budget)
-        problems += [_with_file(p, file) for p in check_problems]
+        problems += [renamed_problem(p, "", file) for p in check_problems]
     elif budget is not None:  # still name every unknown code, so that one pass fixes everything
-        problems += [_with_file(p, file) for p in check_records(budget)]
+        problems += [renamed_problem(p, "", file) for p in check_records(budget)]
     errors = [p for p in problems if p.severity == "error"]
     if errors or budget is None:
         raise BudgetInputError(problems or [Problem("没有读到任何预算数据", Origin(file))])
@@ -75,19 +75,14 @@ def read_budget_bytes(data: bytes, display_name: str) -> Budget:
         try:
             return read_budget(path)
         except BudgetInputError as exc:
-            raise BudgetInputError([_renamed(p, str(path), display_name) for p in exc.problems]) from None
+            raise BudgetInputError([renamed_problem(p, str(path), display_name) for p in exc.problems]) from None
 
 
-def _renamed(problem: Problem, file: str, display_name: str) -> Problem:
+def renamed_problem(problem: Problem, file: str, display_name: str) -> Problem:
+    """The problem with its file named ``display_name`` when it is ``file`` or not named at all."""
     if problem.origin.file not in ("", file):
         return problem
     return dataclasses.replace(problem, origin=dataclasses.replace(problem.origin, file=display_name))
-
-
-def _with_file(problem: Problem, file: str) -> Problem:
-    if problem.origin.file:
-        return problem
-    return dataclasses.replace(problem, origin=dataclasses.replace(problem.origin, file=file))
 
 
 def write_budget(budget: Budget, path: str | Path) -> None:

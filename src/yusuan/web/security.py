@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
 from yusuan.store import repository
@@ -82,7 +82,7 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise HTTPException(403, "表单已失效（CSRF 校验失败），请刷新页面后重试")
 
 
-def set_session_cookie(request: Request, response, token: str) -> None:  # type: ignore[no-untyped-def]
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         token,

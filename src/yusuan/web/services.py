@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from yusuan.audit.report import Result, Unreadable
 from yusuan.ledger.model import Budget
 from yusuan.ledger.problems import BudgetInputError, Problem
+from yusuan.ledger.read import renamed_problem
 from yusuan.outputs import RENDERERS, Disclosure, build_disclosure
 from yusuan.store import repository
 from yusuan.store.models import BudgetVersion, PerformanceFile, User
@@ -361,17 +362,11 @@ def check_performance_file(
                 read_actuals(path, budget)
         except BudgetInputError as exc:
             return [
-                problem_data(_renamed(p, p.origin.file, names.get(p.origin.file, filename)))
+                problem_data(renamed_problem(p, p.origin.file, names.get(p.origin.file, filename)))
                 for p in exc.problems
                 if p.severity == "error"
             ]
     return []
-
-
-def _renamed(problem: Problem, file: str, display: str) -> Problem:
-    from yusuan.ledger.read import _renamed as rename
-
-    return rename(problem, file, display)
 
 
 def find_table(tables: Any, number: str) -> Any:
