@@ -289,8 +289,28 @@ def performance_files(db: Session, department_id: int, year: int) -> dict[str, P
     return {f.kind: f for f in db.scalars(query)}
 
 
-def _suffix_for_table(data: bytes) -> str:
-    return ".xlsx" if data.startswith(_ZIP) else ".csv"
+class _Staged:
+    """Execution files written under fixed names in a scratch folder (the readers take paths), and
+    how to name them back in problems: the file as uploaded or stored."""
+
+    def __init__(self, scratch: str) -> None:
+        self.scratch = Path(scratch)
+        self.names: dict[str, str] = {}
+
+    def add(self, kind: str, content: bytes, display: str) -> Path:
+        # actuals are always CSV; payments and adjustments may also be workbooks
+        suffix = ".xlsx" if kind != "actuals" and content.startswith(_ZIP) else ".csv"
+        path = self.scratch / f"{kind}{suffix}"
+        path.write_bytes(content)
+        self.names[str(path)] = display
+        return path
+
+    def problems(self, exc: BudgetInputError, fallback: str) -> list[dict[str, Any]]:
+        return [
+            problem_data(renamed_problem(p, p.origin.file, self.names.get(p.origin.file, fallback)))
+            for p in exc.problems
+            if p.severity == "error"
+        ]
 
 
 def performance_view(budget: Budget, files: dict[str, PerformanceFile], at: date) -> dict[str, Any]:
@@ -306,11 +326,8 @@ def performance_view(budget: Budget, files: dict[str, PerformanceFile], at: date
     if "payments" not in files:
         return view
     with tempfile.TemporaryDirectory(prefix="yusuan-perf-") as scratch:
-        paths: dict[str, Path] = {}
-        for kind, stored in files.items():
-            suffix = ".csv" if kind == "actuals" else _suffix_for_table(stored.data)
-            paths[kind] = Path(scratch) / f"{kind}{suffix}"
-            paths[kind].write_bytes(stored.data)
+        staged = _Staged(scratch)
+        paths = {kind: staged.add(kind, stored.data, stored.filename) for kind, stored in files.items()}
         try:
             execution = read_execution(budget, paths["payments"], paths.get("adjustments"))
             result = monitor(budget, execution, at, Thresholds())
@@ -322,7 +339,7 @@ def performance_view(budget: Budget, files: dict[str, PerformanceFile], at: date
                 projects, department = score_budget(budget, execution, actuals, Weights())
                 view["scores"] = report.score_data(projects, department)
         except BudgetInputError as exc:
-            view["problems"] = [problem_data(p) for p in exc.problems if p.severity == "error"]
+            view["problems"] = staged.problems(exc, files["payments"].filename)
         except ValueError as exc:
             view["problems"] = [{"message": str(exc), "where": ""}]
     return view
@@ -343,29 +360,18 @@ def check_performance_file(
     if kind == "adjustments" and "payments" not in stored:
         raise UploadRejected("请先上传支出（支付）数据，预算调整与它一起核对")
     with tempfile.TemporaryDirectory(prefix="yusuan-perf-") as scratch:
-        names: dict[str, str] = {}
-
-        def staged(which: str, content: bytes, display: str) -> Path:
-            suffix = ".csv" if which == "actuals" else _suffix_for_table(content)
-            path = Path(scratch) / f"{which}{suffix}"
-            path.write_bytes(content)
-            names[str(path)] = display
-            return path
-
-        path = staged(kind, data, filename)
+        staged = _Staged(scratch)
+        path = staged.add(kind, data, filename)
         try:
             if kind == "payments":
                 read_execution(budget, path)
             elif kind == "adjustments":
-                read_execution(budget, staged("payments", stored["payments"].data, stored["payments"].filename), path)
+                payments = stored["payments"]
+                read_execution(budget, staged.add("payments", payments.data, payments.filename), path)
             else:
                 read_actuals(path, budget)
         except BudgetInputError as exc:
-            return [
-                problem_data(renamed_problem(p, p.origin.file, names.get(p.origin.file, filename)))
-                for p in exc.problems
-                if p.severity == "error"
-            ]
+            return staged.problems(exc, filename)
     return []
 
 
