@@ -91,11 +91,16 @@ def running_server(scratch: Path, port: int | None) -> Iterator[LocalServer]:
         raise SystemExit(str(exc)) from None
 
 
-def sign_in(client: httpx.Client) -> None:
-    r = client.post("/api/session", json={"username": "admin", "password": PASSWORD})
-    r.raise_for_status()
+def sign_in(client: httpx.Client | httpx.AsyncClient, response: httpx.Response) -> None:
+    """Keep the session: the cookie (the client's jar) and the CSRF token that API writes send."""
+    response.raise_for_status()
     if "yusuan_session" not in client.cookies:
         raise SystemExit("signing in set no yusuan_session cookie")
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+
+
+def credentials() -> dict[str, str]:
+    return {"username": "admin", "password": PASSWORD}
 
 
 def upload_document(scratch: Path) -> tuple[str, bytes, str]:
@@ -145,7 +150,7 @@ def single_user(server: LocalServer, warm: int, doc: tuple[str, bytes, str]) -> 
     heads = "".join(f"{h:>9}" for h in ("cold ms", "median", "p95", "max", "CPU ms"))
     print(f"  {'request':38} {'runs':>4}{heads} {'bytes':>7}")
     with httpx.Client(base_url=server.base, timeout=TIMEOUT) as client:
-        sign_in(client)
+        sign_in(client, client.post("/api/session", json=credentials()))
         for label, method, url, headers, runs in probes:
             times = []
             size = 0
@@ -252,7 +257,7 @@ def load_threads(
     sessions = []
     for _ in range(clients):
         c = httpx.Client(base_url=server.base, timeout=TIMEOUT)
-        sign_in(c)
+        sign_in(c, c.post("/api/session", json=credentials()))
         sessions.append(c)
     go = threading.Barrier(clients + 1)
     deadline = [0.0]
@@ -291,8 +296,7 @@ def load_async(
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         sessions = [httpx.AsyncClient(base_url=server.base, timeout=TIMEOUT, limits=limits) for _ in range(clients)]
         for c in sessions:
-            r = await c.post("/api/session", json={"username": "admin", "password": PASSWORD})
-            r.raise_for_status()
+            sign_in(c, await c.post("/api/session", json=credentials()))
         tally.begin(server, signing_in)
         deadline = time.perf_counter() + seconds
 

@@ -69,6 +69,7 @@ def _client(app, who: str | None = None) -> TestClient:
         username, password = ("admin", PASSWORD) if who == "admin" else ACCOUNTS[who][:2]
         response = client.post("/api/session", json={"username": username, "password": password})
         assert response.status_code == 200, response.text
+        client.headers["X-CSRF-Token"] = response.json()["csrf_token"]  # API writes send the session's token
     return client
 
 
@@ -119,7 +120,7 @@ def test_sign_in_sets_a_safe_cookie_and_wrong_password_is_refused(app):
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
     assert client.get("/api/departments").status_code == 200
-    assert client.delete("/api/session").status_code == 200
+    assert client.delete("/api/session", headers={"X-CSRF-Token": response.json()["csrf_token"]}).status_code == 200
     assert client.get("/api/departments").status_code == 401
 
 
@@ -454,8 +455,9 @@ def test_audits_run_in_a_worker_process_while_the_app_is_up(app):
     if not SEED.exists():
         pytest.skip("../shared is absent")
     with TestClient(app) as client:  # starts the app's lifespan: the audit worker pool
-        assert app.state.audit_pool is not None
-        client.post("/api/session", json={"username": "shenhe", "password": ACCOUNTS["reviewer"][1]})
+        assert app.state.workers is not None
+        signed_in = client.post("/api/session", json={"username": "shenhe", "password": ACCOUNTS["reviewer"][1]})
+        client.headers["X-CSRF-Token"] = signed_in.json()["csrf_token"]
         response = client.post("/api/audits", files={"file": ("seed.txt", SEED.read_bytes())})
         assert response.status_code == 200
         assert any(f["severity"] == "error" for f in response.json()["findings"])

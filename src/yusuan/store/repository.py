@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -115,6 +115,55 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+#: failed sign-ins of one user name within the window that start a cooling-off period
+LOGIN_FAILURE_LIMIT = 10
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+LOGIN_COOLING_OFF = timedelta(minutes=15)
+LOGIN_FAILED = "login_failed"  # the 操作日志 action of a failed sign-in: the log is also the throttle's memory
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+def _recent_login_failures(db: Session, username: str) -> list[datetime]:
+    """The times of the newest ``LOGIN_FAILURE_LIMIT`` failures that can still count, newest first."""
+    since = utcnow() - LOGIN_FAILURE_WINDOW - LOGIN_COOLING_OFF
+    query = (
+        select(AuditLogEntry.at)
+        .where(AuditLogEntry.action == LOGIN_FAILED, AuditLogEntry.target == username.strip()[:255])
+        .where(AuditLogEntry.at > since)
+        .order_by(AuditLogEntry.at.desc())
+        .limit(LOGIN_FAILURE_LIMIT)
+    )
+    return [_utc(at) for at in db.scalars(query)]
+
+
+def _cooling_off_after(failures: list[datetime]) -> timedelta | None:
+    if len(failures) < LOGIN_FAILURE_LIMIT or failures[0] - failures[-1] > LOGIN_FAILURE_WINDOW:
+        return None
+    remaining = failures[0] + LOGIN_COOLING_OFF - utcnow()
+    return remaining if remaining > timedelta(0) else None
+
+
+def login_cooling_off(db: Session, username: str) -> timedelta | None:
+    """How long sign-in stays refused for ``username``: ``LOGIN_COOLING_OFF`` after ``LOGIN_FAILURE_LIMIT``
+    failures within ``LOGIN_FAILURE_WINDOW``; None when it is allowed."""
+    return _cooling_off_after(_recent_login_failures(db, username))
+
+
+def record_login_failure(db: Session, username: str, detail: str) -> None:
+    """Write a failed sign-in to the log (the caller commits); say so when it starts a cooling-off period."""
+    name = username.strip()
+    failures = [utcnow(), *_recent_login_failures(db, name)][:LOGIN_FAILURE_LIMIT]
+    if _cooling_off_after(failures) is not None:
+        detail += (
+            f"；{LOGIN_FAILURE_WINDOW.seconds // 60} 分钟内已失败 {LOGIN_FAILURE_LIMIT} 次，"
+            f"暂停登录 {LOGIN_COOLING_OFF.seconds // 60} 分钟"
+        )
+    log(db, name[:64], LOGIN_FAILED, name[:255], f"登录失败（用户名或密码错误），{detail}")
 
 
 def _token_hash(token: str) -> str:

@@ -1,4 +1,5 @@
-"""The JSON API under /api (OpenAPI at /docs). Every endpoint but sign-in needs the session cookie."""
+"""The JSON API under /api (OpenAPI at /docs). Every endpoint but sign-in needs the session cookie;
+every write also the session's CSRF token in the ``X-CSRF-Token`` header (sign-in returns it)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,16 @@ from yusuan.ledger.problems import BudgetInputError
 from yusuan.store import repository
 from yusuan.store.models import AuditRun, BudgetVersion, Role, User
 from yusuan.web import services
-from yusuan.web.security import api_user, get_db, require, require_read, set_session_cookie
+from yusuan.web.security import (
+    LoginRefused,
+    api_user,
+    api_writer,
+    check_password,
+    get_db,
+    require,
+    require_read,
+    set_session_cookie,
+)
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -56,12 +66,12 @@ def readable_version(db: Session, user: User, budget_id: int) -> BudgetVersion:
     return version
 
 
-@router.post("/session", summary="登录（设置会话 Cookie）")
+@router.post("/session", summary="登录（设置会话 Cookie；返回的 csrf_token 须在写操作的 X-CSRF-Token 请求头中发送）")
 def sign_in(credentials: Credentials, request: Request, response: Response, db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    user = repository.authenticate(db, credentials.username, credentials.password)
-    if user is None:
-        db.commit()
-        raise HTTPException(401, "用户名或密码错误")
+    try:
+        user = check_password(request, db, credentials.username, credentials.password)
+    except LoginRefused as exc:
+        raise HTTPException(exc.status, str(exc), headers=exc.headers) from None
     token, csrf = repository.open_session(db, user)
     db.commit()
     set_session_cookie(request, response, token)
@@ -69,7 +79,7 @@ def sign_in(credentials: Credentials, request: Request, response: Response, db: 
 
 
 @router.delete("/session", summary="退出登录")
-def sign_out(request: Request, response: Response, user: User = Depends(api_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def sign_out(request: Request, response: Response, user: User = Depends(api_writer), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     from yusuan.web.security import SESSION_COOKIE
 
     repository.close_session(db, request.cookies.get(SESSION_COOKIE, ""))
@@ -101,16 +111,17 @@ def upload_budget(  # type: ignore[no-untyped-def]
         int | None, Form(description="所基于的版本号（新预算为 0）；省略则追加在最新版本之后")
     ] = None,
     region: Annotated[str, Form(description="所属地区（可选）")] = "",
-    user: User = Depends(api_user),
+    user: User = Depends(api_writer),
     db: Session = Depends(get_db),
 ):
     require(user, Role.ADMIN, Role.EDITOR)
     data, name = read_upload(request, file)
     try:
-        version = services.store_budget(db, user, data, name, base_version, region)
+        version = services.store_budget(db, user, data, name, base_version, region, request.app.state.workers)
     except BudgetInputError as exc:
-        problems = [services.problem_data(p) for p in exc.problems if p.severity == "error"]
-        return JSONResponse({"detail": "预算账本有错误，未保存", "problems": problems}, status_code=422)
+        problems, unlisted = services.problems_shown(exc)
+        detail = "；".join(filter(None, ["预算账本有错误，未保存", services.unlisted_note(unlisted)]))
+        return JSONResponse({"detail": detail, "problems": problems, "unlisted": unlisted}, status_code=422)
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from None
     except repository.VersionConflict as exc:
@@ -137,11 +148,11 @@ def budget_table(budget_id: int, number: str, user: User = Depends(api_user), db
 def audit(  # type: ignore[no-untyped-def]
     request: Request,
     file: Annotated[UploadFile, File(description="部门预算公开文档")],
-    user: User = Depends(api_user),
+    user: User = Depends(api_writer),
     db: Session = Depends(get_db),
 ):
     data, name = read_upload(request, file)
-    outcome = services.audit_in_worker(request.app.state.audit_pool, data, name)
+    outcome = services.audit_in_worker(request.app.state.workers, data, name)
     if "error" in outcome.data:
         return JSONResponse(outcome.data, status_code=422)
     run = repository.record_audit(db, user, name, data, outcome.data, outcome.html, outcome.excerpts)

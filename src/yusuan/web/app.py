@@ -6,15 +6,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
 
@@ -22,7 +23,8 @@ from yusuan.store import repository
 from yusuan.store.db import make_engine, migrate, session_factory
 from yusuan.store.models import Department, PerformanceFile
 from yusuan.web import services
-from yusuan.web.security import LoginRequired
+from yusuan.web.security import LoginRequired, UploadGuard, login_required
+from yusuan.web.workers import MB, Workers, default_worker_count
 
 log = logging.getLogger("yusuan.web")
 STATIC = Path(__file__).parent / "static"
@@ -37,8 +39,14 @@ class Settings:
     admin_password: str | None = None
     max_upload_bytes: int = 20 * 1024 * 1024
     load_example: bool = True
-    #: worker processes that run audits beside the server (0: audit in the request's thread)
-    audit_workers: int = 1
+    #: worker processes that run audits and read uploaded budgets beside the server (0: in the request's thread)
+    audit_workers: int = field(default_factory=default_worker_count)
+    #: time limits in seconds of an audit and of reading an uploaded budget, and each worker's memory in MB
+    audit_seconds: float = 120
+    read_seconds: float = 60
+    worker_memory_mb: int = 2048
+    #: password checks (argon2, 64 MB each) running at once; more sign-ins wait
+    login_concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
     #: newest budgets whose tables are built in the background at start, so first visits are fast
     warm_pages: int = 20
 
@@ -48,18 +56,19 @@ def create_app(settings: Settings) -> FastAPI:
     migrate(engine)
     sessions = session_factory(engine)
     generated = _first_start(sessions, settings)
+    services.forget_disclosures()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.audit_pool = services.audit_pool(settings.audit_workers)
+        app.state.workers = _workers(settings)
         if settings.warm_pages:
             threading.Thread(target=_warm, args=(sessions, settings.warm_pages), daemon=True).start()
         try:
             yield
         finally:
-            pool, app.state.audit_pool = app.state.audit_pool, None
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+            workers, app.state.workers = app.state.workers, None
+            if workers is not None:
+                workers.close()
             engine.dispose()
 
     app = FastAPI(
@@ -74,22 +83,20 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.generated_admin_password = generated
-    app.state.audit_pool = None  # started with the app (lifespan), so a TestClient without ``with`` audits inline
+    app.state.workers = None  # started with the app (lifespan), so a TestClient without ``with`` works inline
+    app.state.password_checks = threading.BoundedSemaphore(max(1, settings.login_concurrency))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     from yusuan.web import api, pages  # the routers import this module's settings types
 
     app.include_router(api.router)
     app.include_router(pages.router)
 
+    # added first, so it sits inside the middleware below: routes then call its counting ``receive``
+    # directly, and its 413 reaches the exception handlers (not wrapped by that middleware's task group)
+    app.add_middleware(UploadGuard, sessions=sessions, max_upload_bytes=settings.max_upload_bytes)
+
     @app.middleware("http")
-    async def limit_upload_size(request: Request, call_next):  # type: ignore[no-untyped-def]
-        # refuse before reading the body; handlers check again for bodies without a length
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_upload_bytes + 64 * 1024:
-            message = f"文件超过上传上限 {settings.max_upload_bytes // (1024 * 1024)} MB"
-            if request.url.path.startswith("/api/"):
-                return JSONResponse({"detail": message}, status_code=413)
-            return Response(message, status_code=413, media_type="text/plain; charset=utf-8")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         response: Response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
@@ -98,10 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _exc: LoginRequired) -> Response:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        if request.headers.get("HX-Request"):
-            return Response(status_code=401, headers={"HX-Redirect": "/login"})
-        return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+        return login_required(request)
 
     @app.exception_handler(services.UploadRejected)
     async def upload_rejected(request: Request, exc: services.UploadRejected) -> Response:
@@ -130,10 +134,15 @@ def _warm(sessions, count: int) -> None:  # type: ignore[no-untyped-def]
         log.exception("预热部门预算页面失败")
 
 
-def _quote(target: str) -> str:
-    from urllib.parse import quote
-
-    return quote(target, safe="/")
+def _workers(settings: Settings) -> Workers | None:
+    if settings.audit_workers <= 0:
+        return None
+    return Workers(
+        settings.audit_workers,
+        settings.worker_memory_mb * MB if settings.worker_memory_mb > 0 else None,
+        audit_seconds=settings.audit_seconds,
+        read_seconds=settings.read_seconds,
+    )
 
 
 def _first_start(sessions, settings: Settings) -> str | None:  # type: ignore[no-untyped-def]

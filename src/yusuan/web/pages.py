@@ -23,7 +23,9 @@ from yusuan.web.api import read_upload, readable_audit
 from yusuan.web.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
+    LoginRefused,
     check_csrf,
+    check_password,
     csrf_token,
     get_db,
     page_user,
@@ -58,6 +60,7 @@ templates.env.filters["local"] = _china_time
 templates.env.globals["SEVERITY_NAMES"] = {"error": "错误", "warning": "警告", "info": "提示"}
 ROLE_LABELS = {r.value: r.label for r in Role}
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+templates.env.globals["unlisted_note"] = services.unlisted_note
 
 
 def render(request: Request, template: str, user: User | None, status: int = 200, **context: Any) -> HTMLResponse:
@@ -97,10 +100,13 @@ def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
         raise HTTPException(403, "登录表单已失效，请刷新页面后重试")
-    user = repository.authenticate(db, username, password)
-    if user is None:
-        db.commit()
-        return login_form(request, next, "用户名或密码错误")
+    try:
+        user = check_password(request, db, username, password)
+    except LoginRefused as exc:
+        refused = login_form(request, next, str(exc))
+        refused.status_code = exc.status
+        refused.headers.update(exc.headers)
+        return refused
     token, _csrf = repository.open_session(db, user)
     db.commit()
     response = RedirectResponse(_local(next), status_code=303)
@@ -342,12 +348,14 @@ def upload(
     form = {"department": department, "year": int(year) if year.isdigit() else None, "base": base, "region": region}
     try:
         data, name = read_upload(request, file)
-        version = services.store_budget(db, user, data, name, base, region)
+        version = services.store_budget(db, user, data, name, base, region, request.app.state.workers)
     except services.UploadRejected as exc:
         return render(request, "upload.html", user, status=exc.status, error=str(exc), **form)
     except BudgetInputError as exc:
-        problems = [services.problem_data(p) for p in exc.problems if p.severity == "error"]
-        return render(request, "upload.html", user, status=422, problems=problems, filename=name, **form)
+        problems, unlisted = services.problems_shown(exc)
+        return render(
+            request, "upload.html", user, status=422, problems=problems, unlisted=unlisted, filename=name, **form
+        )
     except PermissionError as exc:
         return render(request, "upload.html", user, status=403, error=str(exc), **form)
     except repository.VersionConflict as exc:
@@ -383,7 +391,9 @@ def save_held(
     if held is None:
         raise HTTPException(404, "暂存的上传不存在或已保存")
     try:
-        version = services.store_budget(db, user, held.data, held.filename, base_version, held.region)
+        version = services.store_budget(
+            db, user, held.data, held.filename, base_version, held.region, request.app.state.workers
+        )
     except repository.VersionConflict as exc:
         db.rollback()
         return render(request, "upload.html", user, status=409, conflict=exc, held=held, filename=held.filename)
@@ -448,7 +458,7 @@ def run_audits(
     for upload in files:
         try:
             data, name = read_upload(request, upload)
-            outcome = services.audit_in_worker(request.app.state.audit_pool, data, name)
+            outcome = services.audit_in_worker(request.app.state.workers, data, name)
         except services.UploadRejected as exc:
             failures.append((services.safe_name(upload.filename), str(exc)))
             continue

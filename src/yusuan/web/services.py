@@ -9,11 +9,10 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections import OrderedDict, defaultdict
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +24,9 @@ from yusuan.ledger.read import renamed_problem
 from yusuan.outputs import RENDERERS, Disclosure, build_disclosure
 from yusuan.store import repository
 from yusuan.store.models import BudgetVersion, PerformanceFile, User
+
+if TYPE_CHECKING:
+    from yusuan.web.workers import Workers
 
 #: what an uploaded document may be, by its first bytes
 _PDF, _ZIP = b"%PDF", b"PK\x03\x04"
@@ -52,9 +54,15 @@ def safe_name(name: str | None) -> str:
     return base[:200] or "上传文件"
 
 
+def too_large(limit: int) -> str:
+    """What a refused upload is told, with the limit in MB (or KB when it is set that small)."""
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    return f"文件超过上传上限 {size}"
+
+
 def check_size(data: bytes, limit: int) -> None:
     if len(data) > limit:
-        raise UploadRejected(f"文件超过上传上限 {limit // (1024 * 1024)} MB", 413)
+        raise UploadRejected(too_large(limit), 413)
     if not data.strip():
         raise UploadRejected("文件是空的")
 
@@ -62,15 +70,49 @@ def check_size(data: bytes, limit: int) -> None:
 # ---------------------------------------------------------------- budgets
 
 
+#: errors of a refused budget listed on the page and in the API (a file may have hundreds of thousands)
+PROBLEMS_SHOWN = 200
+
+
+class BudgetRefused(BudgetInputError):
+    """An uploaded budget's errors as shown: the first ``PROBLEMS_SHOWN``, and how many more there are."""
+
+    def __init__(self, problems: list[Problem], unlisted: int) -> None:
+        self.unlisted = unlisted
+        super().__init__(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetReading:
+    """An uploaded budget as read (in a worker process): the budget, or its first errors and how many more."""
+
+    budget: Budget | None
+    problems: list[Problem]
+    unlisted: int = 0
+
+
 def store_budget(
-    db: Session, user: User, data: bytes, filename: str, base_version: int | None, region: str = ""
+    db: Session,
+    user: User,
+    data: bytes,
+    filename: str,
+    base_version: int | None,
+    region: str = "",
+    workers: Workers | None = None,
 ) -> BudgetVersion:
     """Read, check and save an uploaded ledger as a new version; nothing is stored on any error.
 
-    Raises ``BudgetInputError`` (every problem with sheet/row/column), ``PermissionError``
-    or ``repository.VersionConflict``.
+    The file is read in a worker process when the app has them (within its time and memory
+    limits: ``WorkerFailed``). Raises ``BudgetRefused`` (the problems with sheet/row/column),
+    ``PermissionError`` or ``repository.VersionConflict``.
     """
-    budget = _read_upload(data, filename)
+    if workers is None:
+        reading = read_budget_upload(data, filename)
+    else:
+        reading = workers.run(f"读取 {filename}", workers.read_seconds, read_budget_upload, data, filename)
+    if reading.budget is None:
+        raise BudgetRefused(reading.problems, reading.unlisted)
+    budget = reading.budget
     if not repository.can_write(user, budget.department.code):
         raise PermissionError(f"您无权为部门 {budget.department.code}（{budget.department.name}）保存预算")
     version = repository.save_budget(
@@ -87,12 +129,27 @@ def store_budget(
     return version
 
 
-def _read_upload(data: bytes, filename: str) -> Budget:
+def read_budget_upload(data: bytes, filename: str) -> BudgetReading:
+    """Read an uploaded ledger; only the first ``PROBLEMS_SHOWN`` errors travel back from the worker."""
     from yusuan.ledger.read import read_budget_bytes
 
     if data.startswith(_PDF):
-        raise BudgetInputError([_problem(filename, "这是 PDF 文件；请上传预算账本工作簿（.xlsx）或 YAML 账本")])
-    return read_budget_bytes(data, filename)
+        return BudgetReading(None, [_problem(filename, "这是 PDF 文件；请上传预算账本工作簿（.xlsx）或 YAML 账本")])
+    try:
+        return BudgetReading(read_budget_bytes(data, filename), [])
+    except BudgetInputError as exc:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        return BudgetReading(None, errors[:PROBLEMS_SHOWN], max(0, len(errors) - PROBLEMS_SHOWN))
+
+
+def problems_shown(exc: BudgetInputError) -> tuple[list[dict[str, Any]], int]:
+    """A refused budget's errors for the page and the API, and how many more were not listed."""
+    problems = [problem_data(p) for p in exc.problems if p.severity == "error"]
+    return problems, exc.unlisted if isinstance(exc, BudgetRefused) else 0
+
+
+def unlisted_note(count: int) -> str:
+    return f"另有 {count} 个问题未列出（请先改正以上问题后重新上传）" if count else ""
 
 
 def _problem(filename: str, message: str) -> Problem:
@@ -115,21 +172,23 @@ def problem_data(problem: Problem) -> dict[str, Any]:
 
 
 class _DisclosureCache:
-    """Built disclosures by version id (versions never change); one build per version at a time.
+    """Built disclosures by version id (versions never change), and their downloads by format.
 
-    Concurrent first requests for a version wait for the one build instead of each building it.
+    Concurrent first requests wait for the one build instead of each building it: one build per
+    version at a time, one rendering per (version, format). A rendering takes its format's lock,
+    then the version's while it builds; a build takes only the version's: no lock is ever taken twice.
     """
 
     def __init__(self, size: int = 32) -> None:
         self._size = size
         self._built: OrderedDict[int, Disclosure] = OrderedDict()
         self._rendered: OrderedDict[tuple[int, str], bytes] = OrderedDict()
-        self._locks: dict[int, threading.Lock] = {}
+        self._locks: dict[int | tuple[int, str], threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def _lock(self, version_id: int) -> threading.Lock:
+    def _lock(self, key: int | tuple[int, str]) -> threading.Lock:
         with self._guard:
-            return self._locks.setdefault(version_id, threading.Lock())
+            return self._locks.setdefault(key, threading.Lock())
 
     def disclosure(self, version: BudgetVersion) -> Disclosure:
         found = self._built.get(version.id)
@@ -142,25 +201,31 @@ class _DisclosureCache:
                 with self._guard:
                     self._built[version.id] = found
                     while len(self._built) > self._size:
-                        self._built.popitem(last=False)
+                        self._locks.pop(self._built.popitem(last=False)[0], None)
             return found
 
     def rendered(self, version: BudgetVersion, fmt: str) -> bytes:
         key = (version.id, fmt)
         found = self._rendered.get(key)
         if found is None:
-            with self._lock(version.id):
+            with self._lock(key):
                 found = self._rendered.get(key)
                 if found is None:
                     found = RENDERERS[fmt][1](self.disclosure(version))
                     with self._guard:
                         self._rendered[key] = found
                         while len(self._rendered) > self._size:
-                            self._rendered.popitem(last=False)
+                            self._locks.pop(self._rendered.popitem(last=False)[0], None)
         return found
 
 
 _cache = _DisclosureCache()
+
+
+def forget_disclosures() -> None:
+    """Start with an empty cache: a new app's database may give the same version ids to other budgets."""
+    global _cache
+    _cache = _DisclosureCache()
 
 
 def disclosure_of(version: BudgetVersion) -> Disclosure:
@@ -240,22 +305,14 @@ class AuditOutcome:
     excerpts: list[list[dict[str, Any]]]  # per finding: the table rows it points at
 
 
-def audit_in_worker(pool: Executor | None, data: bytes, filename: str) -> AuditOutcome:
-    """Audit in a worker process when the app has one, so that pages never wait behind an audit's CPU."""
-    if pool is None:
+def audit_in_worker(workers: Workers | None, data: bytes, filename: str) -> AuditOutcome:
+    """Audit in a worker process when the app has them, so that pages never wait behind an audit's CPU.
+
+    Within the workers' time and memory limits: ``WorkerFailed`` (an ``UploadRejected``) beyond them.
+    """
+    if workers is None:
         return audit_bytes(data, filename)
-    return pool.submit(audit_bytes, data, filename).result()
-
-
-def audit_pool(workers: int) -> Executor | None:
-    """Worker processes for audits (started by forkserver: the server is multi-threaded), or None."""
-    if workers <= 0:
-        return None
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+    return workers.run(f"审核 {filename}", workers.audit_seconds, audit_bytes, data, filename)
 
 
 def audit_bytes(data: bytes, filename: str) -> AuditOutcome:
