@@ -76,10 +76,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.generated_admin_password = generated
     app.state.audit_pool = None  # started with the app (lifespan), so a TestClient without ``with`` audits inline
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    from yusuan.web import api, pages  # the routers import this module's settings types
+    from yusuan.web import api, headers, pages  # the routers import this module's settings types
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.middleware("http")(headers.security_headers)  # CSP and no-store on every answer
 
     @app.middleware("http")
     async def limit_upload_size(request: Request, call_next):  # type: ignore[no-untyped-def]
