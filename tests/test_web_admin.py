@@ -226,6 +226,19 @@ def test_a_session_unused_for_the_idle_time_ends(app):
     assert _last_seen(app, client) is None  # the dead session is gone from the database
 
 
+def test_the_idle_time_is_configurable(app, monkeypatch, caplog):
+    from yusuan.store.repository import IDLE_VARIABLE, SESSION_IDLE, session_idle
+
+    _account(app, "short-idle", "short-idle-1")
+    client = _signed_in(app, "short-idle", "short-idle-1")
+    monkeypatch.setenv(IDLE_VARIABLE, "10")
+    assert session_idle() == timedelta(minutes=10)
+    _move_session(app, client, last_seen=timedelta(minutes=11))
+    assert client.get("/api/departments").status_code == 401
+    monkeypatch.setenv(IDLE_VARIABLE, "forever")
+    assert session_idle() == SESSION_IDLE and IDLE_VARIABLE in caplog.text
+
+
 def test_the_absolute_lifetime_still_applies(app):
     _account(app, "old-user", "old-pass-1234")
     client = _signed_in(app, "old-user", "old-pass-1234")

@@ -8,6 +8,8 @@ based on, and if someone saved a newer one meanwhile it is refused with ``Versio
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,9 +36,11 @@ from yusuan.store.models import (
 )
 from yusuan.tables.facts import expenditure_facts
 
+_log = logging.getLogger("yusuan.store")
 SESSION_LIFETIME = timedelta(hours=12)
-#: a session unused this long ends, however young it is
+#: a session unused this long ends, however young it is (unless $YUSUAN_SESSION_IDLE_MINUTES says otherwise)
 SESSION_IDLE = timedelta(hours=2)
+IDLE_VARIABLE = "YUSUAN_SESSION_IDLE_MINUTES"
 #: how stale a session's last-seen time may get before a request writes it again (one write a minute, not one a request)
 _SEEN_EVERY = timedelta(minutes=1)
 _hasher = PasswordHasher()
@@ -223,8 +227,25 @@ def _utc(moment: datetime) -> datetime:
     return _aware(moment).astimezone(UTC)
 
 
-def find_session(db: Session, token: str, idle: timedelta = SESSION_IDLE) -> LoginSession | None:
-    """The live session of ``token``: not past its lifetime, used within ``idle``, of an enabled account.
+def session_idle() -> timedelta:
+    """How long an unused session lives: $YUSUAN_SESSION_IDLE_MINUTES (1 to 1440) when set, else SESSION_IDLE."""
+    return _idle_time(os.environ.get(IDLE_VARIABLE, "").strip())
+
+
+@lru_cache(maxsize=8)  # a wrong value is reported once, not on every request
+def _idle_time(minutes: str) -> timedelta:
+    if not minutes:
+        return SESSION_IDLE
+    if minutes.isdecimal() and 1 <= int(minutes) <= 24 * 60:
+        return timedelta(minutes=int(minutes))
+    default = SESSION_IDLE // timedelta(minutes=1)
+    _log.warning("%s 应为 1 到 1440 之间的分钟数，收到「%s」；仍为 %d 分钟", IDLE_VARIABLE, minutes[:20], default)
+    return SESSION_IDLE
+
+
+def find_session(db: Session, token: str, idle: timedelta | None = None) -> LoginSession | None:
+    """The live session of ``token``: not past its lifetime, used within ``idle`` (default: ``session_idle()``),
+    of an enabled account.
 
     A dead session is deleted, and a live one's last-seen time moved on; either is committed at
     once (this runs before the request does anything else, so nothing else is pending).
@@ -233,6 +254,7 @@ def find_session(db: Session, token: str, idle: timedelta = SESSION_IDLE) -> Log
     if found is None:
         return None
     now = utcnow()
+    idle = idle or session_idle()
     if _aware(found.expires_at) < now or _aware(found.last_seen) + idle < now or found.user.disabled:
         db.delete(found)
         db.commit()

@@ -362,12 +362,11 @@ def upload(
 ) -> Response:
     check_csrf(request, csrf_token)
     require(user, Role.ADMIN, Role.EDITOR)
-    base = base_version
-    form = {"department": department, "year": year, "base": base, "region": region}
+    form = {"department": department, "year": year, "base": base_version, "region": region}
     try:
         repository.check_region_right(user, region)
         data, name = read_upload(request, file)
-        version = services.store_budget(db, user, data, name, base, region)
+        version = services.store_budget(db, user, data, name, base_version, region)
     except services.UploadRejected as exc:
         return render(request, "upload.html", user, status=exc.status, error=str(exc), **form)
     except BudgetInputError as exc:
@@ -479,8 +478,14 @@ def audits(
 ) -> HTMLResponse:
     """The audits, newest first, by pages: searched by file name and narrowed by department, auditor,
     severity and dates."""
-    form = {"q": q, "department": department, "username": username, "severity": severity}
-    form.update(since=since, until=until)
+    form = {
+        "q": q,
+        "department": department,
+        "username": username,
+        "severity": severity,
+        "since": since,
+        "until": until,
+    }
     return _audit_list(request, user, db, form, page)
 
 
