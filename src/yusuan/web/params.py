@@ -35,6 +35,15 @@ _LABELS = {
     "budget_id": "预算版本编号",
     "audit_id": "审核编号",
     "user_id": "账户编号",
+    "file": "文件",
+    "files": "文件",
+    "username": "用户名",
+    "password": "密码",
+    "role": "角色",
+    "kind": "数据类型",
+    "current": "当前密码",
+    "new": "新密码",
+    "again": "再次输入的新密码",
 }
 
 
