@@ -43,3 +43,29 @@ def seed_text() -> str:
     if not SEED.exists():
         pytest.skip(f"../shared is absent: {SEED} not found")
     return SEED.read_text(encoding="utf-8")
+
+
+def revised_example(note: str) -> bytes:
+    """The example workbook with ``note`` added to the department's duties: the same tables, another ledger.
+
+    A save stores a new version only when the ledger differs from the newest one, so tests that
+    need a new version upload a revision.
+    """
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(EXAMPLE_XLSX)
+    duties = book["部门职责"]
+    duties.cell(row=2, column=1).value = f"{duties.cell(row=2, column=1).value}（{note}）"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def fresh_disclosures() -> None:
+    """Forget the web app's built disclosures: they are cached by version id, and each test module's
+    database numbers its versions from 1 again."""
+    from yusuan.web import services
+
+    services._cache = services._DisclosureCache()

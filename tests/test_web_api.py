@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
-from tests.conftest import EXAMPLE_XLSX, SEED
+from tests.conftest import EXAMPLE_XLSX, SEED, revised_example
 
 PASSWORD = "admin-pass-2025"
 ACCOUNTS = {
@@ -38,11 +38,13 @@ def _reset_postgres(url: str) -> None:
 
 def _make_app(url: str, **settings):
     from yusuan.store import repository
-    from yusuan.store.models import Role
+    from yusuan.store.models import Department, Role
     from yusuan.web.app import Settings, create_app
 
     app = create_app(Settings(url, admin_password=PASSWORD, **settings))
     with app.state.sessions() as db:
+        for code in {a[3] for a in ACCOUNTS.values() if a[3]} - {d.code for d in repository.all_departments(db)}:
+            db.add(Department(code=code, name=f"测试部门{code}"))  # editors belong to a department that exists
         for username, password, role, department in ACCOUNTS.values():
             repository.create_user(db, username, password, Role(role), department, actor="test")
         db.commit()
@@ -87,6 +89,12 @@ def _upload(client: TestClient, data: bytes, name: str = "budget.xlsx", **fields
 
 
 EXAMPLE = EXAMPLE_XLSX.read_bytes()
+_revisions = iter(range(1, 1_000_000))
+
+
+def _revised() -> bytes:
+    """The example with another ledger each time (an identical upload stores no new version)."""
+    return revised_example(f"修订 {next(_revisions)}")
 
 
 # ---------------------------------------------------------------- sign-in and anonymous access
@@ -175,7 +183,7 @@ def test_editor_cannot_read_another_department(app):
 def test_upload_creates_a_new_version_and_earlier_ones_stay_readable(app):
     client = _client(app, "admin")
     before = _latest(app)
-    response = _upload(client, EXAMPLE, base_version=before)
+    response = _upload(client, _revised(), base_version=before)
     assert response.status_code == 201, response.text
     saved = response.json()
     assert saved["version"] == before + 1
@@ -192,14 +200,14 @@ def test_roles_that_may_not_save_are_refused(app):
     denied = _upload(_client(app, "other_editor"), EXAMPLE)
     assert denied.status_code == 403 and "503" in denied.json()["detail"]
     assert _latest(app) == before
-    assert _upload(_client(app, "editor"), EXAMPLE, base_version=before).status_code == 201
+    assert _upload(_client(app, "editor"), _revised(), base_version=before).status_code == 201
 
 
 def test_concurrent_saves_over_the_same_version_conflict_and_lose_nothing(app):
     base = _latest(app)
     first, second = _client(app, "admin"), _client(app, "editor")
-    assert _upload(first, EXAMPLE, base_version=base).status_code == 201
-    conflict = _upload(second, EXAMPLE, base_version=base)
+    assert _upload(first, _revised(), base_version=base).status_code == 201
+    conflict = _upload(second, _revised(), base_version=base)
     assert conflict.status_code == 409
     assert conflict.json()["latest_version"] == base + 1
     assert _latest(app) == base + 1
@@ -208,8 +216,10 @@ def test_concurrent_saves_over_the_same_version_conflict_and_lose_nothing(app):
     base = _latest(app)
     results: list[int] = []
 
+    revisions = {first: _revised(), second: _revised()}
+
     def save(client: TestClient) -> None:
-        results.append(_upload(client, EXAMPLE, base_version=base).status_code)
+        results.append(_upload(client, revisions[client], base_version=base).status_code)
 
     threads = [threading.Thread(target=save, args=(c,)) for c in (first, second)]
     for t in threads:
@@ -256,7 +266,7 @@ def test_bad_uploads_are_refused_with_their_place_and_nothing_is_stored(app):
 
 def test_uploaded_file_names_never_reach_the_file_system(app, tmp_path):
     client = _client(app, "admin")
-    response = _upload(client, EXAMPLE, "../../../../tmp/evil.xlsx", base_version=_latest(app))
+    response = _upload(client, _revised(), "../../../../tmp/evil.xlsx", base_version=_latest(app))
     assert response.status_code == 201
     assert response.json()["source_name"] == "evil.xlsx"
     assert not Path("/tmp/evil.xlsx").exists()
@@ -329,7 +339,7 @@ def test_form_posts_need_the_csrf_token(app):
     token = _csrf(client, "/upload?department=503&year=2025")
     ok = client.post(
         "/upload",
-        files={"file": ("b.xlsx", EXAMPLE)},
+        files={"file": ("b.xlsx", _revised())},
         data={"csrf_token": token, "base_version": str(before), "department": "503", "year": "2025"},
         follow_redirects=False,
     )
@@ -371,7 +381,7 @@ def test_every_change_is_in_the_audit_log(app):
     from yusuan.store import repository
 
     with app.state.sessions() as db:
-        actions = {(e.username, e.action) for e in repository.log_entries(db, 1000)}
+        actions = {(e.username, e.action) for e in repository.log_entries(db, size=1000).items}
     assert ("admin", "save_budget") in actions
     assert ("admin", "login") in actions
     assert ("test", "create_user") in actions
@@ -433,10 +443,10 @@ def test_a_conflicting_page_upload_is_held_and_can_still_be_saved(app):
     client = _client(app, "editor")
     base = _latest(app)
     token = _csrf(client, "/upload?department=503&year=2025")
-    assert _upload(_client(app, "admin"), EXAMPLE, base_version=base).status_code == 201  # someone else saves first
+    assert _upload(_client(app, "admin"), _revised(), base_version=base).status_code == 201  # someone else saves first
     refused = client.post(
         "/upload",
-        files={"file": ("mine.xlsx", EXAMPLE)},
+        files={"file": ("mine.xlsx", _revised())},
         data={"csrf_token": token, "base_version": str(base), "department": "503", "year": "2025"},
     )
     assert refused.status_code == 409 and "已暂存" in refused.text
@@ -464,7 +474,7 @@ def test_audits_run_in_a_worker_process_while_the_app_is_up(app):
 
 
 def test_api_documentation_is_served_without_a_cdn(app):
-    client = TestClient(app)
+    client = _client(app, "reviewer")
     spec = client.get("/openapi.json").json()
     for path in (
         "/api/session",
@@ -564,7 +574,7 @@ def test_an_earlier_version_can_be_restored_as_the_newest(app):
 
     client = _client(app, "editor")
     if _latest(app) == 1:  # run alone: make version 1 an earlier one
-        assert _upload(client, EXAMPLE, base_version=1).status_code == 201
+        assert _upload(client, _revised(), base_version=1).status_code == 201
     latest = _latest(app)
     page = client.get("/departments/503/2025", params={"v": 1})
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import revised_example
 from yusuan.web.local_server import CHROMIUM, CHROMIUM_ARGS, ServerFailed, local_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,7 +111,10 @@ def test_upload_creates_a_new_version(admin: sync_api.Page) -> None:
     before = _latest_version(admin)
     admin.get_by_role("link", name="上传预算").click()
     admin.wait_for_url(re.compile(r"/upload$"))
-    admin.set_input_files("input[name=file]", str(EXAMPLE_XLSX))
+    revision = revised_example("端到端")  # an identical file would store no new version
+    admin.set_input_files(
+        "input[name=file]", {"name": "budget.xlsx", "mimeType": "application/octet-stream", "buffer": revision}
+    )
     admin.get_by_role("button", name="上传并保存").click()
     admin.wait_for_url(re.compile(rf"/departments/{DEPARTMENT}/{YEAR}\?v=\d+$"))
     expect(admin.get_by_role("heading", level=1)).to_contain_text(DEPARTMENT_NAME)
@@ -166,6 +170,36 @@ def test_drill_down_unit_then_class(admin: sync_api.Page, table05) -> None:
     expect(kuan).to_have_count(len(cls.children))
     for i, child in enumerate(cls.children):
         expect(kuan.nth(i)).to_contain_text(f"{child.code} {child.name}")
+
+
+def test_drill_down_survives_a_reload_and_nothing_breaks_the_content_security_policy(
+    admin: sync_api.Page, table05
+) -> None:
+    from yusuan.catalog import load_catalog
+    from yusuan.tables.drilldown import drilldown
+
+    violations: list[str] = []
+    admin.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    unit = drilldown(table05, load_catalog())[0]
+    cls = unit.children[0]
+    admin.goto(f"/departments/{DEPARTMENT}/{YEAR}?t=预算05表")
+    panel = admin.locator("#table-panel")
+    panel.get_by_role("link", name=re.compile("逐级展开")).click()
+    panel.locator("a.toggle", has_text=f"{unit.code} {unit.name}").click()
+    panel.locator("tr.level-1 a.toggle", has_text=f"{cls.code} {cls.name}").click()
+    expect(panel.locator("tr.level-2")).to_have_count(len(cls.children))
+    expect(admin).to_have_url(re.compile(r"view=drill.*open="))  # the opened rows are in the address
+    admin.reload()
+    expect(admin.locator("#table-panel tr.level-2")).to_have_count(len(cls.children))
+    indent = admin.locator("#table-panel tr.level-2 td.text").first.evaluate("e => getComputedStyle(e).paddingLeft")
+    assert float(indent.removesuffix("px")) > 20  # indented by the stylesheet, not an inline style
+    admin.go_back()
+    expect(admin.locator("#table-panel tr.level-2")).to_have_count(0)
+    expect(admin.locator("#table-panel tr.level-1")).not_to_have_count(0)
+    assert not violations, violations
 
 
 def test_download_pdf(admin: sync_api.Page) -> None:

@@ -34,12 +34,13 @@ EXAMPLE = EXAMPLE_XLSX.read_bytes()
 
 def _make_app(tmp_path: Path, **settings: Any):
     from yusuan.store import repository
-    from yusuan.store.models import Role
+    from yusuan.store.models import Department, Role
     from yusuan.web.app import Settings, create_app
 
     settings = {"load_example": False, "warm_pages": 0, "audit_workers": 0, **settings}
     app = create_app(Settings(f"sqlite:///{tmp_path / 'yusuan.db'}", admin_password=PASSWORD, **settings))
     with app.state.sessions() as db:
+        db.add(Department(code="503", name="测试部门503"))  # editors belong to a department that exists
         repository.create_user(db, *EDITOR, Role.EDITOR, "503", actor="test")
         db.commit()
     return app

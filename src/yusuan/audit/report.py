@@ -171,27 +171,20 @@ def csv_text(result: Result) -> str:
 
 def csv_rows(r: Result) -> list[list[Any]]:
     """One document's rows of the CSV report: one per finding (or one for an unreadable file)."""
-    if isinstance(r, Unreadable):
-        return [[r.path, "document.unreadable", "error", r.detail, "", r.reason, "", "", "", "", "", ""]]
+    return data_csv_rows(r.to_data())
+
+
+def data_csv_rows(data: dict[str, Any]) -> list[list[Any]]:
+    """The CSV rows of a ``yusuan.audit/1`` object (a result as stored, e.g. by the web app)."""
+    path = data["source"]["path"]
+    if "error" in data:
+        error = data["error"]
+        return [[path, "document.unreadable", "error", error["message"], "", error["reason"], "", "", "", "", "", ""]]
     rows = []
-    for f in r.findings:
-        first = f.locations[0] if f.locations else None
-        rows.append(
-            [
-                r.source["path"],
-                f.rule,
-                f.severity,
-                f.message,
-                f.expected,
-                f.actual,
-                first.table if first else "",
-                first.row if first else "",
-                first.column if first else "",
-                first.page if first and first.page else "",
-                first.line if first and first.line else "",
-                first.text if first else "",
-            ]
-        )
+    for f in data["findings"]:
+        first = f["locations"][0] if f["locations"] else {}  # a place's data leaves out its empty fields
+        where = [first.get(key, "") for key in ("table", "row", "column", "page", "line", "text")]
+        rows.append([path, f["rule"], f["severity"], f["message"], f["expected"], f["actual"], *where])
     return rows
 
 

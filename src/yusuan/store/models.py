@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -41,6 +51,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     department_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: a disabled account cannot sign in and has no sessions (accounts are never deleted: the log names them)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class LoginSession(Base):
@@ -54,6 +66,8 @@ class LoginSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the last request made with it, for the idle timeout (updated at most once a minute)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -122,6 +136,8 @@ class AuditRun(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     filename: Mapped[str] = mapped_column(String(255))
+    #: the audited document's department as it names itself (for the audit list's filter)
+    department: Mapped[str] = mapped_column(String(200), default="", server_default="")
     sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))  # ok / findings / unreadable
     errors: Mapped[int] = mapped_column(Integer, default=0)

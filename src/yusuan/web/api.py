@@ -15,6 +15,7 @@ from yusuan.ledger.problems import BudgetInputError
 from yusuan.store import repository
 from yusuan.store.models import AuditRun, BudgetVersion, Role, User
 from yusuan.web import services
+from yusuan.web.params import BaseVersion, ChineseErrors, Number, Year
 from yusuan.web.security import (
     LoginRefused,
     api_user,
@@ -26,7 +27,7 @@ from yusuan.web.security import (
     set_session_cookie,
 )
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], route_class=ChineseErrors)
 
 
 class Credentials(BaseModel):
@@ -89,7 +90,7 @@ def sign_out(request: Request, response: Response, user: User = Depends(api_writ
 
 
 @router.get("/departments", summary="部门及各年度最新预算版本")
-def departments(year: int | None = None, user: User = Depends(api_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def departments(year: Year | None = None, user: User = Depends(api_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     return [
         {
             "code": row.department.code,
@@ -108,7 +109,7 @@ def upload_budget(  # type: ignore[no-untyped-def]
     request: Request,
     file: Annotated[UploadFile, File(description="预算账本：.xlsx 工作簿或 YAML")],
     base_version: Annotated[
-        int | None, Form(description="所基于的版本号（新预算为 0）；省略则追加在最新版本之后")
+        BaseVersion | None, Form(description="所基于的版本号（新预算为 0）；省略则追加在最新版本之后")
     ] = None,
     region: Annotated[str, Form(description="所属地区（可选）")] = "",
     user: User = Depends(api_writer),
@@ -117,6 +118,7 @@ def upload_budget(  # type: ignore[no-untyped-def]
     require(user, Role.ADMIN, Role.EDITOR)
     data, name = read_upload(request, file)
     try:
+        repository.check_region_right(user, region)
         version = services.store_budget(db, user, data, name, base_version, region, request.app.state.workers)
     except BudgetInputError as exc:
         problems, unlisted = services.problems_shown(exc)
@@ -126,16 +128,19 @@ def upload_budget(  # type: ignore[no-untyped-def]
         raise HTTPException(403, str(exc)) from None
     except repository.VersionConflict as exc:
         return JSONResponse({"detail": str(exc), "latest_version": exc.latest}, status_code=409)
+    except repository.Unchanged as exc:  # nothing new to store: the version that holds it
+        same = repository.version_by_number(db, exc.department, exc.year, exc.version)
+        return JSONResponse({**version_data(same), "unchanged": True, "detail": str(exc)}, status_code=200)
     return version_data(version)
 
 
 @router.get("/budgets/{budget_id}", summary="预算版本信息")
-def budget(budget_id: int, user: User = Depends(api_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def budget(budget_id: Number, user: User = Depends(api_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     return version_data(readable_version(db, user, budget_id))
 
 
 @router.get("/budgets/{budget_id}/tables/{number}", summary="预算表（如 05 或 预算05表），金额以分为单位")
-def budget_table(budget_id: int, number: str, user: User = Depends(api_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def budget_table(budget_id: Number, number: str, user: User = Depends(api_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     version = readable_version(db, user, budget_id)
     tables = services.disclosure_of(version).tables
     table = services.find_table(tables, number)
@@ -161,7 +166,7 @@ def audit(  # type: ignore[no-untyped-def]
 
 
 @router.get("/audits/{audit_id}", summary="一次审核的结果")
-def audit_result(audit_id: int, user: User = Depends(api_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def audit_result(audit_id: Number, user: User = Depends(api_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     run = readable_audit(db, user, audit_id)
     return {"id": run.id, **json.loads(run.result_json)}
 

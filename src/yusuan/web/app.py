@@ -18,6 +18,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 
 from yusuan.store import repository
 from yusuan.store.db import make_engine, migrate, session_factory
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # FastAPI's own docs page loads Swagger UI from a CDN; ours is served locally
         redoc_url=None,
+        openapi_url=None,  # served by pages.openapi_description, to signed-in users only
         title="yusuan 预算",
         description="部门预算的存储、浏览、上传与审核。登录：POST /api/session；其余接口需要会话 Cookie。",
         version="1",
@@ -86,22 +88,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.workers = None  # started with the app (lifespan), so a TestClient without ``with`` works inline
     app.state.password_checks = threading.BoundedSemaphore(max(1, settings.login_concurrency))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    from yusuan.web import api, pages  # the routers import this module's settings types
+    from yusuan.web import api, headers, pages  # the routers import this module's settings types
 
     app.include_router(api.router)
     app.include_router(pages.router)
-
     # added first, so it sits inside the middleware below: routes then call its counting ``receive``
     # directly, and its 413 reaches the exception handlers (not wrapped by that middleware's task group)
     app.add_middleware(UploadGuard, sessions=sessions, max_upload_bytes=settings.max_upload_bytes)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.middleware("http")(headers.security_headers)  # CSP, no-store and the other headers on every answer
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _exc: LoginRequired) -> Response:
@@ -112,6 +107,12 @@ def create_app(settings: Settings) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": str(exc)}, status_code=exc.status)
         return pages.error_page(request, exc.status, str(exc))
+
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, exc: DataError) -> Response:
+        # a value the database refuses (a NUL in text on PostgreSQL …) is the request's fault, not a crash
+        log.warning("数据库拒绝了请求中的数据：%s", exc.orig)
+        return await http_error(request, HTTPException(422, "提交的数据中含有数据库无法保存的内容（如空字符 \\x00）"))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

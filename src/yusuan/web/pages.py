@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 from typing import Annotated, Any
 
-import jinja2
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import DetachedInstanceError
 
 from yusuan.ledger.problems import BudgetInputError
-from yusuan.money import format_amount
 from yusuan.store import repository
 from yusuan.store.models import BudgetVersion, Department, HeldUpload, PerformanceFile, Role, User
-from yusuan.web import services
+from yusuan.web import accounts, review, services
 from yusuan.web.api import read_upload, readable_audit
+from yusuan.web.headers import REPORT_POLICY, attachment
+from yusuan.web.params import BaseVersion, ChineseErrors, Number, Year
 from yusuan.web.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     LoginRefused,
     check_csrf,
     check_password,
-    csrf_token,
     get_db,
     page_user,
     require,
@@ -34,47 +31,13 @@ from yusuan.web.security import (
     require_write,
     set_session_cookie,
 )
+from yusuan.web.views import day_range, error_page, render, table_view
 
-router = APIRouter(include_in_schema=False)
+__all__ = ["error_page", "router"]  # the app answers errors with this module's error page
 
-templates = Jinja2Templates(
-    env=jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [jinja2.PackageLoader("yusuan.web", "templates"), jinja2.PackageLoader("yusuan.render", "templates")]
-        ),
-        autoescape=True,
-        auto_reload=False,  # templates are package files: no change check on every render
-    )
-)
-templates.env.filters["wan"] = lambda fen: format_amount(int(fen or 0), "万元")
-#: times are stored in UTC and shown in China Standard Time (no daylight saving)
-CHINA_TIME = timezone(timedelta(hours=8))
-
-
-def _china_time(moment: datetime, pattern: str) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
-    return aware.astimezone(CHINA_TIME).strftime(pattern)
-
-
-templates.env.filters["local"] = _china_time
-templates.env.globals["SEVERITY_NAMES"] = {"error": "错误", "warning": "警告", "info": "提示"}
-ROLE_LABELS = {r.value: r.label for r in Role}
-templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
-templates.env.globals["unlisted_note"] = services.unlisted_note
-
-
-def render(request: Request, template: str, user: User | None, status: int = 200, **context: Any) -> HTMLResponse:
-    context.update(request=request, user=user, csrf=csrf_token(request))
-    return templates.TemplateResponse(request, template, context, status_code=status)
-
-
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    login = getattr(request.state, "login", None)
-    try:
-        user = login.user if login else None
-    except DetachedInstanceError:  # the request's database session has already ended
-        user = None
-    return render(request, "error.html", user, status=status, status_code=status, message=message)
+router = APIRouter(include_in_schema=False, route_class=ChineseErrors)
+router.include_router(accounts.router)
+XLSX = services.DOWNLOAD_TYPES["xlsx"]
 
 
 # ---------------------------------------------------------------- sign-in
@@ -145,7 +108,7 @@ def home() -> Response:
 
 @router.get("/departments")
 def departments(
-    request: Request, year: int | None = None, user: User = Depends(page_user), db: Session = Depends(get_db)
+    request: Request, year: Year | None = None, user: User = Depends(page_user), db: Session = Depends(get_db)
 ) -> HTMLResponse:
     years = repository.years(db)
     chosen = year if year is not None else (years[0] if years else None)
@@ -193,12 +156,16 @@ def _version_to_change(
 def department_page(
     request: Request,
     code: str,
-    year: int,
-    v: int | None = None,
+    year: Year,
+    v: Number | None = None,
     t: str = "预算01表",
+    view: str = "published",
+    open: Annotated[list[str] | None, Query()] = None,
     user: User = Depends(page_user),
     db: Session = Depends(get_db),
 ) -> HTMLResponse:
+    """A department's budget of one year; the table shown and its opened rows come from the URL
+    (``t``, ``view=drill``, ``open``), so a reload or the back button returns to the same place."""
     department, version, versions = _department_versions(db, user, code, year, v)
     disclosure = services.disclosure_of(version)
     table = services.find_table(disclosure.tables, t) or disclosure.tables.tables[0]
@@ -212,7 +179,7 @@ def department_page(
         latest=versions[0].version,
         tables=disclosure.tables.tables,
         composition=services.composition(disclosure.budget),
-        panel=_table_panel(version, table, "published", set()),
+        panel=_table_panel(version, table, view, set(open or [])),
         can_write=repository.can_write(user, department.code),
         formats=list(services.DOWNLOAD_TYPES),
     )
@@ -220,7 +187,6 @@ def department_page(
 
 def _table_panel(version: BudgetVersion, table: Any, view: str, opened: set[str]) -> dict[str, Any]:
     from yusuan.catalog import load_catalog
-    from yusuan.render.html import table_view
     from yusuan.tables.drilldown import drilldown, visible_nodes
 
     roots = drilldown(table, load_catalog())
@@ -260,9 +226,9 @@ def _table_panel(version: BudgetVersion, table: Any, view: str, opened: set[str]
 def table_fragment(
     request: Request,
     code: str,
-    year: int,
+    year: Year,
     number: str,
-    v: int | None = None,
+    v: Number | None = None,
     view: str = "published",
     open: Annotated[list[str] | None, Query()] = None,
     user: User = Depends(page_user),
@@ -274,7 +240,7 @@ def table_fragment(
         raise HTTPException(404, f"没有表 {number}")
     panel = _table_panel(version, table, view, set(open or []))
     if not request.headers.get("HX-Request"):
-        return department_page(request, code, year, v, table.number, user, db)
+        return department_page(request, code, year, v, table.number, view, open, user, db)
     tables = services.disclosure_of(version).tables.tables
     return render(
         request, "table_panel.html", user, panel=panel, department_code=code, year=year, tables=tables, oob=True
@@ -283,28 +249,85 @@ def table_fragment(
 
 @router.get("/departments/{code}/{year}/download/{fmt}")
 def download(
-    code: str, year: int, fmt: str, v: int | None = None, user: User = Depends(page_user), db: Session = Depends(get_db)
+    code: str,
+    year: Year,
+    fmt: str,
+    v: Number | None = None,
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
 ) -> Response:
     if fmt not in services.DOWNLOAD_TYPES:
         raise HTTPException(404, f"不支持的下载格式：{fmt}")
     _department, version = _department_version(db, user, code, year, v)
     data, name = services.download(version, fmt)
-    return _attachment(data, name, services.DOWNLOAD_TYPES[fmt])
-
-
-def _attachment(data: bytes, name: str, media_type: str) -> Response:
-    from urllib.parse import quote
-
-    disposition = f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"
-    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
+    return attachment(data, name, services.DOWNLOAD_TYPES[fmt])
 
 
 @router.get("/departments/{code}/{year}/source")
 def source_file(
-    code: str, year: int, v: int | None = None, user: User = Depends(page_user), db: Session = Depends(get_db)
+    code: str, year: Year, v: Number | None = None, user: User = Depends(page_user), db: Session = Depends(get_db)
 ) -> Response:
     _department, version = _department_version(db, user, code, year, v)
-    return _attachment(version.source_bytes, version.source_name, "application/octet-stream")
+    return attachment(version.source_bytes, version.source_name, "application/octet-stream")
+
+
+@router.get("/departments/{code}/{year}/compare")
+def compare(
+    request: Request,
+    code: str,
+    year: Year,
+    a: Number | None = None,
+    b: Number | None = None,
+    t: str = "",
+    changed: bool = False,
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> HTMLResponse:
+    """Two versions side by side, one table at a time, changed cells marked (by default the newest
+    against the one before it)."""
+    department, newer, versions = _department_versions(db, user, code, year, b)
+    if a is None:
+        older = next((x for x in versions if x.version < newer.version), versions[-1])
+    else:
+        older = _department_version(db, user, code, year, a)[1]
+    tables = review.compare_tables(
+        services.disclosure_of(older).tables, services.disclosure_of(newer).tables, only_changed=changed
+    )
+    shown = next((c for c in tables if c.number == t), None) or next((c for c in tables if c.changes), tables[0])
+    return render(
+        request,
+        "compare.html",
+        user,
+        department=department,
+        year=year,
+        versions=versions,
+        older=older,
+        newer=newer,
+        tables=tables,
+        shown=shown,
+        changed=changed,
+    )
+
+
+@router.post("/departments/{code}/region")
+def set_region(
+    request: Request,
+    code: str,
+    region: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/departments",
+    csrf_token: Annotated[str, Form()] = "",
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    """An administrator sets which region a department belongs to."""
+    check_csrf(request, csrf_token)
+    require(user, Role.ADMIN)
+    department = repository.department_by_code(db, code)
+    if department is None:
+        raise HTTPException(404, f"没有部门 {code}")
+    repository.set_region(db, user, department, region)
+    db.commit()
+    return RedirectResponse(_local(back), status_code=303)
 
 
 # ---------------------------------------------------------------- upload
@@ -314,7 +337,7 @@ def source_file(
 def upload_form(
     request: Request,
     department: str = "",
-    year: int | None = None,
+    year: Year | None = None,
     user: User = Depends(page_user),
     db: Session = Depends(get_db),
 ) -> HTMLResponse:
@@ -335,20 +358,20 @@ def upload(
     request: Request,
     file: Annotated[UploadFile, File()],
     csrf_token: Annotated[str, Form()] = "",
-    base_version: Annotated[str, Form()] = "",
+    base_version: Annotated[BaseVersion | None, Form()] = None,
     region: Annotated[str, Form()] = "",
     department: Annotated[str, Form()] = "",
-    year: Annotated[str, Form()] = "",
+    year: Annotated[Year | None, Form()] = None,
     user: User = Depends(page_user),
     db: Session = Depends(get_db),
 ) -> Response:
     check_csrf(request, csrf_token)
     require(user, Role.ADMIN, Role.EDITOR)
-    base = int(base_version) if base_version.strip().isdigit() else None
-    form = {"department": department, "year": int(year) if year.isdigit() else None, "base": base, "region": region}
+    form = {"department": department, "year": year, "base": base_version, "region": region}
     try:
+        repository.check_region_right(user, region)
         data, name = read_upload(request, file)
-        version = services.store_budget(db, user, data, name, base, region, request.app.state.workers)
+        version = services.store_budget(db, user, data, name, base_version, region, request.app.state.workers)
     except services.UploadRejected as exc:
         return render(request, "upload.html", user, status=exc.status, error=str(exc), **form)
     except BudgetInputError as exc:
@@ -358,6 +381,8 @@ def upload(
         )
     except PermissionError as exc:
         return render(request, "upload.html", user, status=403, error=str(exc), **form)
+    except repository.Unchanged as exc:
+        return render(request, "upload.html", user, status=200, unchanged=exc, filename=name, **form)
     except repository.VersionConflict as exc:
         db.rollback()
         held = _hold(db, user, data, name, region)
@@ -379,7 +404,7 @@ def _hold(db: Session, user: User, data: bytes, name: str, region: str) -> HeldU
 def save_held(
     request: Request,
     token: str,
-    base_version: Annotated[int, Form()],
+    base_version: Annotated[BaseVersion, Form()],
     csrf_token: Annotated[str, Form()] = "",
     user: User = Depends(page_user),
     db: Session = Depends(get_db),
@@ -397,6 +422,11 @@ def save_held(
     except repository.VersionConflict as exc:
         db.rollback()
         return render(request, "upload.html", user, status=409, conflict=exc, held=held, filename=held.filename)
+    except repository.Unchanged as exc:
+        db.rollback()
+        db.delete(held)  # its content is already stored, as version exc.version
+        db.commit()
+        return render(request, "upload.html", user, unchanged=exc, filename=held.filename)
     db.delete(held)
     db.commit()
     return RedirectResponse(
@@ -408,9 +438,9 @@ def save_held(
 def restore_version(
     request: Request,
     code: str,
-    year: int,
-    v: Annotated[int, Form()],
-    base_version: Annotated[int, Form()],
+    year: Year,
+    v: Annotated[Number, Form()],
+    base_version: Annotated[BaseVersion, Form()],
     csrf_token: Annotated[str, Form()] = "",
     user: User = Depends(page_user),
     db: Session = Depends(get_db),
@@ -433,6 +463,8 @@ def restore_version(
     except repository.VersionConflict as exc:
         db.rollback()
         return error_page(request, 409, str(exc))
+    except repository.Unchanged as exc:
+        return render(request, "error.html", user, title="无需恢复", message=str(exc), status_code=200)
     db.commit()
     return RedirectResponse(f"/departments/{code}/{year}?v={version.version}", status_code=303)
 
@@ -441,8 +473,60 @@ def restore_version(
 
 
 @router.get("/audits")
-def audits(request: Request, user: User = Depends(page_user), db: Session = Depends(get_db)) -> HTMLResponse:
-    return render(request, "audits.html", user, runs=repository.audit_runs(db, user))
+def audits(
+    request: Request,
+    q: str = "",
+    department: str = "",
+    username: str = "",
+    severity: str = "",
+    since: str = "",
+    until: str = "",
+    page: Number = 1,
+    user: User = Depends(page_user),
+    db: Session = Depends(get_db),
+) -> HTMLResponse:
+    """The audits, newest first, by pages: searched by file name and narrowed by department, auditor,
+    severity and dates."""
+    form = {
+        "q": q,
+        "department": department,
+        "username": username,
+        "severity": severity,
+        "since": since,
+        "until": until,
+    }
+    return _audit_list(request, user, db, form, page)
+
+
+def _audit_list(
+    request: Request,
+    user: User,
+    db: Session,
+    form: dict[str, str],
+    page: int = 1,
+    status: int = 200,
+    failures: list[tuple[str, str]] | None = None,
+) -> HTMLResponse:
+    start, end = day_range(form.get("since", ""), form.get("until", ""))
+    narrow = repository.ListFilter(
+        text=form.get("q", "").strip(),
+        department=form.get("department", "").strip(),
+        username=form.get("username", "").strip(),
+        severity=form.get("severity", "") if form.get("severity") in repository.AUDIT_SEVERITIES else "",
+        since=start,
+        until=end,
+    )
+    runs = repository.audit_runs(db, user, narrow, page)
+    return render(
+        request,
+        "audits.html",
+        user,
+        status=status,
+        runs=runs,
+        form=form,
+        severities=repository.AUDIT_SEVERITIES,
+        failures=failures or [],
+    )
 
 
 @router.post("/audits")
@@ -470,12 +554,12 @@ def run_audits(
     if len(runs) == 1 and not failures:
         return RedirectResponse(f"/audits/{runs[0].id}", status_code=303)
     status = 422 if failures and not runs else 200
-    return render(request, "audits.html", user, status=status, runs=repository.audit_runs(db, user), failures=failures)
+    return _audit_list(request, user, db, {}, status=status, failures=failures)
 
 
 @router.get("/audits/{audit_id}")
 def audit_page(
-    request: Request, audit_id: int, user: User = Depends(page_user), db: Session = Depends(get_db)
+    request: Request, audit_id: Number, user: User = Depends(page_user), db: Session = Depends(get_db)
 ) -> HTMLResponse:
     import json
 
@@ -492,9 +576,25 @@ def audit_page(
 
 
 @router.get("/audits/{audit_id}/report")
-def audit_report(audit_id: int, user: User = Depends(page_user), db: Session = Depends(get_db)) -> HTMLResponse:
+def audit_report(audit_id: Number, user: User = Depends(page_user), db: Session = Depends(get_db)) -> HTMLResponse:
     run = readable_audit(db, user, audit_id)
-    return HTMLResponse(run.report_html, headers={"Content-Security-Policy": "script-src 'none'"})
+    return HTMLResponse(run.report_html, headers={"Content-Security-Policy": REPORT_POLICY})
+
+
+@router.get("/audits/{audit_id}/findings.{fmt}")
+def audit_findings(
+    audit_id: Number, fmt: str, user: User = Depends(page_user), db: Session = Depends(get_db)
+) -> Response:
+    """An audit's findings as CSV (the CLI's report columns) or as an XLSX workbook."""
+    import json
+
+    exports = {"csv": (review.findings_csv, "text/csv; charset=utf-8"), "xlsx": (review.findings_xlsx, XLSX)}
+    if fmt not in exports:
+        raise HTTPException(404, f"不支持的导出格式：{fmt}（可用：csv、xlsx）")
+    run = readable_audit(db, user, audit_id)
+    build, media_type = exports[fmt]
+    stem = run.filename.rsplit(".", 1)[0] if "." in run.filename else run.filename
+    return attachment(build(json.loads(run.result_json)), f"审核{run.id}-{stem}.{fmt}", media_type)
 
 
 # ---------------------------------------------------------------- performance
@@ -504,7 +604,7 @@ def audit_report(audit_id: int, user: User = Depends(page_user), db: Session = D
 def performance(
     request: Request,
     code: str,
-    year: int,
+    year: Year,
     at: str = "",
     user: User = Depends(page_user),
     db: Session = Depends(get_db),
@@ -542,7 +642,7 @@ def _performance_page(
 def performance_upload(
     request: Request,
     code: str,
-    year: int,
+    year: Year,
     file: Annotated[UploadFile, File()],
     kind: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
@@ -575,7 +675,7 @@ def performance_upload(
 @router.get("/region")
 def region(
     request: Request,
-    year: int | None = None,
+    year: Year | None = None,
     name: str = "",
     user: User = Depends(page_user),
     db: Session = Depends(get_db),
@@ -605,56 +705,21 @@ def region(
 def region_xlsx(name: str = "", user: User = Depends(page_user), db: Session = Depends(get_db)) -> Response:
     require(user, Role.ADMIN, Role.REVIEWER)
     data = services.region_workbook(db, name or None)
-    return _attachment(data, f"{name or '全部地区'}-汇总.xlsx", services.DOWNLOAD_TYPES["xlsx"])
-
-
-# ---------------------------------------------------------------- administration
-
-
-@router.get("/admin/users")
-def users(
-    request: Request, user: User = Depends(page_user), db: Session = Depends(get_db), error: str = ""
-) -> HTMLResponse:
-    require(user, Role.ADMIN)
-    accounts = list(db.scalars(select(User).order_by(User.id)))
-    return render(request, "users.html", user, accounts=accounts, roles=list(Role), error=error)
-
-
-@router.post("/admin/users")
-def create_user(
-    request: Request,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    role: Annotated[str, Form()],
-    department_code: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
-    user: User = Depends(page_user),
-    db: Session = Depends(get_db),
-) -> Response:
-    check_csrf(request, csrf_token)
-    require(user, Role.ADMIN)
-    try:
-        repository.create_user(db, username, password, Role(role), department_code.strip() or None, actor=user.username)
-    except (repository.AccountError, ValueError) as exc:
-        db.rollback()
-        return users(request, user, db, error=str(exc))
-    db.commit()
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-@router.get("/admin/log")
-def audit_log(request: Request, user: User = Depends(page_user), db: Session = Depends(get_db)) -> HTMLResponse:
-    require(user, Role.ADMIN)
-    return render(request, "log.html", user, entries=repository.log_entries(db))
+    return attachment(data, f"{name or '全部地区'}-汇总.xlsx", XLSX)
 
 
 # ---------------------------------------------------------------- API documentation
 
 
+@router.get("/openapi.json")
+def openapi_description(request: Request, user: User = Depends(page_user)) -> JSONResponse:
+    """The OpenAPI description, for signed-in users like the page that shows it."""
+    return JSONResponse(request.app.openapi())
+
+
 @router.get("/docs")
-def api_docs(request: Request) -> HTMLResponse:
-    """The JSON API's OpenAPI description as a page (no CDN: Swagger UI is not vendored)."""
-    login = getattr(request.state, "login", None)
+def api_docs(request: Request, user: User = Depends(page_user)) -> HTMLResponse:
+    """The JSON API's OpenAPI description as a page, for signed-in users (no CDN: Swagger UI is not vendored)."""
     spec = request.app.openapi()
     operations = [
         {
@@ -668,7 +733,7 @@ def api_docs(request: Request) -> HTMLResponse:
         for path, methods in spec["paths"].items()
         for method, op in methods.items()
     ]
-    return render(request, "api_docs.html", login.user if login else None, operations=operations, spec=spec)
+    return render(request, "api_docs.html", user, operations=operations, spec=spec)
 
 
 def _body_fields(spec: dict[str, Any], operation: dict[str, Any]) -> list[str]:
