@@ -329,8 +329,11 @@ def test_build_third_rename_failing_keeps_the_old_build(tmp_path, monkeypatch):
 # --- 3. SIGTERM -------------------------------------------------------------------------------
 
 
-def _terminate_when_staging(command: list[str], staging_in: Path, delay: float, log: Path) -> subprocess.Popen:
-    """Start ``command``, wait until it has a staging directory in ``staging_in``, wait ``delay``, send SIGTERM."""
+def _terminate_when_staging(
+    command: list[str], staging_in: Path, delay: float, log: Path
+) -> tuple[subprocess.Popen, list[int]]:
+    """Start ``command``, wait until it has a staging directory in ``staging_in``, wait ``delay``, send
+    SIGTERM; returns the process and what of its session still runs a few seconds after it ended."""
     with log.open("wb") as stderr:
         process = subprocess.Popen(
             command, env=_env(), stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
@@ -343,9 +346,12 @@ def _terminate_when_staging(command: list[str], staging_in: Path, delay: float, 
         time.sleep(delay)
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
+        deadline = time.monotonic() + 5  # the fork server and resource tracker follow their parent out
+        while (alive := _session_alive(process.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         _end_session(process)
-    return process
+    return process, alive
 
 
 def _session_alive(sid: int) -> list[int]:
@@ -372,7 +378,7 @@ def _end_session(process: subprocess.Popen) -> None:
 def test_sigterm_during_a_build_cleans_up(delay, tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "yusuan", "build", str(EXAMPLE_YAML), "-f", "pdf,html,xlsx,json", "-o", str(out)]
-    process = _terminate_when_staging(command, tmp_path, delay, tmp_path / "stderr")
+    process, _alive = _terminate_when_staging(command, tmp_path, delay, tmp_path / "stderr")
     assert process.returncode in (143, 0), (tmp_path / "stderr").read_text(encoding="utf-8")
     if delay == 0:  # right after the staging directory appeared: it cannot have finished
         assert process.returncode == 143
@@ -392,10 +398,10 @@ def test_sigterm_during_a_batch_build_stops_the_workers_and_cleans_up(delay, tmp
     out = tmp_path / "out"
     command = [sys.executable, "-m", "yusuan", "batch", "build", str(ledgers), "-j", "2", "-o", str(out)]
     start = time.monotonic()
-    process = _terminate_when_staging(command, out, delay, tmp_path / "stderr")
+    process, alive = _terminate_when_staging(command, out, delay, tmp_path / "stderr")
     assert process.returncode == 143, (tmp_path / "stderr").read_text(encoding="utf-8")
     assert time.monotonic() - start < 60
-    assert not _session_alive(process.pid)  # no orphaned worker carries on
+    assert not alive  # no orphaned worker carries on
     assert not _leftovers(tmp_path)
     for built in out.iterdir():  # a department is either complete (with its record) or absent
         names = {p.name for p in built.iterdir()}

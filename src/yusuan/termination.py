@@ -5,6 +5,10 @@ directories and ``.name.XXXX.tmp`` files of :mod:`yusuan.render.atomic` on disk.
 handler installed, SIGTERM raises ``SystemExit(143)`` (128 + SIGTERM, what a shell reports
 for a process ended by SIGTERM) in the main thread; cleanup runs while the exception
 unwinds, and a second SIGTERM is ignored so that it cannot cut the cleanup short.
+
+A few steps must not be cut in two: creating a temporary file and remembering its name (or
+the cleanup would not know it), replacing a set of files. They run inside
+:func:`uninterrupted`, which makes SIGTERM wait until the step is done.
 """
 
 from __future__ import annotations
@@ -18,10 +22,32 @@ from types import FrameType
 #: the exit status of a process ended by SIGTERM
 TERMINATED = 128 + signal.SIGTERM
 
+# Python runs signal handlers in the main thread only, so these need no lock.
+_steps_running = 0
+_pending = False
+
 
 def _terminate(_signum: int, _frame: FrameType | None) -> None:
+    global _pending
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the cleanup that follows must run to its end
+    if _steps_running:
+        _pending = True  # raised when the step is done
+        return
     raise SystemExit(TERMINATED)
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """A step that SIGTERM must not cut in two: a SIGTERM that comes meanwhile ends the process after it."""
+    global _steps_running, _pending
+    _steps_running += 1
+    try:
+        yield
+    finally:
+        _steps_running -= 1
+        if _pending and not _steps_running:
+            _pending = False
+            raise SystemExit(TERMINATED)
 
 
 def exit_on_sigterm() -> None:

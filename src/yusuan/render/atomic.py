@@ -18,6 +18,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any, cast
 
+from yusuan.termination import uninterrupted
+
 #: why a write failed, by errno, as a person would say it
 _CAUSES = {
     errno.ENOSPC: "磁盘已满",
@@ -117,11 +119,12 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     if path.is_dir():
         raise OutputError(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
     ensure_directory(path.parent, path)
-    with naming(path):
-        fd, tmp = _new_file(path.parent, path.name)
+    text = "b" not in mode
+    tmp: Path | None = None
     try:
-        text = "b" not in mode
-        fh = os.fdopen(fd, mode, encoding="utf-8" if text else None, newline="" if text else None)
+        with uninterrupted(), naming(path):  # no SIGTERM between creating the file and knowing its name
+            fd, tmp = _new_file(path.parent, path.name)
+            fh = os.fdopen(fd, mode, encoding="utf-8" if text else None, newline="" if text else None)
         try:
             output = _NamedOutput(fh, path)
             yield cast(IO[Any], output)
@@ -134,7 +137,8 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         with naming(path):
             os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise
 
 
@@ -165,11 +169,11 @@ def staged_directory(outdir: Path) -> Iterator[Staging]:
     keep: list[Path] = []
     scratch: Path | None = None
     try:
-        with naming(outdir):
+        with uninterrupted(), naming(outdir):  # no SIGTERM between creating it and knowing its name
             scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
         yield Staging(scratch, outdir)
         ensure_directory(outdir)
-        with naming(outdir):
+        with uninterrupted(), naming(outdir):  # a SIGTERM now waits for the whole set (or its rollback)
             _replace_all(scratch, outdir, keep)
     finally:
         if scratch is not None and not keep:
