@@ -502,3 +502,12 @@ def test_parse_formats():
         parse_formats(",", ["pdf", "json"])
     with pytest.raises(ValueError, match="不支持的格式：x（可用：pdf、json）"):
         parse_formats("pdf,x", ["pdf", "json"])
+
+
+def test_markup_in_file_names_prints_literally(tmp_path):
+    (tmp_path / "[").mkdir()  # the path of "[/b]one.txt" in it reads as a closing tag with nothing to close
+    for path in (tmp_path / "[" / "b]one.txt", tmp_path / "[bold]two.txt"):
+        path.write_text("焦作市解放区人力资源和社会保障局2025年部门预算\n", encoding="utf-8")
+    result = _invoke("audit", str(tmp_path))
+    assert isinstance(result.exception, SystemExit), result.exception  # not a MarkupError
+    assert "[/b]one.txt" in result.stdout and "[bold]two.txt" in result.stdout
