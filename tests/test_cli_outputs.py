@@ -511,3 +511,16 @@ def test_markup_in_file_names_prints_literally(tmp_path):
     result = _invoke("audit", str(tmp_path))
     assert isinstance(result.exception, SystemExit), result.exception  # not a MarkupError
     assert "[/b]one.txt" in result.stdout and "[bold]two.txt" in result.stdout
+
+
+def test_a_department_that_cannot_be_written_is_a_recorded_failure(tmp_path):
+    ledgers = tmp_path / "ledgers"
+    ledgers.mkdir()
+    shutil.copy(EXAMPLE_YAML, ledgers / "budget.yaml")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "budget").write_text("a file where the department's folder goes", encoding="utf-8")
+    result = _invoke("batch", "build", str(ledgers), "-f", "json", "-o", str(out))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    failures = (out / "failures.csv").read_text(encoding="utf-8")
+    assert f"无法写入 {out / 'budget' / '.yusuan-build.json'}：{out / 'budget'} 是一个文件，不是目录" in failures

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from yusuan.executors import Executor, LocalExecutor
 from yusuan.ledger.read import WORKBOOK_SUFFIXES, YAML_SUFFIXES
-from yusuan.render.atomic import OutputError, atomic_write_bytes, ensure_directory
+from yusuan.render.atomic import OutputError, atomic_write_bytes, ensure_directory, naming
 
 SUFFIXES = YAML_SUFFIXES + WORKBOOK_SUFFIXES
 MANIFEST = ".yusuan-build.json"
@@ -129,7 +129,8 @@ def build_one(task: BuildTask) -> BuildResult:
     source, outdir = Path(task.source), Path(task.outdir)
     try:
         digest = sha256_file(source)
-        (outdir / MANIFEST).unlink(missing_ok=True)  # a half-finished rebuild is never taken as done
+        with naming(outdir / MANIFEST):
+            (outdir / MANIFEST).unlink(missing_ok=True)  # a half-finished rebuild is never taken as done
         budget = read_budget(source)
         write_outputs(budget, outdir, list(task.formats))
         atomic_write_bytes(outdir / MANIFEST, manifest_bytes(source, digest, task.formats))
