@@ -293,6 +293,22 @@ def test_monitoring_lights_custom_thresholds(budget: Budget, execution: Executio
     assert {line.project for line in default.attention} == {"P001", "P003"}
 
 
+def test_spending_beyond_the_budget_is_red_with_its_reason(budget: Budget, tmp_path: Path) -> None:
+    # P002 cut to nothing on 1 June, yet 60,000 paid on 30 June; P001 paid 210,000 of 220,000 by 30 June
+    adjustments = ADJUSTMENTS.replace("2025-09-01,追减,30000.00", "2025-06-01,追减,150000.00")
+    payments = PAYMENTS.replace("2025-07-20,100000.00", "2025-06-20,260000.00")
+    execution = read_execution(budget, _write(tmp_path, "pay.csv", payments), _write(tmp_path, "adj.csv", adjustments))
+    m = monitor(budget, execution, date(2025, 6, 30))
+    by = {line.project: line for line in m.lines if line.project}
+    assert (by["P002"].adjusted, by["P002"].light, by["P002"].over_budget) == (0, Light.RED, True)
+    assert by["P002"].reason == "超支：没有预算，已支付 6.00 万元"
+    assert (by["P001"].rate, by["P001"].light) == (Decimal("140.91"), Light.RED)
+    assert by["P001"].reason == "超支：已支付 31.00 万元（预算的 140.91%），超出预算 9.00 万元"
+    assert by["P003"].reason == "执行滞后：进度比 0.0807 低于红灯阈值 0.60"
+    # overspending first, the larger first; then the lagging
+    assert [line.project for line in m.attention] == ["P001", "P002", "P003"]
+
+
 def test_thresholds_validated(budget: Budget, execution: Execution) -> None:
     assert Thresholds(red=0.6, yellow=0.8) == Thresholds()  # type: ignore[arg-type]  # float literals taken as written
     for red, yellow in (

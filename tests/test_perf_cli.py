@@ -79,3 +79,38 @@ def test_bad_actuals_are_reported_with_row_and_column(tmp_path):
 def test_bad_date_is_refused():
     result = _run("monitor", str(EXAMPLE_YAML), EXECUTION, "--at", "2025-13-40")
     assert result.exit_code == 2
+
+
+OVERSPENT = "410802250000000029447"  # 2025年人事工资软件升级服务费: 7.10 万元, 6.61 paid by July
+
+
+def _overspent_execution(tmp_path):
+    """The example's payments plus one that brings the project to 318% of its budget."""
+    execution = tmp_path / "execution.csv"
+    rows = (EXAMPLE_DIR / "execution.csv").read_text(encoding="utf-8")
+    execution.write_text(rows + f"503001,{OVERSPENT},2025-07-15,159678.00,30299,否\n", encoding="utf-8")
+    return str(execution)
+
+
+def test_overspending_is_red_with_its_own_reason(tmp_path):
+    execution = _overspent_execution(tmp_path)
+    args = ("monitor", str(EXAMPLE_YAML), execution, "--at", "2025-07-31")
+    data = json.loads(_run(*args, "--format", "json").stdout)
+    line = next(line for line in data["lines"] if line["project"] == OVERSPENT)
+    assert (line["light"], line["over_budget"], line["rate"]) == ("红灯", True, 318.0)
+    assert line["reason"] == "超支：已支付 22.58 万元（预算的 318.00%），超出预算 15.48 万元"
+    assert data["attention"][0]["project"] == OVERSPENT  # overspending first
+    lagging = [line for line in data["attention"] if not line["over_budget"]]
+    assert lagging and all(line["reason"].startswith(("执行滞后", "执行偏慢")) for line in lagging)
+
+    text = _run(*args)
+    assert text.exit_code == 0 and "超支" in text.stdout  # the table wraps the reason over lines
+    html = tmp_path / "monitor.html"
+    assert _run(*args, "--format", "html", "-o", str(html)).exit_code == 0
+    assert "超支：已支付 22.58 万元（预算的 318.00%），超出预算 15.48 万元" in html.read_text(encoding="utf-8")
+    xlsx = tmp_path / "monitor.xlsx"
+    assert _run(*args, "--format", "xlsx", "-o", str(xlsx)).exit_code == 0
+    rows = list(load_workbook(xlsx)["监控"].iter_rows(values_only=True))
+    assert rows[0][-1] == "原因"
+    row = next(row for row in rows if row[2] == OVERSPENT)
+    assert row[0] == "红灯" and row[-1].startswith("超支：已支付 22.58 万元")

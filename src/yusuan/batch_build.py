@@ -32,7 +32,7 @@ from pathlib import Path
 
 from yusuan.executors import Executor, LocalExecutor
 from yusuan.ledger.read import WORKBOOK_SUFFIXES, YAML_SUFFIXES
-from yusuan.render.atomic import atomic_write_bytes
+from yusuan.render.atomic import OutputError, atomic_write_bytes, ensure_directory, naming
 
 SUFFIXES = YAML_SUFFIXES + WORKBOOK_SUFFIXES
 MANIFEST = ".yusuan-build.json"
@@ -129,7 +129,8 @@ def build_one(task: BuildTask) -> BuildResult:
     source, outdir = Path(task.source), Path(task.outdir)
     try:
         digest = sha256_file(source)
-        (outdir / MANIFEST).unlink(missing_ok=True)  # a half-finished rebuild is never taken as done
+        with naming(outdir / MANIFEST):
+            (outdir / MANIFEST).unlink(missing_ok=True)  # a half-finished rebuild is never taken as done
         budget = read_budget(source)
         write_outputs(budget, outdir, list(task.formats))
         atomic_write_bytes(outdir / MANIFEST, manifest_bytes(source, digest, task.formats))
@@ -137,6 +138,8 @@ def build_one(task: BuildTask) -> BuildResult:
         errors = [p for p in exc.problems if p.severity == "error"] or exc.problems
         text = "；".join(f"{p.origin}：{p.message}" for p in errors)
         return BuildResult(task.source, "failed", _clean_error(text, source), time.perf_counter() - start)
+    except OutputError as exc:  # already says which file and why, in Chinese
+        return BuildResult(task.source, "failed", _clean_error(str(exc), source), time.perf_counter() - start)
     except Exception as exc:  # one broken input never stops a batch
         return BuildResult(task.source, "failed", _clean_error(f"{exc!r}", source), time.perf_counter() - start)
     return BuildResult(task.source, "built", "", time.perf_counter() - start)
@@ -167,15 +170,12 @@ def build_batch(
     build: Callable[[BuildTask], BuildResult] = build_one,
 ) -> BuildSummary:
     """Build every budget in ``folder`` into ``out``; skip what is up to date; record failures."""
-    from yusuan.outputs import RENDERERS
+    from yusuan.outputs import RENDERERS, parse_formats
 
-    unknown = [f for f in formats if f not in RENDERERS]
-    if unknown or not formats:
-        raise ValueError(f"不支持的输出格式：{'、'.join(unknown) or '（空）'}（可用：{'、'.join(RENDERERS)}）")
+    chosen = tuple(parse_formats(formats, RENDERERS))
     start = time.perf_counter()
-    chosen = tuple(formats)
     executor = executor or LocalExecutor(1)
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_directory(out)
     summary = BuildSummary()
     # Decide what to skip in this process first: only real work goes to the workers.
     planned = list(plan(find_inputs(folder), out, chosen))

@@ -2,31 +2,76 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
+from rich.text import Text
+from typer.core import TyperGroup
 
 from yusuan.ledger.problems import BudgetInputError
+from yusuan.render.atomic import OutputError
+from yusuan.termination import sigterm_exits
 
 if TYPE_CHECKING:
     from yusuan.audit.report import Result
     from yusuan.executors import Executor
 
-app = typer.Typer(help="预算：部门预算的编制、公开、审核与绩效。", no_args_is_help=True, add_completion=False)
-console = Console()
-err = Console(stderr=True)
+# No highlighting: Rich's highlighter is quadratic in the length of the text, and the text is
+# the user's (a 300,000-character name took minutes); user text inside markup is escaped.
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class _Commands(TyperGroup):
+    """Runs every command: SIGTERM ends it as Ctrl+C does (staged outputs are cleaned up), and an
+    output that cannot be written is one Chinese message naming the path and the cause, exit 1."""
+
+    def invoke(self, ctx: Any) -> Any:  # a Typer context (Typer's own copy of click's)
+        with sigterm_exits():
+            try:
+                return super().invoke(ctx)
+            except OutputError as exc:
+                _error(str(exc))
+                raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Commands, help="预算：部门预算的编制、公开、审核与绩效。", no_args_is_help=True, add_completion=False
+)
+
+
+def _error(message: str) -> None:
+    """An error for the user, printed as it is (it may hold a name with "[" in it) and not wrapped
+    (so a path in it can be copied)."""
+    err.print(Text(message, style="red"), soft_wrap=True)
+
+
+def _formats(value: str, allowed: Iterable[str], *, one: bool = False) -> list[str]:
+    """The formats of a ``--format`` option; a usage error (exit 2) listing the allowed ones otherwise."""
+    from yusuan.outputs import parse_formats
+
+    allowed = list(allowed)
+    try:
+        formats = parse_formats(value, allowed)
+        if one and len(formats) > 1:
+            raise ValueError(f"只能选一种格式，不是 {value}（可用：{'、'.join(allowed)}）")
+    except ValueError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from None
+    return formats
 
 
 def _report_input_error(exc: BudgetInputError) -> None:
     errors = [p for p in exc.problems if p.severity == "error"]
     err.print(f"[bold red]输入有 {len(errors)} 处错误，未生成任何文件：[/]")
     for problem in errors:
-        err.print(f"  [red]✗[/] {problem.origin}：{problem.message}", highlight=False)
+        err.print(f"  [red]✗[/] {escape(str(problem.origin))}：{escape(problem.message)}")
 
 
 def _read(path: Path):  # type: ignore[no-untyped-def]
@@ -46,24 +91,21 @@ def build(
     format: Annotated[str, typer.Option("--format", "-f", help="输出格式，逗号分隔")] = "pdf,html,xlsx,json",
 ) -> None:
     """由预算账本生成全部预算公开表。"""
-    from yusuan.outputs import write_outputs
+    from yusuan.outputs import output_formats, write_outputs
 
+    formats = _formats(format, output_formats())
     budget = _read(input)
-    formats = [f.strip() for f in format.split(",") if f.strip()]
     with console.status("正在生成…") as status:
         try:
             written, disclosure = write_outputs(budget, output, formats, progress=lambda s: status.update(f"{s}…"))
-        except ValueError as exc:
-            err.print(f"[red]{exc}[/]")
-            raise typer.Exit(2) from None
         except RuntimeError as exc:  # e.g. no CJK font for the PDF
-            err.print(f"[red]生成失败，未写出任何文件：{exc}[/]")
+            _error(f"生成失败，未写出任何文件：{exc}")
             raise typer.Exit(1) from None
     for warning in disclosure.narrative.warnings:
-        err.print(f"[yellow]提示：{warning}[/]")
-    console.print(f"[green]已生成[/] {budget.department.name} {budget.year}年部门预算公开文件：")
+        err.print(Text(f"提示：{warning}", style="yellow"))
+    console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年部门预算公开文件：")
     for path in written:
-        console.print(f"  {path}", highlight=False)
+        console.print(Text(f"  {path}"))
 
 
 @app.command()
@@ -73,13 +115,13 @@ def check(input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .
 
     budget = _read(input)
     console.print(
-        f"[green]✓[/] {budget.department.name} {budget.year}年：{len(budget.units)} 个单位，"
+        f"[green]✓[/] {escape(budget.department.name)} {budget.year}年：{len(budget.units)} 个单位，"
         f"{len(budget.basic)} 条基本支出，{len(budget.projects)} 个项目，检查通过。"
     )
     for code, issues in check_targets(budget).items():
         for issue in issues:
             if issue.severity != "info":
-                err.print(f"[yellow]绩效目标提示：项目 {code}：{issue.message}[/]", highlight=False)
+                err.print(Text(f"绩效目标提示：项目 {code}：{issue.message}", style="yellow"))
 
 
 @app.command()
@@ -88,10 +130,10 @@ def template(output: Annotated[Path, typer.Argument(help="要写出的空白工�
     from yusuan.ledger.workbook import write_template
 
     if output.suffix.lower() != ".xlsx":
-        err.print("[red]空白工作簿应以 .xlsx 结尾[/]")
+        _error("空白工作簿应以 .xlsx 结尾")
         raise typer.Exit(2)
     write_template(output)
-    console.print(f"[green]已写出空白工作簿[/] {output}")
+    console.print(f"[green]已写出空白工作簿[/] {escape(str(output))}")
 
 
 @app.command()
@@ -106,9 +148,9 @@ def convert(
     try:
         write_budget(budget, output)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/]")
+        _error(str(exc))
         raise typer.Exit(2) from None
-    console.print(f"[green]已写出[/] {output}")
+    console.print(f"[green]已写出[/] {escape(str(output))}")
 
 
 @app.command()
@@ -121,12 +163,12 @@ def catalog(code: Annotated[str, typer.Argument(help="科目编码，如 2080101
     try:
         normalized = normalize_code(code)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/]")
+        _error(str(exc))
         raise typer.Exit(2) from None
     cat = load_catalog()
     entries = cat.find(normalized)
     if not entries:
-        err.print(f"[red]分类科目中没有编码 {normalized}[/]")
+        _error(f"分类科目中没有编码 {normalized}")
         raise typer.Exit(1)
     for entry in entries:
         shown = format_function_code(entry.code) if entry.catalog == "function" else entry.code
@@ -177,14 +219,12 @@ def audit(
     """审核已公开的部门预算：还原表格与情况说明，逐项核对，报告不一致之处。"""
     from yusuan.audit import batch
     from yusuan.audit.report import Brief, csv_header, csv_text, json_line, print_text, render_html, summary_table
-    from yusuan.render.atomic import atomic_write_bytes
+    from yusuan.render.atomic import atomic_write_bytes, atomic_writer
 
-    if format not in ("text", "json", "html", "csv"):
-        err.print(f"[red]不支持的报告格式：{format}（可用：text、json、html、csv）[/]")
-        raise typer.Exit(2)
+    format = _formats(format, ("text", "json", "html", "csv"), one=True)[0]
     paths = batch.expand_inputs(files)
     if not paths:
-        err.print("[red]没有找到要审核的文件（.pdf、.txt、.xlsx）[/]")
+        _error("没有找到要审核的文件（.pdf、.txt、.xlsx）")
         raise typer.Exit(2)
     results = _audit_results(paths, together, jobs, scheduler, dask_local)
     if format in ("json", "csv"):
@@ -197,23 +237,25 @@ def audit(
                 write(json_line(result) + "\n" if format == "json" else csv_text(result))
                 briefs.append(Brief.of(result))
         if output is not None:
-            err.print(f"已写出审核报告：{output}")
+            err.print(Text(f"已写出审核报告：{output}"))
     else:
         kept = [_keep_for_report(r, format) for r in results]
         briefs = [Brief.of(r) for r in kept]
-        if format == "text":
-            target = Console(file=output.open("w", encoding="utf-8"), width=120) if output else console
-            print_text(kept, target, show_info=show_info)
+        if format == "text" and output is not None:
+            with atomic_writer(output) as fh:
+                print_text(kept, Console(file=fh, width=120, highlight=False), show_info=show_info)
+        elif format == "text":
+            print_text(kept, console, show_info=show_info)
         elif output is not None:
             atomic_write_bytes(output, render_html(kept).encode("utf-8"))
-            err.print(f"已写出审核报告：{output}")
+            err.print(Text(f"已写出审核报告：{output}"))
         else:
             typer.echo(render_html(kept), nl=False)
     if len(briefs) > 1:
         (console if format == "text" else err).print(summary_table(briefs))
     if summary_csv is not None:
         atomic_write_bytes(summary_csv, batch.summary_csv(briefs).encode("utf-8"))
-        err.print(f"已写出汇总：{summary_csv}")
+        err.print(Text(f"已写出汇总：{summary_csv}"))
     if any(b.unreadable for b in briefs):
         raise typer.Exit(2)
     if any(b.errors for b in briefs):
@@ -268,11 +310,11 @@ def _count_ledgers(folder: Path) -> int:
     from yusuan.batch_build import find_inputs
 
     if not folder.is_dir():
-        err.print(f"[red]不是目录：{folder}[/]")
+        _error(f"不是目录：{folder}")
         raise typer.Exit(2)
     total = len(find_inputs(folder))
     if not total:
-        err.print("[red]目录中没有预算账本（.yaml、.yml、.xlsx）[/]")
+        _error("目录中没有预算账本（.yaml、.yml、.xlsx）")
         raise typer.Exit(2)
     return total
 
@@ -285,12 +327,12 @@ def _executor(jobs: int, scheduler: str | None, dask_local: int | None) -> Itera
     try:
         executor = make_executor(jobs, scheduler, dask_local)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/]")
+        _error(str(exc))
         raise typer.Exit(2) from None
     try:
         yield executor
     except RuntimeError as exc:  # e.g. dask not installed
-        err.print(f"[red]{exc}[/]")
+        _error(str(exc))
         raise typer.Exit(1) from None
     finally:
         executor.close()
@@ -315,9 +357,10 @@ def batch_build(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from yusuan.batch_build import FAILURES, build_batch
+    from yusuan.outputs import output_formats
 
+    formats = _formats(format, output_formats())
     total = _count_ledgers(folder)
-    formats = [f.strip() for f in format.split(",") if f.strip()]
     with (
         _executor(jobs, scheduler, dask_local) as executor,
         Progress(
@@ -325,20 +368,14 @@ def batch_build(
         ) as progress,
     ):
         task = progress.add_task("build", total=total)
-        try:
-            summary = build_batch(folder, output, formats, executor, done=lambda _r: progress.advance(task))
-        except ValueError as exc:
-            err.print(f"[red]{exc}[/]")
-            raise typer.Exit(2) from None
+        summary = build_batch(folder, output, formats, executor, done=lambda _r: progress.advance(task))
     err.print(
         f"已生成 {summary.built} 个，跳过 {summary.skipped} 个（已是最新），失败 {summary.failed} 个，"
-        f"用时 {summary.seconds:.1f} 秒",
-        highlight=False,
+        f"用时 {summary.seconds:.1f} 秒"
     )
     if summary.failed:
-        for name, error in summary.failures[:10]:
-            err.print(f"  [red]✗[/] {name}：{error}", highlight=False)
-        err.print(f"失败清单：{output / FAILURES}", highlight=False)
+        _print_failures(summary.failures)
+        err.print(Text(f"失败清单：{output / FAILURES}"))
         raise typer.Exit(1)
 
 
@@ -369,7 +406,7 @@ def rollup(
     folder = Path(source)
     if not folder.is_dir():
         if into:
-            err.print("[red]--into 只用于从目录导入[/]")
+            _error("--into 只用于从目录导入")
             raise typer.Exit(2)
         result = _rollup_database(source, region)
     else:
@@ -381,23 +418,24 @@ def rollup(
             result = rollup_folder(folder, read, done=lambda _p: progress.advance(task))
         if store is not None:
             err.print(
-                f"已导入数据库 {_hide_password(into or '')}：新版本 {store.saved} 个，未变化 {store.unchanged} 个"
+                Text(f"已导入数据库 {_hide_password(into or '')}：新版本 {store.saved} 个，未变化 {store.unchanged} 个")
             )
     if not result.departments:
-        err.print("[red]没有可汇总的预算账本，未生成文件[/]")
-        for name, error in result.failures[:10]:
-            err.print(f"  [red]✗[/] {name}：{error}", highlight=False)
+        _error("没有可汇总的预算账本，未生成文件")
+        _print_failures(result.failures)
         raise typer.Exit(1)
     atomic_write_bytes(output, render_rollup_xlsx(result))
     years = "、".join(str(y) for y in result.years)
-    err.print(
-        f"已汇总 {len(result.departments)} 个部门（{years}年），失败 {len(result.failures)} 个：{output}",
-        highlight=False,
-    )
-    for name, error in result.failures[:10]:
-        err.print(f"  [red]✗[/] {name}：{error}", highlight=False)
+    err.print(Text(f"已汇总 {len(result.departments)} 个部门（{years}年），失败 {len(result.failures)} 个：{output}"))
+    _print_failures(result.failures)
     if result.failures:
         raise typer.Exit(1)
+
+
+def _print_failures(failures: list[tuple[str, str]]) -> None:
+    """The first ten failed files of a batch, each with its error."""
+    for name, error in failures[:10]:
+        err.print(f"  [red]✗[/] {escape(name)}：{escape(error)}")
 
 
 class _Store:
@@ -424,7 +462,7 @@ def _open_store(source: str) -> _Store:
     try:
         return _Store(url)
     except Exception as exc:  # a database that cannot be opened or migrated: say which and why
-        err.print(f"[red]无法打开数据库 {_hide_password(url)}：{exc}[/]", highlight=False)
+        _error(f"无法打开数据库 {_hide_password(url)}：{exc}")
         raise typer.Exit(2) from None
 
 
@@ -454,7 +492,7 @@ def _rollup_database(source: str, region: str):  # type: ignore[no-untyped-def]
     from yusuan.store import repository
 
     if "://" not in source and not Path(source).is_file():
-        err.print(f"[red]既不是目录也不是数据库：{source}[/]", highlight=False)
+        _error(f"既不是目录也不是数据库：{source}")
         raise typer.Exit(2)
     store = _open_store(source)
     result = Rollup()
@@ -477,17 +515,16 @@ def synth(
     """
     from yusuan.ledger import write_budget
     from yusuan.ledger.synth import department_seed, generate_budget
+    from yusuan.render.atomic import ensure_directory
 
-    if format not in ("yaml", "xlsx"):
-        err.print(f"[red]不支持的格式：{format}（可用：yaml、xlsx）[/]")
-        raise typer.Exit(2)
+    format = _formats(format, ("yaml", "xlsx"), one=True)[0]
     if departments < 1:
-        err.print("[red]部门数应至少为 1[/]")
+        _error("部门数应至少为 1")
         raise typer.Exit(2)
-    output.mkdir(parents=True, exist_ok=True)
+    ensure_directory(output)
     for i in range(1, departments + 1):
         write_budget(generate_budget(department_seed(seed, i)), output / f"dept-{i:05d}.{format}")
-    console.print(f"[green]已写出[/] {departments} 个部门预算账本到 {output}", highlight=False)
+    console.print(f"[green]已写出[/] {departments} 个部门预算账本到 {escape(str(output))}")
 
 
 perf_app = typer.Typer(help="绩效：监控与自评。", no_args_is_help=True)
@@ -513,9 +550,9 @@ def _emit(format: str, output: Path | None, text: str | None = None, data: bytes
     payload = data if data is not None else (text or "").encode("utf-8")
     if output is not None:
         atomic_write_bytes(output, payload)
-        err.print(f"已写出：{output}")
+        err.print(Text(f"已写出：{output}"))
     elif data is not None:
-        err.print(f"[red]{format} 格式需要用 -o 指定输出文件[/]")
+        _error(f"{format} 格式需要用 -o 指定输出文件")
         raise typer.Exit(2)
     else:
         typer.echo(text, nl=False)
@@ -544,15 +581,13 @@ def serve(
             Settings(url, admin_password=os.environ.get("YUSUAN_ADMIN_PASSWORD") or None, load_example=not no_example)
         )
     except Exception as exc:  # a database that cannot be opened or migrated: say which and why
-        err.print(f"[red]无法打开数据库 {_hide_password(url)}：{exc}[/]", highlight=False)
+        _error(f"无法打开数据库 {_hide_password(url)}：{exc}")
         raise typer.Exit(2) from None
     generated = application.state.generated_admin_password
     if generated:
-        err.print(
-            f"已创建管理员账户 admin，初始密码：[bold]{generated}[/]（只显示这一次，请妥善保存）", highlight=False
-        )
-    err.print(f"数据库：{_hide_password(url)}", highlight=False)
-    err.print(f"访问 http://{host}:{port}/ （按 Ctrl+C 停止）", highlight=False)
+        err.print(f"已创建管理员账户 admin，初始密码：[bold]{escape(generated)}[/]（只显示这一次，请妥善保存）")
+    err.print(Text(f"数据库：{_hide_password(url)}"))
+    err.print(Text(f"访问 http://{host}:{port}/ （按 Ctrl+C 停止）"))
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
@@ -560,12 +595,6 @@ def _hide_password(url: str) -> str:
     import re
 
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
-
-
-def _check_perf_format(format: str) -> None:
-    if format not in _PERF_FORMATS:
-        err.print(f"[red]不支持的格式：{format}（可用：{'、'.join(_PERF_FORMATS)}）[/]")
-        raise typer.Exit(2)
 
 
 def _perf_report(
@@ -609,19 +638,19 @@ def perf_monitor(
     from yusuan.performance.monitoring import Thresholds, monitor
     from yusuan.performance.ratios import department_ratios, monthly_series
 
-    _check_perf_format(format)
+    format = _formats(format, _PERF_FORMATS, one=True)[0]
     try:
         when = datetime.date.fromisoformat(at)
         thresholds = Thresholds(red=red, yellow=yellow)  # type: ignore[arg-type]
     except ValueError as exc:
-        err.print(f"[red]参数有误：{exc}[/]")
+        _error(f"参数有误：{exc}")
         raise typer.Exit(2) from None
     budget = _read(budget_file)
     data = _read_execution(budget, execution, adjustments, carryover)
     try:
         result = monitor(budget, data, when, thresholds)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/]")
+        _error(str(exc))
         raise typer.Exit(2) from None
     ratios = department_ratios(budget, data, when)
     series = monthly_series(budget, data)
@@ -656,14 +685,14 @@ def perf_score(
     from yusuan.performance import report
     from yusuan.performance.scoring import Weights, read_actuals, score_budget
 
-    _check_perf_format(format)
+    format = _formats(format, _PERF_FORMATS, one=True)[0]
     try:
         parts = [Decimal(w.strip()) for w in weights.split(",")]
         if len(parts) != 4:
             raise ValueError("应为 4 个数：预算执行率,产出,效益,满意度")
         chosen = Weights(execution=parts[0], output=parts[1], benefit=parts[2], satisfaction=parts[3])
     except (ValueError, InvalidOperation) as exc:
-        err.print(f"[red]权重有误：{exc}[/]")
+        _error(f"权重有误：{exc}")
         raise typer.Exit(2) from None
     budget = _read(budget_file)
     data = _read_execution(budget, execution, adjustments, None)

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
+from yusuan.termination import exit_on_sigterm
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -41,7 +43,9 @@ class LocalExecutor:
 
     Workers are started by a fork server, not forked from this process: a process that
     has already typeset a PDF holds the Typst runtime's threads, and a child forked from it
-    can hang for ever.
+    can hang for ever. If the map is interrupted (SIGTERM, Ctrl+C, an error, or the caller
+    stops reading), queued work is cancelled and the workers are sent SIGTERM, on which they
+    stop their item and clean up (see ``yusuan.termination``) before the pool shuts down.
     """
 
     def __init__(self, jobs: int = 1) -> None:
@@ -54,14 +58,18 @@ class LocalExecutor:
             return
         window = WINDOW_PER_WORKER * self.jobs
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=exit_on_sigterm) as pool:
             pending: deque[Future[R]] = deque()
-            for item in items:
-                pending.append(pool.submit(fn, item))
-                if len(pending) >= window:
+            try:
+                for item in items:
+                    pending.append(pool.submit(fn, item))
+                    if len(pending) >= window:
+                        yield pending.popleft().result()
+                while pending:
                     yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            except BaseException:
+                _stop_workers(pool, pending)
+                raise
 
     def close(self) -> None:
         pass
@@ -74,6 +82,16 @@ class LocalExecutor:
 
     def __repr__(self) -> str:
         return f"LocalExecutor(jobs={self.jobs})"
+
+
+def _stop_workers(pool: ProcessPoolExecutor, pending: deque[Future[Any]]) -> None:
+    """Cancel the queued work and ask the running workers to stop (SIGTERM: they clean up first)."""
+    for future in pending:
+        future.cancel()
+    workers = getattr(pool, "_processes", None) or {}  # private, but the only handle on the worker processes
+    for process in list(workers.values()):
+        if process.is_alive():
+            process.terminate()
 
 
 class DaskExecutor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,23 +66,42 @@ def output_formats() -> list[str]:
     return list(RENDERERS)
 
 
+def parse_formats(value: str | Iterable[str], allowed: Iterable[str]) -> list[str]:
+    """The formats of a ``--format`` value ("pdf,html" or a list), in order, without repeats.
+
+    Raises ``ValueError`` (a Chinese message listing the allowed formats) when a format is
+    unknown or none is given at all (``--format ","``): asking for nothing is a mistake,
+    not a request to write nothing.
+    """
+    allowed = list(allowed)
+    items = value.split(",") if isinstance(value, str) else list(value)
+    formats = list(dict.fromkeys(f.strip() for f in items if f.strip()))
+    unknown = [f for f in formats if f not in allowed]
+    if unknown:
+        raise ValueError(f"不支持的格式：{'、'.join(unknown)}（可用：{'、'.join(allowed)}）")
+    if not formats:
+        raise ValueError(f"没有指定格式（可用：{'、'.join(allowed)}）")
+    return formats
+
+
 def write_outputs(
     budget: Budget,
     outdir: Path,
     formats: list[str],
     progress: Callable[[str], None] = lambda _step: None,
 ) -> tuple[list[Path], Disclosure]:
-    """Build the disclosure and write each format into ``outdir``; on any error nothing is written."""
-    unknown = [f for f in formats if f not in RENDERERS]
-    if unknown:
-        raise ValueError(f"不支持的输出格式：{'、'.join(unknown)}（可用：{'、'.join(RENDERERS)}）")
+    """Build the disclosure and write each format into ``outdir``; on any error nothing is written.
+
+    The files replace those already in ``outdir`` all together or not at all; a file that
+    cannot be written raises :class:`yusuan.render.atomic.OutputError`.
+    """
+    formats = parse_formats(formats, RENDERERS)
     progress("生成表格与情况说明")
     disclosure = build_disclosure(budget)
     written: list[Path] = []
-    with staged_directory(outdir) as scratch:
+    with staged_directory(outdir) as staging:
         for fmt in formats:
             name, render = RENDERERS[fmt]
             progress(f"写出 {name}")
-            (scratch / name).write_bytes(render(disclosure))
-            written.append(outdir / name)
+            written.append(staging.write(name, render(disclosure)))
     return written, disclosure

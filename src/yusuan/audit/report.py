@@ -56,7 +56,8 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
             continue
         doc, stats = result.document, result.stats
         console.print(
-            f"[bold]{result.source['path']}[/]  {doc['department'] or '（未识别部门）'} {doc['year'] or ''}年 "
+            f"[bold]{escape(str(result.source['path']))}[/]  {escape(str(doc['department'] or '（未识别部门）'))} "
+            f"{escape(str(doc['year'] or ''))}年 "
             f"模板 {doc['template']}：表格 {stats['tables_found']} 张"
             f"（应有 {stats['tables_expected']} 张，找到 {stats.get('tables_recognised', '—')} 张），"
             f"恒等关系 {stats['identities_held']}/{stats['identities_checked']} 成立，{stats['seconds']:.3f} 秒",
@@ -122,12 +123,12 @@ def summary_table(briefs: list[Brief]) -> RichTable:
         table.add_column(header)
     for b in briefs:
         if b.unreadable:
-            table.add_row(b.path, "—", "—", "—", f"无法读取：{b.reason}", "", "")
+            table.add_row(escape(b.path), "—", "—", "—", f"无法读取：{escape(b.reason)}", "", "")
             continue
         s = b.stats
         table.add_row(
-            b.path,
-            b.template,
+            escape(b.path),
+            escape(b.template),
             f"{s.get('tables_recognised', '—')}/{s['tables_expected']}（共 {s['tables_found']}）",
             f"{s['identities_held']}/{s['identities_checked']}",
             str(b.errors),

@@ -7,7 +7,10 @@ For every project and every unit's basic expenditure, at a date ``at``:
 - 进度比 = 执行率 / 时间进度;
 - 灯: 红 when 进度比 < ``red``, 黄 when < ``yellow``, else 绿 (the 预算执行预警 bands
   60% / 80% found in a vendor system; 财预〔2019〕136号 sets no numbers, so they are
-  configurable).
+  configurable);
+- 超支 (spent more than the adjusted budget, or anything without a budget) is 红 whatever
+  the progress ratio: a high ratio there is not good progress but money paid without a
+  budget behind it. Every red or yellow line says why (``reason``).
 
 Comparisons are exact (integers and ``Decimal``); only the stored ratios are rounded.
 """
@@ -20,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
 from yusuan.ledger.model import Budget
+from yusuan.money import format_wan
 from yusuan.performance.execution import Execution, adjusted_budget, executed, original_budget
 from yusuan.performance.ratios import percent, year_progress
 
@@ -84,6 +88,7 @@ class MonitoredLine:
     progress: Decimal | None  # 进度比 (执行率 / 时间进度), four decimals
     light: Light
     level: str = "project"  # project / basic / unit / department
+    reason: str = ""  # why the light is red or yellow ('' for green and 无预算)
 
     @property
     def remaining(self) -> int:
@@ -114,9 +119,15 @@ class Monitoring:
 
     @property
     def attention(self) -> tuple[MonitoredLine, ...]:
-        """The red and yellow lines, worst (lowest progress ratio) first; larger shortfalls first on a tie."""
+        """The red and yellow lines: overspent ones first (largest overspending first), then the
+        lagging ones, worst (lowest progress ratio) first and larger shortfalls first on a tie."""
         flagged = [line for line in self.lines if line.light in (Light.RED, Light.YELLOW)]
-        return tuple(sorted(flagged, key=lambda line: (line.progress or Decimal(0), -line.remaining)))
+        overspent = sorted((line for line in flagged if line.over_budget), key=lambda line: line.remaining)
+        lagging = sorted(
+            (line for line in flagged if not line.over_budget),
+            key=lambda line: (line.progress or Decimal(0), -line.remaining),
+        )
+        return (*overspent, *lagging)
 
     def count(self, light: Light) -> int:
         return sum(1 for line in self.lines if line.light is light)
@@ -124,18 +135,27 @@ class Monitoring:
 
 def _judge(
     executed_fen: int, adjusted: int, elapsed: int, days: int, thresholds: Thresholds
-) -> tuple[Decimal | None, Decimal | None, Light]:
-    """(执行率 %, 进度比, light). 进度比 = (executed/adjusted) / (elapsed/days) = executed·days / (adjusted·elapsed)."""
+) -> tuple[Decimal | None, Decimal | None, Light, str]:
+    """(执行率 %, 进度比, light, reason).
+
+    进度比 = (executed/adjusted) / (elapsed/days) = executed·days / (adjusted·elapsed).
+    """
     if adjusted <= 0:
-        return None, None, Light.NONE
+        if executed_fen > 0:
+            return None, None, Light.RED, f"超支：没有预算，已支付 {format_wan(executed_fen)} 万元"
+        return None, None, Light.NONE, ""
+    rate = percent(executed_fen, adjusted)
     ratio = Decimal(executed_fen * days) / Decimal(adjusted * elapsed)
+    shown = ratio.quantize(_RATIO_PLACES, rounding=ROUND_HALF_UP)
+    if executed_fen > adjusted:
+        over = format_wan(executed_fen - adjusted)
+        reason = f"超支：已支付 {format_wan(executed_fen)} 万元（预算的 {rate}%），超出预算 {over} 万元"
+        return rate, shown, Light.RED, reason
     if ratio < thresholds.red:
-        light = Light.RED
-    elif ratio < thresholds.yellow:
-        light = Light.YELLOW
-    else:
-        light = Light.GREEN
-    return percent(executed_fen, adjusted), ratio.quantize(_RATIO_PLACES, rounding=ROUND_HALF_UP), light
+        return rate, shown, Light.RED, f"执行滞后：进度比 {shown} 低于红灯阈值 {thresholds.red}"
+    if ratio < thresholds.yellow:
+        return rate, shown, Light.YELLOW, f"执行偏慢：进度比 {shown} 低于黄灯阈值 {thresholds.yellow}"
+    return rate, shown, Light.GREEN, ""
 
 
 def monitor(
@@ -151,9 +171,9 @@ def monitor(
     def line(unit: str, project: str | None, name: str, level: str) -> MonitoredLine:
         adjusted = adjusted_budget(budget, execution, project, unit or None, until=at)
         done = executed(execution, project, unit or None, until=at)
-        rate, progress, light = _judge(done, adjusted, elapsed, days, thresholds)
+        rate, progress, light, reason = _judge(done, adjusted, elapsed, days, thresholds)
         original = original_budget(budget, project, unit or None)
-        return MonitoredLine(unit, project or "", name, original, adjusted, done, rate, progress, light, level)
+        return MonitoredLine(unit, project or "", name, original, adjusted, done, rate, progress, light, level, reason)
 
     lines: list[MonitoredLine] = []
     units: list[MonitoredLine] = []

@@ -205,6 +205,8 @@ def monitoring_data(
             "rate": _pct(m.rate),
             "progress": _pct(m.progress),
             "light": str(m.light),
+            "over_budget": m.over_budget,
+            "reason": m.reason,
         }
 
     return {
@@ -233,6 +235,8 @@ def monitoring_data(
     }
 
 
+ATTENTION_TITLE = "需要关注的项目（超支，或执行进度落后于时间进度）"
+
 _LIGHT_STYLE = {Light.RED: "bold red", Light.YELLOW: "yellow", Light.GREEN: "green", Light.NONE: "dim"}
 
 
@@ -242,8 +246,8 @@ def print_monitoring(monitoring: Monitoring, ratios: dict[str, RatioResult], con
         + "，".join(f"{light} {monitoring.count(light)}" for light in (Light.RED, Light.YELLOW, Light.GREEN)),
         highlight=False,
     )
-    table = RichTable(title="需要关注的项目（执行进度落后于时间进度）")
-    for header in ("预警", "项目", "调整后预算（万元）", "已支出（万元）", "执行率", "进度比"):
+    table = RichTable(title=ATTENTION_TITLE)
+    for header in ("预警", "项目", "调整后预算（万元）", "已支出（万元）", "执行率", "进度比", "原因"):
         table.add_column(header)
     for m in monitoring.attention:
         table.add_row(
@@ -251,12 +255,17 @@ def print_monitoring(monitoring: Monitoring, ratios: dict[str, RatioResult], con
             escape(m.name),
             format_wan(m.adjusted),
             format_wan(m.executed),
-            f"{m.rate}%",
-            str(m.progress),
+            "—" if m.rate is None else f"{m.rate}%",
+            "—" if m.progress is None else str(m.progress),
+            escape(m.reason),
         )
     console.print(table)
     total = monitoring.total
-    console.print(f"部门合计：执行率 {total.rate}%，进度比 {total.progress}（{total.light}）", highlight=False)
+    console.print(
+        f"部门合计：执行率 {total.rate}%，进度比 {total.progress}（{total.light}）"
+        + (f"：{total.reason}" if total.reason else ""),
+        highlight=False,
+    )
     for result in ratios.values():
         console.print(f"  {result}", highlight=False)
 
@@ -267,7 +276,15 @@ def monitoring_html(
     return (
         _environment()
         .get_template("monitoring.html.j2")
-        .render(title=title, m=monitoring, ratios=ratios, series=series, format_wan=format_wan, Light=Light)
+        .render(
+            title=title,
+            m=monitoring,
+            ratios=ratios,
+            series=series,
+            format_wan=format_wan,
+            Light=Light,
+            attention_title=ATTENTION_TITLE,
+        )
     )
 
 
@@ -293,12 +310,14 @@ def monitoring_xlsx(monitoring: Monitoring, ratios: dict[str, RatioResult], seri
         "已支出（万元）",
         "执行率（%）",
         "进度比",
+        "原因",
     ]
     for c, h in enumerate(headers):
         sheet.write_string(0, c, h, bold)
     sheet.set_column(0, 2, 14)
     sheet.set_column(3, 3, 40)
     sheet.set_column(4, 8, 16)
+    sheet.set_column(9, 9, 60)
     sheet.freeze_panes(1, 0)
     for r, m in enumerate([*monitoring.lines, *monitoring.units, monitoring.total], start=1):
         fmt = colours[m.light]
@@ -310,6 +329,7 @@ def monitoring_xlsx(monitoring: Monitoring, ratios: dict[str, RatioResult], seri
             sheet.write_string(r, c, format_wan(fen), cell)
         sheet.write_string(r, 7, "" if m.rate is None else str(m.rate), cell)
         sheet.write_string(r, 8, "" if m.progress is None else str(m.progress), cell)
+        sheet.write_string(r, 9, m.reason, cell)
     ratio_sheet = wb.add_worksheet("部门比率")
     for c, h in enumerate(("指标", "值（%）", "公式", "说明")):
         ratio_sheet.write_string(0, c, h, bold)
