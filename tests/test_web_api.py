@@ -416,6 +416,7 @@ def test_performance_and_region_pages_show_results(app):
     performance = client.get("/departments/503/2025/performance", params={"at": "2025-07-31"})
     assert performance.status_code == 200
     assert "时间进度" in performance.text and any(light in performance.text for light in ("红灯", "黄灯", "绿灯"))
+    assert "<th>原因</th>" in performance.text and "执行滞后：进度比" in performance.text  # why a light is red
     assert "加权得分" in performance.text
     region = client.get("/region", params={"year": 2025})
     assert region.status_code == 200 and "社会保障和就业支出" in region.text
