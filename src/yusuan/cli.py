@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from yusuan.extract.document import MAX_DOCUMENT_BYTES
 from yusuan.ledger.problems import BudgetInputError
 
 if TYPE_CHECKING:
@@ -173,6 +174,9 @@ def audit(
         str | None, typer.Option("--scheduler", help="在已有的 Dask 集群上运行，如 tcp://host:8786")
     ] = None,
     dask_local: Annotated[int | None, typer.Option("--dask-local", help="启动 N 个进程的本地 Dask 集群")] = None,
+    max_size: Annotated[
+        int, typer.Option("--max-size", min=1, help="每份文件的读取上限（MB），更大的文件报告为 too_large")
+    ] = MAX_DOCUMENT_BYTES // (1024 * 1024),
 ) -> None:
     """审核已公开的部门预算：还原表格与情况说明，逐项核对，报告不一致之处。"""
     from yusuan.audit import batch
@@ -186,7 +190,7 @@ def audit(
     if not paths:
         err.print("[red]没有找到要审核的文件（.pdf、.txt、.xlsx）[/]")
         raise typer.Exit(2)
-    results = _audit_results(paths, together, jobs, scheduler, dask_local)
+    results = _audit_results(paths, together, jobs, scheduler, dask_local, max_size * 1024 * 1024)
     if format in ("json", "csv"):
         # streamed: each document's lines are written as it arrives, only its brief is kept
         briefs = []
@@ -221,7 +225,7 @@ def audit(
 
 
 def _audit_results(
-    paths: list[str], together: bool, jobs: int, scheduler: str | None, dask_local: int | None
+    paths: list[str], together: bool, jobs: int, scheduler: str | None, dask_local: int | None, max_bytes: int
 ) -> Iterator[Result]:
     """The audit results in input order, as they arrive (a progress bar for a batch)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -229,16 +233,18 @@ def _audit_results(
     from yusuan.audit import batch
 
     if together:
-        yield batch.audit_together(paths)
+        yield batch.audit_together(paths, max_bytes)
         return
     if len(paths) == 1:
-        yield from batch.run_batch(paths)
+        yield from batch.run_batch(paths, max_bytes=max_bytes)
         return
     columns = (TextColumn("审核"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("audit", total=len(paths))
         with _executor(jobs, scheduler, dask_local) as executor:
-            yield from batch.run_batch(paths, jobs, done=lambda _r: progress.advance(task), executor=executor)
+            yield from batch.run_batch(
+                paths, jobs, done=lambda _r: progress.advance(task), executor=executor, max_bytes=max_bytes
+            )
 
 
 @contextmanager
