@@ -176,6 +176,13 @@ def test_yaml_larger_than_the_bound_is_refused_unread(tmp_path):
     assert "MB" in problem.message
 
 
+def test_yaml_control_character_is_a_problem_at_its_line(tmp_path):
+    """Found by the fuzz test: YAML refuses a control character before parsing starts."""
+    path = _edited(tmp_path, "template: henan-2025", "template: henan-2025 \x16")
+    [problem] = _problems(path)
+    assert "U+0016" in problem.message and problem.origin.row == 6
+
+
 def test_yaml_odd_scalars_stay_text_for_the_field_to_judge(tmp_path):
     """A date that is no date (2025-13-45), an !!int that is no int: ValueError in PyYAML's constructors."""
     path = _edited(tmp_path, "  fiscal_level: 区级", "  fiscal_level: 2025-13-45")

@@ -25,6 +25,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from yusuan.ledger.limits import shown
 from yusuan.ledger.model import PRIOR_YEAR_KEYS, Budget, Origin
 from yusuan.ledger.problems import Problem
 from yusuan.ledger.records import RawBudget, RawRecord, budget_records
@@ -398,12 +399,12 @@ def _read_workbook(wb: Any, file: str) -> tuple[RawBudget, list[Problem]]:
             if any(not blank_cell(v) for _n, row in sheet_rows(ws) for v in row):
                 problems.append(
                     Problem(
-                        f"无法识别的工作表「{title}」，其中的数据不会被读取；请按「{HELP_SHEET}」改为正确的工作表名称或删除该表",
-                        Origin(file, title),
+                        f"无法识别的工作表「{shown(title)}」，其中的数据不会被读取；请按「{HELP_SHEET}」改为正确的工作表名称或删除该表",
+                        Origin(file, shown(title)),
                     )
                 )
         except WorkbookError as exc:
-            problems.append(Problem(exc.message, Origin(file, title)))
+            problems.append(Problem(exc.message, Origin(file, shown(title))))
     for section in SECTIONS:
         ws = sheets.get(section.sheet)
         if ws is None:
@@ -444,15 +445,16 @@ def _read_sheet(
         if spec is None:
             header_problems.append(
                 Problem(
-                    f"无法识别的列「{text}」，应为：{'、'.join(f.header for f in section.fields)}",
-                    Origin(file, sheet, 1, f"{letter}列（{text}）"),
+                    f"无法识别的列「{shown(text)}」，应为：{'、'.join(f.header for f in section.fields)}",
+                    Origin(file, sheet, 1, f"{letter}列（{shown(text)}）"),
                 )
             )
         elif spec in columns.values():
             first = next(xl_col_to_name(c) for c, f in columns.items() if f is spec)
             header_problems.append(
                 Problem(
-                    f"列「{spec.header}」重复（{first}列和{letter}列）", Origin(file, sheet, 1, f"{letter}列（{text}）")
+                    f"列「{spec.header}」重复（{first}列和{letter}列）",
+                    Origin(file, sheet, 1, f"{letter}列（{shown(text)}）"),
                 )
             )
         else:
@@ -509,7 +511,8 @@ def _cell_value(spec: FieldSpec, value: object, origin: Origin, problems: list[P
         if len(text.lstrip("-").replace(".", "")) > EXCEL_DIGITS:
             problems.append(
                 Problem(
-                    f"「{spec.header}」{text} 被存成了数字，超过15位的部分已经丢失；请把该列设为文本格式后重新输入编码",
+                    f"「{spec.header}」{shown(text)} 被存成了数字，超过15位的部分已经丢失；"
+                    "请把该列设为文本格式后重新输入编码",
                     origin,
                 )
             )

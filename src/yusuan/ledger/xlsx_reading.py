@@ -138,7 +138,7 @@ def sheet_rows(sheet: Any) -> Iterator[tuple[int, tuple[object, ...]]]:
     Rows past ``MAX_ROWS`` + 1 (the header) are refused only when they hold data: a sheet
     formatted down to row 1,048,576 is still read. Rows are cut to ``MAX_COLUMNS`` cells.
     """
-    title = str(sheet.title).strip()
+    title = shown(str(sheet.title).strip())
     sheet.reset_dimensions()  # a wrong <dimension> must not truncate the data
     rows = iter(sheet.iter_rows(values_only=True))
     cells = 0

@@ -164,19 +164,33 @@ _NESTED = {"staffing", "spending", "indicators", "tasks", "functions"}
 
 def _parse(text: str, file: str) -> tuple[Any, list[Problem]]:
     """The document as plain data (mappings with their lines), or the problems that stopped it."""
-    loader = _LineLoader(text)
+    loader: _LineLoader | None = None
     try:
+        loader = _LineLoader(text)  # refuses characters YAML does not allow at once
         node = loader.get_single_node()
         doc = None if node is None else loader.construct_document(node)
     except _Refused as exc:
         return None, [Problem(exc.message, Origin(file, row=exc.line))]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        return None, [Problem(f"YAML 格式错误：{getattr(exc, 'problem', exc)}", Origin(file, row=line))]
+        return None, [Problem(f"YAML 格式错误：{_yaml_problem(exc)}", Origin(file, row=_yaml_line(exc, text)))]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return doc, [Problem(message, Origin(file, row=line)) for message, line in loader.problems]
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.reader.ReaderError):
+        return f"含有 YAML 不允许的字符 U+{exc.character:04X}" if isinstance(exc.character, int) else "含有无效的字符"
+    return str(getattr(exc, "problem", None) or exc)
+
+
+def _yaml_line(exc: yaml.YAMLError, text: str) -> int | None:
+    """The 1-based line a YAML error points at."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        return text.count("\n", 0, exc.position) + 1
+    mark = getattr(exc, "problem_mark", None)
+    return mark.line + 1 if mark else None
 
 
 def load_yaml_records(path: Path) -> tuple[RawBudget, list[Problem]]:

@@ -386,7 +386,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, InputTable]
     try:
         with open_workbook(path) as wb:
             for ws in wb.worksheets:
-                title = str(ws.title).strip()
+                title = shown(str(ws.title).strip())
                 try:
                     numbered = iter(sheet_rows(ws))
                     header = list(next(numbered, (1, ()))[1])
@@ -406,7 +406,7 @@ def _pick_sheet(sheets: dict[str, InputTable], kind: _Kind, path: Path, problems
     others = {k.title for k in _KINDS if k is not kind}
     if len(sheets) == 1 and not others & set(sheets):  # a one-sheet workbook, not one named for another kind
         return next(iter(sheets.values()))
-    names = "、".join(f"「{s}」" for s in sheets)
+    names = "、".join(f"「{shown(s)}」" for s in list(sheets)[:20]) + ("…" if len(sheets) > 20 else "")
     problems.append(Problem(f"缺少工作表「{kind.title}」（工作簿中的工作表：{names}）", Origin(str(path), kind.title)))
     return None
 
