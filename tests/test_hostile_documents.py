@@ -121,8 +121,8 @@ def test_execution_workbook_with_a_damaged_sheet_names_the_sheet(example_budget,
         for info in source.infolist():
             data = source.read(info.filename)
             target.writestr(info, data[: len(data) // 2] if info.filename == "xl/worksheets/sheet1.xml" else data)
-    problems = _problems(lambda: read_execution(example_budget, damaged))
-    assert any(p.origin.sheet == "支付" and "已损坏" in p.message for p in problems), problems
+    [problem] = _problems(lambda: read_execution(example_budget, damaged))
+    assert problem.origin.sheet == "支付" and "工作表「支付」已损坏" in problem.message
 
 
 # ---------------------------------------------------------------- audit

@@ -212,7 +212,7 @@ def test_amount_bound_holds_where_no_check_adds_up(tmp_path):
     assert "金额过大" in problem.message and problem.origin.column == "special_equipment"
 
 
-def test_amount_at_the_bound_is_accepted(tmp_path, example_budget):
+def test_amount_at_the_bound_is_accepted(tmp_path):
     wan = MAX_AMOUNT_FEN // 1_000_000
     path = _edited(tmp_path, "assets:\n", f"assets:\n  special_equipment: '{wan}'\n")
     path.write_text(path.read_text(encoding="utf-8").replace("  special_equipment: '0.00'\n", "", 1), encoding="utf-8")

@@ -5,7 +5,8 @@ row 1 and one record per row below; the one-record sections (预算信息,
 国有资产) use the same layout with their record in row 2. Columns are found
 by header text, so users may reorder or drop optional columns. The reader
 only turns cells into ``RawRecord``s; ``records.assemble`` converts the values,
-exactly as it does for YAML.
+exactly as it does for YAML. It opens the workbook and reads its rows through
+``xlsx_reading``, within the bounds every .xlsx input has (zip bombs, rows, columns).
 
 Amounts that are whole 0.01 万元 are written as numbers; anything finer is
 written as exact text with its unit ('1234567.89元'), so a workbook written

@@ -381,8 +381,11 @@ def _csv_error(exc: csv.Error) -> str:
 
 
 def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, InputTable] | None:
+    """The workbook's sheets as tables by name; None (with a problem for each sheet that failed) when
+    any cannot be read: a missing sheet must not be reported as missing when it is damaged."""
     file = str(path)
     tables: dict[str, InputTable] = {}
+    failed = False
     try:
         with open_workbook(path) as wb:
             for ws in wb.worksheets:
@@ -393,10 +396,11 @@ def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, InputTable]
                     tables[title] = InputTable(file, title, header, list(numbered))
                 except WorkbookError as exc:
                     problems.append(Problem(exc.message, Origin(file, title)))
+                    failed = True
     except WorkbookError as exc:
         problems.append(Problem(exc.message, Origin(file, exc.sheet)))
         return None
-    return tables
+    return None if failed else tables
 
 
 def _pick_sheet(sheets: dict[str, InputTable], kind: _Kind, path: Path, problems: list[Problem]) -> InputTable | None:
