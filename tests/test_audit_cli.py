@@ -91,8 +91,8 @@ def test_json_and_csv_batch_reports_stream_and_stay_all_or_nothing(tmp_path, see
     seen_before_second: list[str] = []
     real_run_batch = batch.run_batch
 
-    def watching(paths, jobs=1, done=None, executor=None):
-        for k, result in enumerate(real_run_batch(paths, jobs, done, executor)):
+    def watching(paths, jobs=1, done=None, executor=None, **options):
+        for k, result in enumerate(real_run_batch(paths, jobs, done, executor, **options)):
             if k == 1:  # the first document's line is already in the staged file
                 staged = list(tmp_path.glob(".report.json.*.tmp"))
                 seen_before_second.extend(p.read_text(encoding="utf-8") for p in staged)
@@ -108,8 +108,8 @@ def test_json_and_csv_batch_reports_stream_and_stay_all_or_nothing(tmp_path, see
     rows = list(csv.DictReader(io.StringIO(summary.read_text(encoding="utf-8"))))
     assert len(rows) == 2 and rows[0]["errors"] == rows[1]["errors"] and int(rows[0]["errors"]) > 0
 
-    def failing(paths, jobs=1, done=None, executor=None):
-        yield from real_run_batch(paths[:1], jobs, done, executor)
+    def failing(paths, jobs=1, done=None, executor=None, **options):
+        yield from real_run_batch(paths[:1], jobs, done, executor, **options)
         raise RuntimeError("worker lost")
 
     monkeypatch.setattr(batch, "run_batch", failing)

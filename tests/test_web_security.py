@@ -290,8 +290,23 @@ def _alias_bomb(levels: int = 8, width: int = 9) -> bytes:
     return "\n".join(lines).encode()
 
 
+def test_an_alias_bomb_upload_is_refused_at_once(tmp_path):
+    client = _sign_in(TestClient(_make_app(tmp_path)))
+    started = time.perf_counter()
+    response = client.post("/api/budgets", files={"file": ("炸弹.yaml", _alias_bomb())})
+    assert response.status_code == 422 and "别名" in response.text, response.text
+    assert time.perf_counter() - started < 5  # refused by the reader's bound, not expanded
+    assert _versions(app=client.app) == 0
+
+
+def _slow_ledger(rows: int = 15_000) -> bytes:
+    """The example ledger with ``rows`` bad income rows: within every reader bound, seconds to read, refused."""
+    bad = "".join(f"- unit: '503001'\n  fund: 一般公共预算\n  amount: 坏{i}\n" for i in range(rows))
+    return EXAMPLE_YAML.read_text(encoding="utf-8").replace("income:\n", f"income:\n{bad}", 1).encode()
+
+
 def test_a_slow_upload_does_not_hold_up_pages(tmp_path):
-    """The real server (``yusuan serve``): pages answer while a bomb that takes seconds to read is read.
+    """The real server (``yusuan serve``): pages answer while a ledger that takes seconds to read is read.
 
     Measured from this process, not the server's: inside one process a parse that holds the
     interpreter lock would also stop the clock that measures it.
@@ -312,7 +327,7 @@ def test_a_slow_upload_does_not_hold_up_pages(tmp_path):
 
             def upload() -> None:
                 started = time.perf_counter()
-                answer["response"] = uploader.post("/api/budgets", files={"file": ("炸弹.yaml", _alias_bomb())})
+                answer["response"] = uploader.post("/api/budgets", files={"file": ("很大.yaml", _slow_ledger())})
                 answer["seconds"] = time.perf_counter() - started
 
             thread = threading.Thread(target=upload, daemon=True)
@@ -329,10 +344,12 @@ def test_a_slow_upload_does_not_hold_up_pages(tmp_path):
     except ServerFailed as exc:
         pytest.fail(str(exc))
     assert answer["response"].status_code == 422, answer["response"].text
-    assert pages and max(pages) < 1.0, (
+    refused = answer["response"].json()
+    assert len(refused["problems"]) == 200 and refused["unlisted"] == 15_000 - 200  # bounded, and counted
+    assert len(pages) >= 3 and max(pages) < 1.0, (
         f"a page took {max(pages):.2f} s while the upload ({answer['seconds']:.1f} s) was read"
     )
-    assert [v["versions"] for v in versions] == [1]  # only the example: nothing of the bomb was stored
+    assert [v["versions"] for v in versions] == [1]  # only the example: nothing of the refused ledger was stored
 
 
 def test_reading_an_upload_past_its_time_limit_is_stopped(tmp_path):

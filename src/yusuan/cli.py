@@ -14,7 +14,8 @@ from rich.table import Table as RichTable
 from rich.text import Text
 from typer.core import TyperGroup
 
-from yusuan.ledger.problems import BudgetInputError
+from yusuan.extract.document import MAX_DOCUMENT_BYTES
+from yusuan.ledger.problems import BudgetInputError, unlisted_note
 from yusuan.render.atomic import OutputError
 from yusuan.termination import sigterm_exits
 
@@ -69,9 +70,11 @@ def _formats(value: str, allowed: Iterable[str], *, one: bool = False) -> list[s
 
 def _report_input_error(exc: BudgetInputError) -> None:
     errors = [p for p in exc.problems if p.severity == "error"]
-    err.print(f"[bold red]输入有 {len(errors)} 处错误，未生成任何文件：[/]")
+    err.print(f"[bold red]输入有 {len(errors) + exc.unlisted} 处错误，未生成任何文件：[/]")
     for problem in errors:
         err.print(f"  [red]✗[/] {escape(str(problem.origin))}：{escape(problem.message)}")
+    if exc.unlisted:
+        err.print(f"  {unlisted_note(exc.unlisted)}")
 
 
 def _read(path: Path):  # type: ignore[no-untyped-def]
@@ -215,6 +218,9 @@ def audit(
         str | None, typer.Option("--scheduler", help="在已有的 Dask 集群上运行，如 tcp://host:8786")
     ] = None,
     dask_local: Annotated[int | None, typer.Option("--dask-local", help="启动 N 个进程的本地 Dask 集群")] = None,
+    max_size: Annotated[
+        int, typer.Option("--max-size", min=1, help="每份文件的读取上限（MB），更大的文件报告为 too_large")
+    ] = MAX_DOCUMENT_BYTES // (1024 * 1024),
 ) -> None:
     """审核已公开的部门预算：还原表格与情况说明，逐项核对，报告不一致之处。"""
     from yusuan.audit import batch
@@ -226,7 +232,7 @@ def audit(
     if not paths:
         _error("没有找到要审核的文件（.pdf、.txt、.xlsx）")
         raise typer.Exit(2)
-    results = _audit_results(paths, together, jobs, scheduler, dask_local)
+    results = _audit_results(paths, together, jobs, scheduler, dask_local, max_size * 1024 * 1024)
     if format in ("json", "csv"):
         # streamed: each document's lines are written as it arrives, only its brief is kept
         briefs = []
@@ -263,7 +269,7 @@ def audit(
 
 
 def _audit_results(
-    paths: list[str], together: bool, jobs: int, scheduler: str | None, dask_local: int | None
+    paths: list[str], together: bool, jobs: int, scheduler: str | None, dask_local: int | None, max_bytes: int
 ) -> Iterator[Result]:
     """The audit results in input order, as they arrive (a progress bar for a batch)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -271,16 +277,18 @@ def _audit_results(
     from yusuan.audit import batch
 
     if together:
-        yield batch.audit_together(paths)
+        yield batch.audit_together(paths, max_bytes)
         return
     if len(paths) == 1:
-        yield from batch.run_batch(paths)
+        yield from batch.run_batch(paths, max_bytes=max_bytes)
         return
     columns = (TextColumn("审核"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("audit", total=len(paths))
         with _executor(jobs, scheduler, dask_local) as executor:
-            yield from batch.run_batch(paths, jobs, done=lambda _r: progress.advance(task), executor=executor)
+            yield from batch.run_batch(
+                paths, jobs, done=lambda _r: progress.advance(task), executor=executor, max_bytes=max_bytes
+            )
 
 
 @contextmanager

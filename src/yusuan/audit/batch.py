@@ -9,12 +9,13 @@ document's lines), which keeps what crosses process boundaries small.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from yusuan.audit.engine import AuditReport, audit_document, audit_path, read_any
 from yusuan.audit.report import Brief, Result, Unreadable, csv_lines
 from yusuan.executors import Executor, LocalExecutor
-from yusuan.extract.document import Document, DocumentError
+from yusuan.extract.document import MAX_DOCUMENT_BYTES, Document, DocumentError
 
 #: file suffixes a directory is searched for
 SUFFIXES = (".pdf", ".txt", ".xlsx")
@@ -33,10 +34,10 @@ def expand_inputs(paths: list[str]) -> list[str]:
     return out
 
 
-def audit_one(path: str) -> Result:
-    """Audit one file; a file that cannot be read, or a crash, becomes an ``Unreadable`` result."""
+def audit_one(path: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> Result:
+    """Audit one file (at most ``max_bytes`` of it); a file that cannot be read, or a crash, is ``Unreadable``."""
     try:
-        report = audit_path(path)
+        report = audit_path(path, max_bytes)
     except DocumentError as exc:
         return Unreadable(path, exc.reason, exc.detail or str(exc))
     except (OSError, ValueError) as exc:
@@ -52,22 +53,23 @@ def run_batch(
     jobs: int = 1,
     done: Callable[[Result], None] | None = None,
     executor: Executor | None = None,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> Iterator[Result]:
     """Audit every path on ``executor`` (default: ``jobs`` local worker processes); results in input order."""
     if executor is None:
         executor = LocalExecutor(jobs if len(paths) > 1 else 1)
-    for result in executor.map(audit_one, paths):
+    for result in executor.map(partial(audit_one, max_bytes=max_bytes), paths):
         if done:
             done(result)
         yield result
 
 
-def audit_together(paths: list[str]) -> Result:
+def audit_together(paths: list[str], max_bytes: int = MAX_DOCUMENT_BYTES) -> Result:
     """Several files of one department (narrative and tables apart) audited as one document."""
     documents: list[Document] = []
     try:
         for path in paths:
-            documents.append(read_any(path))
+            documents.append(read_any(path, max_bytes))
     except DocumentError as exc:
         return Unreadable(path, exc.reason, exc.detail or str(exc))
     lines = []

@@ -18,7 +18,7 @@ from yusuan.audit.context import AuditContext
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import Rule, load_rules
 from yusuan.catalog import load_catalog
-from yusuan.extract.document import Document, DocumentError
+from yusuan.extract.document import MAX_DOCUMENT_BYTES, Document, DocumentError
 from yusuan.extract.narrative import narrative_lines, read_narrative
 from yusuan.extract.tables import Extraction, extract_tables, locate_tables, normal
 from yusuan.tables.family import Family, FamilyMatch, recognise
@@ -60,18 +60,18 @@ class AuditReport:
         }
 
 
-def read_any(path: str | Path) -> Document:
-    """A PDF, a text extraction or a yusuan XLSX, by content."""
+def read_any(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
+    """A PDF, a text extraction or a yusuan XLSX, by content; at most ``max_bytes`` of it are read."""
     from yusuan.extract.read import read_document
 
     try:
-        return read_document(path)
+        return read_document(path, max_bytes)
     except DocumentError as exc:
         if exc.reason != "xlsx":
             raise
     from yusuan.extract.xlsx import read_xlsx
 
-    return read_xlsx(path)
+    return read_xlsx(path, max_bytes)
 
 
 def _title_fits(spec_title: str, printed: str) -> bool:
@@ -303,10 +303,10 @@ def audit_document(
     )
 
 
-def audit_path(path: str | Path) -> AuditReport:
-    """Read and audit a file; raises DocumentError when it cannot be read at all."""
+def audit_path(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> AuditReport:
+    """Read and audit a file; raises DocumentError when it cannot be read at all (or is past ``max_bytes``)."""
     started = time.perf_counter()
-    doc = read_any(path)
+    doc = read_any(path, max_bytes)
     report = audit_document(doc)
     report.source["path"] = str(path)
     report.stats["seconds"] = round(time.perf_counter() - started, 4)

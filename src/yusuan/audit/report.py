@@ -20,6 +20,18 @@ from yusuan.money import format_amount
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+#: how reports name the reason a document could not be read (the code stays in JSON and CSV)
+UNREADABLE_TITLES = {
+    "too_large": "文件过大",
+    "empty": "空文件",
+    "encrypted": "已加密",
+    "scanned": "扫描件",
+    "not_pdf": "不是 PDF",
+    "not_text": "不是文本",
+    "unknown_layout": "无法识别的版式",
+    "unreadable": "文件损坏或格式不对",
+    "crashed": "审核出错",
+}
 
 
 @dataclass(slots=True)
@@ -50,7 +62,8 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
     for result in results:
         if isinstance(result, Unreadable):
             console.print(
-                f"[bold red]✗ {escape(result.path)}：无法读取（{result.reason}）：{escape(result.detail)}[/]",
+                f"[bold red]✗ {escape(result.path)}：无法读取（{_reason_title(result.reason)}）："
+                f"{escape(result.detail)}[/]",
                 highlight=False,
             )
             continue
@@ -82,6 +95,10 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
                 highlight=False,
             )
         console.print()
+
+
+def _reason_title(reason: str) -> str:
+    return UNREADABLE_TITLES.get(reason, reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +140,7 @@ def summary_table(briefs: list[Brief]) -> RichTable:
         table.add_column(header)
     for b in briefs:
         if b.unreadable:
-            table.add_row(escape(b.path), "—", "—", "—", f"无法读取：{escape(b.reason)}", "", "")
+            table.add_row(escape(b.path), "—", "—", "—", f"无法读取：{escape(_reason_title(b.reason))}", "", "")
             continue
         s = b.stats
         table.add_row(

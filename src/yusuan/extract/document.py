@@ -13,12 +13,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+#: the most a reader reads of one document (``yusuan audit --max-size`` changes it): the largest
+#: real disclosure is a few MB, and a text file takes some 70 times its size in memory once read
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+
 
 class DocumentError(Exception):
     """A file that cannot be read as a disclosure at all (exit code 2), with the reason."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
-        # not_pdf / not_text / xlsx / encrypted / scanned / empty / unknown_layout / unreadable
+        # not_pdf / not_text / xlsx / encrypted / scanned / empty / unknown_layout / unreadable / too_large
         self.reason = reason
         self.detail = detail
         super().__init__(detail or reason)

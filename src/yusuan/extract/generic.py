@@ -43,7 +43,7 @@ import yaml
 
 from yusuan.catalog import load_catalog
 from yusuan.extract.document import Document, Line
-from yusuan.extract.tables import Token, normal, tokens
+from yusuan.extract.tables import MAX_AMOUNT_DIGITS, Token, normal, tokens
 from yusuan.money import UNIT_FEN, AmountError, parse_amount
 from yusuan.tables.family import FamilyMatch
 from yusuan.tables.identities import Check
@@ -480,7 +480,7 @@ def _is_amount(tok: Token, after_text: bool, integer_mode: bool) -> bool:
         return True
     if not integer_mode:
         return False
-    return tok.kind == "integer" or (tok.kind == "digits" and after_text and len(tok.text) >= 3)
+    return tok.kind == "integer" or (tok.kind == "digits" and after_text and 3 <= len(tok.text) <= MAX_AMOUNT_DIGITS)
 
 
 def _has_amount(toks: list[Token], integer_mode: bool) -> bool:

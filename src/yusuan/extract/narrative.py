@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from yusuan.extract.document import Document, Line
+from yusuan.extract.tables import readable_amount
 from yusuan.money import AmountError, parse_amount
 from yusuan.tables.model import Location
 
@@ -122,7 +123,12 @@ def read_narrative(lines: list[Line]) -> Narrative:
     facts: list[NarrativeFact] = []
 
     def add(kind: str, m: re.Match[str], group: int, number: str, **extra: object) -> None:
-        """A fact for match ``m``: its number (as written in ``group``), subject and place."""
+        """A fact for match ``m``: its number (as written in ``group``), subject and place.
+
+        A number longer than any amount (mangled, or hostile) is no fact: it is left out.
+        """
+        if not readable_amount(number):
+            return
         at = m.start()
         facts.append(
             NarrativeFact(

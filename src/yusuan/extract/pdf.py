@@ -39,7 +39,15 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from yusuan.extract.document import Document, DocumentError, Line, Word, looks_like_pdf, normalize_text
+from yusuan.extract.document import (
+    MAX_DOCUMENT_BYTES,
+    Document,
+    DocumentError,
+    Line,
+    Word,
+    looks_like_pdf,
+    normalize_text,
+)
 from yusuan.extract.text import read_bytes
 
 WORD_GAP = 0.25  # a horizontal gap wider than this × the character height (about 1.1 em) ends a word
@@ -58,9 +66,13 @@ _EM_PER_INK = 1.3  # an em over the ink height of digits and ideographs
 _Char = list[Any]
 
 
-def read_pdf(path: str | Path) -> Document:
+def read_pdf(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
     """Read a PDF's text layer into lines in reading order, each with its words' boxes."""
-    data = read_bytes(path)
+    return pdf_document(read_bytes(path, max_bytes), str(path))
+
+
+def pdf_document(data: bytes, path: str) -> Document:
+    """A PDF's bytes as a Document: its text layer's lines in reading order, with their words' boxes."""
     if not data:
         raise DocumentError("empty", "文件是空的")
     if not looks_like_pdf(data):
@@ -76,7 +88,7 @@ def read_pdf(path: str | Path) -> Document:
     if not lines:
         raise DocumentError("scanned", "扫描件，没有可提取的文字，请先做 OCR")
     return Document(
-        path=str(path),
+        path=path,
         format="pdf",
         lines=lines,
         pages=pages,

@@ -37,6 +37,7 @@ _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)\.\d{1,6}$")
 _ZERO = {"0", "-", "—", "－"}
 _DIGITS = re.compile(r"^\d+$")
 _INTEGER = re.compile(r"^\d{1,3}(,\d{3})+$")  # '7,099,698': a whole-yuan amount (Shanghai prints 元 without decimals)
+MAX_AMOUNT_DIGITS = 15
 _TOC_TAIL = re.compile(r"[.…·。\s]{3,}\d+$|\s\d{1,3}$")
 _UNIT_LINE = re.compile(r"单位[:：]\s*(万元|元)")
 _PAREN = str.maketrans({"(": "（", ")": "）", ":": "："})
@@ -175,13 +176,23 @@ def _read_heading(region: TableRegion) -> None:
 
 
 def _kind(text: str) -> str:
-    if _AMOUNT.match(text) or text in _ZERO:
+    if text in _ZERO or (_AMOUNT.match(text) and readable_amount(text)):
         return "amount"
     if _DIGITS.match(text):
         return "digits"
-    if _INTEGER.match(text):
+    if _INTEGER.match(text) and readable_amount(text):
         return "integer"
     return "text"
+
+
+def readable_amount(text: str) -> bool:
+    """Whether a printed number is small enough to be an amount: at most ``MAX_AMOUNT_DIGITS`` whole digits.
+
+    No disclosure prints 10^15 of its unit; a longer number (mangled, or hostile) is read as
+    text, so that sums stay exact and no Decimal operation on it overflows.
+    """
+    whole = text.lstrip("-").partition(".")[0].replace(",", "")
+    return len(whole) <= MAX_AMOUNT_DIGITS
 
 
 _GLUED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+\.\d{2,6}|\d+\.\d{2,6})(?![\d.])")

@@ -15,11 +15,20 @@ width (a CJK character is one column, like a digit), so columns count characters
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from pathlib import Path
 
-from yusuan.extract.document import Document, DocumentError, Line, Word, looks_like_pdf, normalize_text
+from yusuan.extract.document import (
+    MAX_DOCUMENT_BYTES,
+    Document,
+    DocumentError,
+    Line,
+    Word,
+    looks_like_pdf,
+    normalize_text,
+)
 
 _INTERNAL_GAP = re.compile(r"\S {2,}\S")
 _INDENT = re.compile(r" {2,}\S")
@@ -32,20 +41,35 @@ _WORD = re.compile(r"\S+")
 _LAYOUT_ALIGNED_SHARE = 0.25
 _LAYOUT_LONG_LINE = 40
 
+_MIB = 1024 * 1024
+_UTF16_SAMPLE = 65536  # bytes looked at to tell UTF-16 without a BOM
+_UTF16_ASCII_SHARE = 0.05  # …when at least this share of its characters are ASCII
+_UTF16_MIN_NULS = 16  # …and at least this many (a NUL or two in a short file prove nothing)
+_COMMON_CHARS = re.compile("[\t\n\r\f\x20-\x7e\u2000-\u206f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+_COMMON_SHARE = 0.8
 
-def read_text(path: str | Path) -> Document:
+
+def read_text(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
     """Read a pdftotext output file (plain or ``-layout``) as a Document of numbered lines."""
-    data = read_bytes(path)
+    return text_document(read_bytes(path, max_bytes), str(path))
+
+
+def text_document(data: bytes, path: str) -> Document:
+    """A pdftotext output file's bytes as a Document of numbered lines."""
     if looks_like_pdf(data[:1024]):
         raise DocumentError("not_text", "这是 PDF 文件，不是文本文件，请按 PDF 读取")
     text = decode_text(data)
     if not text.strip():
         raise DocumentError("empty", "文件是空的，没有任何文字")
-    return parse_text(text, path=str(path), sha256=hashlib.sha256(data).hexdigest())
+    return parse_text(text, path=path, sha256=hashlib.sha256(data).hexdigest())
 
 
-def read_bytes(path: str | Path, limit: int = -1) -> bytes:
-    """The bytes of a file (at most ``limit``), or DocumentError('unreadable') saying why not."""
+def read_bytes(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a file, or DocumentError saying why not: 'unreadable', or 'too_large' past ``max_bytes``.
+
+    At most ``max_bytes`` + 1 bytes are read, whatever the file claims to be: a link to
+    /dev/zero or a pipe that never ends is refused as soon as it passes the bound.
+    """
     p = Path(path)
     if not p.exists():
         raise DocumentError("unreadable", "找不到文件")
@@ -53,13 +77,30 @@ def read_bytes(path: str | Path, limit: int = -1) -> bytes:
         raise DocumentError("unreadable", "这是目录，不是文件")
     try:
         with p.open("rb") as handle:
-            return handle.read(limit)
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise DocumentError("unreadable", f"无法读取文件：{exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise DocumentError(
+            "too_large", f"文件超过 {max_bytes / _MIB:g} MB 的读取上限，未审核（命令行可用 --max-size 调高上限）"
+        )
+    return data
 
 
 def decode_text(data: bytes) -> str:
-    """Decode text as UTF-8 (a BOM tolerated), else GB18030; binary data is 'unreadable'."""
+    """Decode text as UTF-16 (by its BOM or its NUL bytes), UTF-8 (a BOM tolerated) or GB18030.
+
+    Binary data is 'unreadable'.
+    """
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            raise DocumentError("unreadable", "文件像是 UTF-16 编码的文本，但无法解码") from None
+        if not _looks_chinese_text(text):
+            raise DocumentError("unreadable", "文件含有二进制数据，不是文本文件")
+        return text
     if b"\x00" in data:
         raise DocumentError("unreadable", "文件含有二进制数据（NUL 字节），不是文本文件")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -71,6 +112,34 @@ def decode_text(data: bytes) -> str:
             break
         return text
     raise DocumentError("unreadable", "文件无法按 UTF-8 或 GB18030 解码，不是可读的文本文件")
+
+
+def _utf16(data: bytes) -> str | None:
+    """The UTF-16 codec of a text: by its BOM, or, without one, by where its NUL bytes stand.
+
+    A UTF-16 text has a NUL beside every ASCII character (digits, spaces, line ends: a good
+    share of a disclosure), all on the same side of each pair; binary data has them anywhere.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(data) % 2 or b"\x00" not in data:
+        return None
+    sample = data[:_UTF16_SAMPLE]
+    pairs = len(sample) // 2
+    low, high = sample[1::2].count(0), sample[0::2].count(0)  # NULs after / before each pair's first byte
+    for nuls, other, codec in ((low, high, "utf-16-le"), (high, low, "utf-16-be")):
+        if nuls >= max(_UTF16_MIN_NULS, pairs * _UTF16_ASCII_SHARE) and other * 8 <= nuls:
+            return codec
+    return None
+
+
+def _looks_chinese_text(text: str) -> bool:
+    """Whether decoded text is mostly what a disclosure is made of: Chinese, ASCII, CJK punctuation.
+
+    Any bytes decode as UTF-16; a third of random code units are ideographs, not four fifths.
+    """
+    sample = text[:_UTF16_SAMPLE]
+    return not sample or len(_COMMON_CHARS.findall(sample)) >= _COMMON_SHARE * len(sample)
 
 
 def _looks_binary(text: str) -> bool:

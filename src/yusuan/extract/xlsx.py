@@ -12,34 +12,32 @@ import hashlib
 from decimal import Decimal
 from pathlib import Path
 
-from yusuan.extract.document import Document, DocumentError, Line, Word
+from yusuan.extract.document import MAX_DOCUMENT_BYTES, Document, DocumentError, Line, Word
+from yusuan.extract.text import read_bytes
+from yusuan.ledger.xlsx_reading import WorkbookError, open_workbook, sheet_rows
 
 
-def read_xlsx(path: str | Path) -> Document:
-    """Read a yusuan table workbook into a Document (line = worksheet row)."""
-    import zipfile
+def read_xlsx(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
+    """Read a yusuan table workbook into a Document (line = worksheet row), whatever the file's name.
 
-    from openpyxl import load_workbook
-
-    path = Path(path)
-    data = path.read_bytes()
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DocumentError("unreadable", f"无法读取 Excel 工作簿：{exc}") from None
+    A workbook past the bounds of every .xlsx input, or with a damaged sheet, is 'unreadable' with the reason.
+    """
+    data = read_bytes(path, max_bytes)
     lines: list[Line] = []
     try:
-        for page, ws in enumerate(wb.worksheets, 1):
-            lines.append(Line(ws.title, page, None, [Word(ws.title)]))
-            for row in ws.iter_rows(values_only=True):
-                texts = [_text(v) for v in row if v not in (None, "")]
-                if texts:
-                    lines.append(Line(" ".join(texts), page, None, [Word(t) for t in texts]))
-    finally:
-        wb.close()
+        with open_workbook(data) as wb:
+            for page, ws in enumerate(wb.worksheets, 1):
+                lines.append(Line(ws.title, page, None, [Word(ws.title)]))
+                for _number, row in sheet_rows(ws):
+                    texts = [_text(v) for v in row if v not in (None, "")]
+                    if texts:
+                        lines.append(Line(" ".join(texts), page, None, [Word(t) for t in texts]))
+            pages = len(wb.sheetnames)
+    except WorkbookError as exc:
+        raise DocumentError("unreadable", f"无法读取 Excel 工作簿：{exc.message}") from None
     if not lines:
         raise DocumentError("empty", "工作簿是空的")
-    return Document(str(path), "xlsx", lines, len(wb.sheetnames), hashlib.sha256(data).hexdigest())
+    return Document(str(path), "xlsx", lines, pages, hashlib.sha256(data).hexdigest())
 
 
 def _text(value: object) -> str:

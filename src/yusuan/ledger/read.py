@@ -75,7 +75,8 @@ def read_budget_bytes(data: bytes, display_name: str) -> Budget:
         try:
             return read_budget(path)
         except BudgetInputError as exc:
-            raise BudgetInputError([renamed_problem(p, str(path), display_name) for p in exc.problems]) from None
+            renamed = [renamed_problem(p, str(path), display_name) for p in exc.problems]
+            raise BudgetInputError(renamed, exc.unlisted) from None
 
 
 def renamed_problem(problem: Problem, file: str, display_name: str) -> Problem:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from yusuan.catalog.codes import normalize_code
+from yusuan.ledger.limits import MAX_AMOUNT_FEN, MAX_AMOUNT_TEXT, MAX_COUNT, max_chars, shown
 from yusuan.ledger.model import (
     Assets,
     BasicLine,
@@ -80,6 +81,9 @@ class _Parser:
                 self.fail(f"缺少必填项「{spec.header}」", rec.where(key))
             return None
         where = rec.where(key)
+        if isinstance(raw, str) and len(raw) > max_chars(spec):
+            self.fail(f"「{spec.header}」过长：{len(raw)} 个字符，最多 {max_chars(spec)} 个", where)
+            return None
         if spec.type is FieldType.AMOUNT:
             try:
                 fen = parse_amount(raw if isinstance(raw, str | int) else str(raw), "万元")
@@ -89,18 +93,24 @@ class _Parser:
             if fen < 0:
                 self.fail(f"「{spec.header}」不能为负数：{raw}", where)
                 return None
+            if fen > MAX_AMOUNT_FEN:
+                self.fail(f"「{spec.header}」金额过大：「{shown(raw)}」，一项金额最多 {MAX_AMOUNT_TEXT}", where)
+                return None
             return fen
         if spec.type is FieldType.COUNT:
             text = str(raw).strip()
             if not text.isdigit():
-                self.fail(f"「{spec.header}」应为非负整数：{raw!r}", where)
+                self.fail(f"「{spec.header}」应为非负整数：「{shown(raw)}」", where)
+                return None
+            if int(text) > MAX_COUNT:
+                self.fail(f"「{spec.header}」数值过大：{text}，最多 {MAX_COUNT}", where)
                 return None
             return int(text)
         if spec.type is FieldType.CODE:
             try:
                 return normalize_code(raw if isinstance(raw, str | int) else str(raw))
             except ValueError:
-                self.fail(f"「{spec.header}」应为数字编码：{raw!r}", where)
+                self.fail(f"「{spec.header}」应为数字编码：「{shown(raw)}」", where)
                 return None
         if spec.type is FieldType.BOOL:
             text = str(raw).strip().lower()
@@ -108,11 +118,11 @@ class _Parser:
                 return True
             if text in {"否", "false", "no", "0", "n"}:
                 return False
-            self.fail(f"「{spec.header}」应为 是 或 否：{raw!r}", where)
+            self.fail(f"「{spec.header}」应为 是 或 否：「{shown(raw)}」", where)
             return None
         text = str(raw).strip()
         if spec.type is FieldType.CHOICE and text not in spec.choices:
-            self.fail(f"「{spec.header}」的值 {text!r} 无效，应为：{'、'.join(spec.choices)}", where)
+            self.fail(f"「{spec.header}」的值「{shown(text)}」无效，应为：{'、'.join(spec.choices)}", where)
             return None
         return text
 

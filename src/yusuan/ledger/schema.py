@@ -36,6 +36,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     catalog: str = ""  # catalog whose codes a drop-down lists
     width: int = 14
+    long_text: bool = False  # free text (职责、说明 …): takes LONG_TEXT_CHARS, not a name's length
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +98,14 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _f("name", "部门名称", width=40),
             _f("consolidated", "汇总预算", _B, required=False),
             _f("fiscal_level", "财政级次（区级、市级…）", required=False),
-            _f("institutions", "机构设置情况", required=False, width=60),
+            _f("institutions", "机构设置情况", required=False, width=60, long_text=True),
             _f("headcount", "人员数量", _N, required=False),
             _f("administrative", "行政编制", _N, required=False),
             _f("institution", "事业编制", _N, required=False),
         ),
         single=True,
     ),
-    SectionSpec("functions", "部门职责", (_f("text", "职责", width=100),)),
+    SectionSpec("functions", "部门职责", (_f("text", "职责", width=100, long_text=True),)),
     SectionSpec(
         "units",
         "单位",
@@ -150,7 +151,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _f("function", "功能分类科目编码", _C, catalog="function", width=18),
             _f("amount", "项目金额（万元）", _A),
             _f("key", "重点项目", _B, required=False),
-            _f("purpose", "主要用途", required=False, width=40),
+            _f("purpose", "主要用途", required=False, width=40, long_text=True),
         ),
     ),
     SectionSpec(
@@ -173,18 +174,22 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _f("level2", "二级指标", required=False),
             _f("name", "三级指标", width=30),
             _f("value", "指标值"),
-            _f("explanation", "指标值说明", required=False, width=40),
+            _f("explanation", "指标值说明", required=False, width=40, long_text=True),
         ),
     ),
     SectionSpec(
         "unit_performance",
         "部门整体绩效",
-        (_f("unit", "单位代码", _C), _f("goal", "年度履职目标", width=80)),
+        (_f("unit", "单位代码", _C), _f("goal", "年度履职目标", width=80, long_text=True)),
     ),
     SectionSpec(
         "unit_tasks",
         "年度主要任务",
-        (_f("unit", "单位代码", _C), _f("name", "任务名称", width=30), _f("content", "主要内容", width=50)),
+        (
+            _f("unit", "单位代码", _C),
+            _f("name", "任务名称", width=30),
+            _f("content", "主要内容", width=50, long_text=True),
+        ),
     ),
     SectionSpec(
         "unit_indicators",
@@ -195,7 +200,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _f("level2", "二级指标", required=False),
             _f("name", "三级指标", width=24),
             _f("value", "指标值"),
-            _f("explanation", "指标值说明", required=False, width=60),
+            _f("explanation", "指标值说明", required=False, width=60, long_text=True),
         ),
     ),
     SectionSpec(
@@ -204,7 +209,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         (
             _f("key", "项目", _CH, choices=(*PRIOR_YEAR_KEYS, *PRIOR_YEAR_KEYS.values()), width=30),
             _f("amount", "上年预算数（万元）", _A, required=False),
-            _f("reason", "变动原因", required=False, width=50),
+            _f("reason", "变动原因", required=False, width=50, long_text=True),
         ),
     ),
     SectionSpec(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from yusuan.catalog import Catalog, load_catalog
+from yusuan.ledger.limits import MAX_TOTAL_FEN, MAX_TOTAL_TEXT
 from yusuan.ledger.model import (
     BASIC_ECON_CLASSES,
     BasicLine,
@@ -164,6 +165,18 @@ def check_balance(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
             )
 
 
+def check_totals(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
+    """Each total stays within ``MAX_TOTAL_FEN``: no real budget comes near, and the store keeps them as BIGINT."""
+    totals = (
+        ("收入合计", Origin(sheet="收入"), sum(i.amount for i in budget.income)),
+        ("基本支出合计", Origin(sheet="基本支出"), sum(line.amount for line in budget.basic)),
+        ("项目支出合计", Origin(sheet="项目"), sum(p.amount for p in budget.projects)),
+    )
+    for name, where, total in totals:
+        if total > MAX_TOTAL_FEN:
+            yield Problem(f"{name} {format_wan(total)} 万元超过上限（{MAX_TOTAL_TEXT}），请核对金额单位", where)
+
+
 def check_performance(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
     """Each unit has at most one 整体绩效目标."""
     counts = Counter(p.unit for p in budget.unit_performance)
@@ -179,6 +192,7 @@ CHECKS: tuple[Check, ...] = (
     check_econ_codes,
     check_projects,
     check_balance,
+    check_totals,
     check_performance,
 )
 

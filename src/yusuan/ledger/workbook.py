@@ -5,7 +5,8 @@ row 1 and one record per row below; the one-record sections (预算信息,
 国有资产) use the same layout with their record in row 2. Columns are found
 by header text, so users may reorder or drop optional columns. The reader
 only turns cells into ``RawRecord``s; ``records.assemble`` converts the values,
-exactly as it does for YAML.
+exactly as it does for YAML. It opens the workbook and reads its rows through
+``xlsx_reading``, within the bounds every .xlsx input has (zip bombs, rows, columns).
 
 Amounts that are whole 0.01 万元 are written as numbers; anything finer is
 written as exact text with its unit ('1234567.89元'), so a workbook written
@@ -25,10 +26,12 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from yusuan.ledger.limits import shown
 from yusuan.ledger.model import PRIOR_YEAR_KEYS, Budget, Origin
 from yusuan.ledger.problems import Problem
 from yusuan.ledger.records import RawBudget, RawRecord, budget_records
 from yusuan.ledger.schema import SECTION_BY_KEY, SECTIONS, FieldSpec, FieldType, SectionSpec
+from yusuan.ledger.xlsx_reading import WorkbookError, blank_cell, open_workbook, sheet_rows
 from yusuan.render.atomic import atomic_write_bytes
 
 HELP_SHEET = "填写说明"
@@ -370,36 +373,19 @@ def _workbook_bytes(rows: Mapping[str, Sequence[Mapping[str, object]]]) -> bytes
 
 
 def load_workbook_records(path: Path) -> tuple[RawBudget, list[Problem]]:
-    """Read a budget workbook into raw records (no field conversion yet); never raises."""
-    import zipfile
+    """Read a budget workbook into raw records (no field conversion yet); never raises.
 
-    import openpyxl
-
-    path = Path(path)
+    A sheet that is damaged or past the bounds is a problem naming it; the other sheets are still read.
+    """
     file = str(path)
     try:
-        if path.stat().st_size == 0:
-            return {}, [Problem("文件是空的，不是有效的 Excel 工作簿（.xlsx）", Origin(file))]
-        if not zipfile.is_zipfile(path):
-            return {}, [Problem(_NOT_XLSX, Origin(file))]
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except OSError as exc:
-        return {}, [Problem(f"无法读取文件：{exc.strerror or exc}", Origin(file))]
-    except Exception:  # any failure to open means the file is not a usable workbook
-        return {}, [Problem(_NOT_XLSX, Origin(file))]
-    try:
-        return _read_workbook(wb, file)
-    except Exception as exc:  # a damaged part surfaces only while reading
-        return {}, [
-            Problem(
-                f"工作簿已损坏，无法读取（{type(exc).__name__}）；请在 Excel 中打开后另存为 .xlsx 再试", Origin(file)
-            )
-        ]
-    finally:
-        wb.close()
-
-
-_NOT_XLSX = "文件不是有效的 Excel 工作簿（.xlsx）；如果是 .xls 或其他格式，请在 Excel 中另存为 .xlsx"
+        with open_workbook(Path(path)) as wb:
+            return _read_workbook(wb, file)
+    except WorkbookError as exc:
+        return {}, [Problem(exc.message, Origin(file, exc.sheet))]
+    except Exception as exc:  # a damaged part that shows in no single sheet
+        message = f"工作簿已损坏，无法读取（{type(exc).__name__}）；请在 Excel 中打开后另存为 .xlsx 再试"
+        return {}, [Problem(message, Origin(file))]
 
 
 def _read_workbook(wb: Any, file: str) -> tuple[RawBudget, list[Problem]]:
@@ -408,20 +394,29 @@ def _read_workbook(wb: Any, file: str) -> tuple[RawBudget, list[Problem]]:
     sheets = {ws.title.strip(): ws for ws in wb.worksheets}
     known = {s.sheet for s in SECTIONS} | {HELP_SHEET, CODES_SHEET}
     for title, ws in sheets.items():
-        if title not in known and any(not blank_cell(v) for row in _rows(ws) for v in row):
-            problems.append(
-                Problem(
-                    f"无法识别的工作表「{title}」，其中的数据不会被读取；请按「{HELP_SHEET}」改为正确的工作表名称或删除该表",
-                    Origin(file, title),
+        if title in known:
+            continue
+        try:
+            if any(not blank_cell(v) for _n, row in sheet_rows(ws) for v in row):
+                problems.append(
+                    Problem(
+                        f"无法识别的工作表「{shown(title)}」，其中的数据不会被读取；请按「{HELP_SHEET}」改为正确的工作表名称或删除该表",
+                        Origin(file, shown(title)),
+                    )
                 )
-            )
+        except WorkbookError as exc:
+            problems.append(Problem(exc.message, Origin(file, shown(title))))
     for section in SECTIONS:
         ws = sheets.get(section.sheet)
         if ws is None:
             if section.key in REQUIRED_SECTIONS:
                 problems.append(Problem(f"缺少工作表「{section.sheet}」", Origin(file, section.sheet)))
             continue
-        records = _read_sheet(section, _rows(ws), file, problems)
+        try:
+            records = _read_sheet(section, (row for _n, row in sheet_rows(ws)), file, problems)
+        except WorkbookError as exc:
+            problems.append(Problem(exc.message, Origin(file, section.sheet)))
+            continue
         if section.single and len(records) > 1:
             for extra in records[1:]:
                 problems.append(Problem(f"「{section.sheet}」只能填写一行（第2行），此行多余", extra.origin))
@@ -429,12 +424,6 @@ def _read_workbook(wb: Any, file: str) -> tuple[RawBudget, list[Problem]]:
         if records:
             raw[section.key] = records
     return raw, problems
-
-
-def _rows(ws: Any) -> Iterable[tuple[object, ...]]:
-    ws.reset_dimensions()  # a wrong <dimension> must not truncate the data
-    rows: Iterable[tuple[object, ...]] = ws.iter_rows(values_only=True)
-    return rows
 
 
 def _read_sheet(
@@ -457,15 +446,16 @@ def _read_sheet(
         if spec is None:
             header_problems.append(
                 Problem(
-                    f"无法识别的列「{text}」，应为：{'、'.join(f.header for f in section.fields)}",
-                    Origin(file, sheet, 1, f"{letter}列（{text}）"),
+                    f"无法识别的列「{shown(text)}」，应为：{'、'.join(f.header for f in section.fields)}",
+                    Origin(file, sheet, 1, f"{letter}列（{shown(text)}）"),
                 )
             )
         elif spec in columns.values():
             first = next(xl_col_to_name(c) for c, f in columns.items() if f is spec)
             header_problems.append(
                 Problem(
-                    f"列「{spec.header}」重复（{first}列和{letter}列）", Origin(file, sheet, 1, f"{letter}列（{text}）")
+                    f"列「{spec.header}」重复（{first}列和{letter}列）",
+                    Origin(file, sheet, 1, f"{letter}列（{shown(text)}）"),
                 )
             )
         else:
@@ -511,11 +501,6 @@ def header_text(text: object) -> str:
     return "".join(str(text).split()).strip("*").replace("(", "（").replace(")", "）")
 
 
-def blank_cell(value: object) -> bool:
-    """An empty cell: nothing, or only spaces."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _cell_value(spec: FieldSpec, value: object, origin: Origin, problems: list[Problem]) -> object:
     """A cell's value as text for ``assemble`` (numbers without float artefacts)."""
     if isinstance(value, str):
@@ -527,7 +512,8 @@ def _cell_value(spec: FieldSpec, value: object, origin: Origin, problems: list[P
         if len(text.lstrip("-").replace(".", "")) > EXCEL_DIGITS:
             problems.append(
                 Problem(
-                    f"「{spec.header}」{text} 被存成了数字，超过15位的部分已经丢失；请把该列设为文本格式后重新输入编码",
+                    f"「{spec.header}」{shown(text)} 被存成了数字，超过15位的部分已经丢失；"
+                    "请把该列设为文本格式后重新输入编码",
                     origin,
                 )
             )

@@ -26,7 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -34,9 +34,22 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
+from yusuan.ledger.limits import (
+    LONG_TEXT_CHARS,
+    MAX_AMOUNT_FEN,
+    MAX_AMOUNT_TEXT,
+    MAX_CHARS,
+    MAX_COLUMNS,
+    MAX_INPUT_BYTES,
+    MAX_ROWS,
+    MIB,
+    shown,
+)
 from yusuan.ledger.model import NO_ORIGIN, Budget, Origin
 from yusuan.ledger.problems import BudgetInputError, Problem
-from yusuan.ledger.workbook import EXCEL_DIGITS, blank_cell, cell_number_text, header_text
+from yusuan.ledger.schema import FieldType
+from yusuan.ledger.workbook import EXCEL_DIGITS, cell_number_text, header_text
+from yusuan.ledger.xlsx_reading import WorkbookError, blank_cell, open_workbook, sheet_rows
 from yusuan.money import AmountError, parse_amount
 
 ADD = "追加"
@@ -210,7 +223,7 @@ _KINDS = (_PAYMENTS, _ADJUSTMENTS, _CARRYOVERS)
 
 
 @dataclass(slots=True)
-class _Table:
+class InputTable:
     """One table of execution data as read: header cells and data rows with their file row numbers."""
 
     file: str
@@ -248,9 +261,9 @@ def read_execution(
     ``adjustments`` and ``carryover`` are CSV files, or workbooks with a sheet 调整 / 结转.
     """
     problems: list[Problem] = []
-    sources: dict[str, list[_Table]] = {k.key: [] for k in _KINDS}
+    sources: dict[str, list[InputTable]] = {k.key: [] for k in _KINDS}
     given = {"payments": payments, "adjustments": adjustments, "carryovers": carryover}
-    opened: dict[Path, dict[str, _Table] | None] = {}  # a workbook given twice is read once
+    opened: dict[Path, dict[str, InputTable] | None] = {}  # a workbook given twice is read once
     for kind in _KINDS:
         raw = given[kind.key]
         if raw is None:
@@ -267,7 +280,7 @@ def read_execution(
             if table is not None:
                 sources[kind.key].append(table)
         else:
-            table = _read_csv(path, problems)
+            table = read_csv_table(path, problems)
             if table is not None:
                 sources[kind.key].append(table)
     # the payments workbook may also carry the other two kinds
@@ -303,15 +316,24 @@ def _is_workbook(path: Path) -> bool:
     return path.suffix.lower() in (".xlsx", ".xlsm")
 
 
-def _read_csv(path: Path, problems: list[Problem]) -> _Table | None:
+def read_csv_table(path: Path, problems: list[Problem]) -> InputTable | None:
+    """A CSV file as a header and numbered rows (UTF-8, BOM tolerated, GB18030 fallback); None with problems.
+
+    At most ``MAX_INPUT_BYTES`` are read (a device or a pipe never stalls it) and at most
+    ``MAX_ROWS`` rows kept; a cell past the csv module's field limit is a problem, not a crash.
+    """
     file = str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         problems.append(Problem("文件不存在", Origin(file)))
         return None
     except OSError as exc:
         problems.append(Problem(f"无法读取文件：{exc.strerror or exc}", Origin(file)))
+        return None
+    if len(data) > MAX_INPUT_BYTES:
+        problems.append(Problem(f"文件超过 {MAX_INPUT_BYTES // MIB} MB 的上限，未读取；请拆分后再试", Origin(file)))
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -332,72 +354,63 @@ def _read_csv(path: Path, problems: list[Problem]) -> _Table | None:
     try:
         for record in reader:
             if header is not None:
-                rows.append((start, record))
+                if len(rows) == MAX_ROWS:
+                    problems.append(Problem(f"数据超过 {MAX_ROWS} 行，未读取；请拆分后再试", Origin(file, "", start)))
+                    return None
+                rows.append((start, record[:MAX_COLUMNS]))
             elif any(not blank_cell(v) for v in record):  # leading blank lines: the header is the first non-blank line
-                header, header_row = list(record), start
+                header, header_row = list(record[:MAX_COLUMNS]), start
             start = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(Problem(f"CSV 格式错误：{exc}", Origin(file, "", reader.line_num)))
+        problems.append(Problem(_csv_error(exc), Origin(file, "", reader.line_num)))
         return None
     if header is None:
         problems.append(Problem("文件是空的，没有表头和数据", Origin(file)))
         return None
-    return _Table(file, "", header, rows, header_row)
+    return InputTable(file, "", header, rows, header_row)
 
 
-def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, _Table] | None:
-    import zipfile
+def _csv_error(exc: csv.Error) -> str:
+    """The csv module's error in Chinese."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"单元格内容过长（超过 {csv.field_size_limit()} 个字符），不是有效的数据"
+    if "NUL" in text:
+        return "文件含有 NUL 字节（二进制数据），不是 CSV 文本"
+    return f"CSV 格式错误：{text}"
 
-    import openpyxl
 
+def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, InputTable] | None:
+    """The workbook's sheets as tables by name; None (with a problem for each sheet that failed) when
+    any cannot be read: a missing sheet must not be reported as missing when it is damaged."""
     file = str(path)
-    not_xlsx = "文件不是有效的 Excel 工作簿（.xlsx）；如果是 .xls 或其他格式，请在 Excel 中另存为 .xlsx"
+    tables: dict[str, InputTable] = {}
+    failed = False
     try:
-        if path.stat().st_size == 0:
-            problems.append(Problem("文件是空的，不是有效的 Excel 工作簿（.xlsx）", Origin(file)))
-            return None
-        if not zipfile.is_zipfile(path):
-            problems.append(Problem(not_xlsx, Origin(file)))
-            return None
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        problems.append(Problem("文件不存在", Origin(file)))
+        with open_workbook(path) as wb:
+            for ws in wb.worksheets:
+                title = shown(str(ws.title).strip())
+                try:
+                    numbered = iter(sheet_rows(ws))
+                    header = list(next(numbered, (1, ()))[1])
+                    tables[title] = InputTable(file, title, header, list(numbered))
+                except WorkbookError as exc:
+                    problems.append(Problem(exc.message, Origin(file, title)))
+                    failed = True
+    except WorkbookError as exc:
+        problems.append(Problem(exc.message, Origin(file, exc.sheet)))
         return None
-    except OSError as exc:
-        problems.append(Problem(f"无法读取文件：{exc.strerror or exc}", Origin(file)))
-        return None
-    except Exception:  # any failure to open means the file is not a usable workbook
-        problems.append(Problem(not_xlsx, Origin(file)))
-        return None
-    try:
-        tables: dict[str, _Table] = {}
-        for ws in wb.worksheets:
-            ws.reset_dimensions()  # a wrong <dimension> must not truncate the data
-            cells: Iterable[tuple[object, ...]] = ws.iter_rows(values_only=True)
-            it = iter(cells)
-            header = list(next(it, ()))
-            rows: list[tuple[int, Sequence[object]]] = [(n, row) for n, row in enumerate(it, start=2)]
-            tables[str(ws.title).strip()] = _Table(file, str(ws.title).strip(), header, rows)
-        return tables
-    except Exception as exc:  # a damaged part surfaces only while reading
-        problems.append(
-            Problem(
-                f"工作簿已损坏，无法读取（{type(exc).__name__}）；请在 Excel 中打开后另存为 .xlsx 再试", Origin(file)
-            )
-        )
-        return None
-    finally:
-        wb.close()
+    return None if failed else tables
 
 
-def _pick_sheet(sheets: dict[str, _Table], kind: _Kind, path: Path, problems: list[Problem]) -> _Table | None:
+def _pick_sheet(sheets: dict[str, InputTable], kind: _Kind, path: Path, problems: list[Problem]) -> InputTable | None:
     """The sheet holding ``kind``: the one named 支付/调整/结转, else the only sheet of the workbook."""
     if kind.title in sheets:
         return sheets[kind.title]
     others = {k.title for k in _KINDS if k is not kind}
     if len(sheets) == 1 and not others & set(sheets):  # a one-sheet workbook, not one named for another kind
         return next(iter(sheets.values()))
-    names = "、".join(f"「{s}」" for s in sheets)
+    names = "、".join(f"「{shown(s)}」" for s in list(sheets)[:20]) + ("…" if len(sheets) > 20 else "")
     problems.append(Problem(f"缺少工作表「{kind.title}」（工作簿中的工作表：{names}）", Origin(str(path), kind.title)))
     return None
 
@@ -413,7 +426,7 @@ _FALSE = {"否", "0", "false", "no", "n", ""}
 class _Row:
     """One data row: its values by field key, and how to name each field's cell."""
 
-    table: _Table
+    table: InputTable
     number: int
     values: dict[str, object]
     labels: dict[str, str]
@@ -443,7 +456,7 @@ class _Checker:
 
     # -- tables
 
-    def rows(self, table: _Table, kind: _Kind) -> list[_Row]:
+    def rows(self, table: InputTable, kind: _Kind) -> list[_Row]:
         """The data rows of ``table`` with recognised columns; problems for the header and an empty table."""
         columns: dict[int, str] = {}
         labels: dict[str, str] = {}
@@ -457,7 +470,7 @@ class _Checker:
                 norm = _norm_header(text)
                 if norm.startswith("金额") or norm.startswith("amount"):
                     self.problem(
-                        f"金额列「{text}」无法识别：金额以元为单位，列名应为「amount_yuan」或「金额（元）」",
+                        f"金额列「{shown(text)}」无法识别：金额以元为单位，列名应为「amount_yuan」或「金额（元）」",
                         table.origin(table.header_row, table.label(i, text)),
                     )
                 continue  # other columns (摘要, 凭证号 …) are ignored
@@ -465,7 +478,8 @@ class _Checker:
                 continue
             if key in labels:
                 self.problem(
-                    f"列「{text}」重复（已有「{labels[key]}」）", table.origin(table.header_row, table.label(i, text))
+                    f"列「{shown(text)}」重复（已有「{labels[key]}」）",
+                    table.origin(table.header_row, table.label(i, text)),
                 )
                 continue
             columns[i] = key
@@ -488,7 +502,7 @@ class _Checker:
             out.append(_Row(table, number, values, labels))
         return out
 
-    def payments(self, table: _Table) -> list[Payment]:
+    def payments(self, table: InputTable) -> list[Payment]:
         out = []
         for row in self.rows(table, _PAYMENTS):
             ok, unit, project = self.target(row)
@@ -500,7 +514,7 @@ class _Checker:
                 out.append(Payment(unit, project, day, amount, econ, procurement, row.origin()))
         return out
 
-    def adjustments(self, table: _Table) -> list[Adjustment]:
+    def adjustments(self, table: InputTable) -> list[Adjustment]:
         out = []
         for row in self.rows(table, _ADJUSTMENTS):
             ok, unit, project = self.target(row)
@@ -508,11 +522,14 @@ class _Checker:
             kind = self.kind(row)
             amount = self.amount(row, positive=True)
             reason = str(row.values.get("reason", "")).strip()
+            if len(reason) > LONG_TEXT_CHARS:
+                self.problem(f"调整原因过长：{len(reason)} 个字符，最多 {LONG_TEXT_CHARS} 个", row.origin("reason"))
+                continue
             if ok and day is not None and kind is not None and amount is not None:
                 out.append(Adjustment(unit, project, day, kind, amount, reason, row.origin()))
         return out
 
-    def carryovers(self, table: _Table) -> list[CarryOver]:
+    def carryovers(self, table: InputTable) -> list[CarryOver]:
         out: list[CarryOver] = []
         seen: dict[tuple[str, str], int] = {}
         for row in self.rows(table, _CARRYOVERS):
@@ -536,7 +553,7 @@ class _Checker:
         if value is None:
             return ""
         if isinstance(value, bool):
-            self.problem(f"应为编码，不是 {value}", row.origin(key))
+            self.problem(f"应为编码，不是 {shown(value)}", row.origin(key))
             return None
         if isinstance(value, int | float):
             text = cell_number_text(value)
@@ -550,7 +567,8 @@ class _Checker:
         text = str(value).strip().lstrip("'").strip()
         if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text):
             self.problem(
-                f"编码「{text}」是科学计数法，原编码已经丢失；请把该列设为文本格式后重新输入编码", row.origin(key)
+                f"编码「{shown(text)}」是科学计数法，原编码已经丢失；请把该列设为文本格式后重新输入编码",
+                row.origin(key),
             )
             return None
         return text
@@ -565,12 +583,12 @@ class _Checker:
             ok = False
         elif unit is not None and unit not in self.units:
             known = "、".join(self.units)
-            self.problem(f"单位代码「{unit}」不在预算中（预算中的单位：{known}）", row.origin("unit"))
+            self.problem(f"单位代码「{shown(unit)}」不在预算中（预算中的单位：{known}）", row.origin("unit"))
             ok = False
         if project:
             owner = self.projects.get(project)
             if owner is None:
-                self.problem(f"项目编码「{project}」不在预算中", row.origin("project"))
+                self.problem(f"项目编码「{shown(project)}」不在预算中", row.origin("project"))
                 ok = False
             elif unit in self.units and owner.unit != unit:
                 self.problem(
@@ -597,7 +615,7 @@ class _Checker:
                 except ValueError:
                     day = None
             if day is None:
-                self.problem(f"「{value}」不是有效日期，应写作 YYYY-MM-DD（如 2025-03-31）", row.origin("date"))
+                self.problem(f"「{shown(value)}」不是有效日期，应写作 YYYY-MM-DD（如 2025-03-31）", row.origin("date"))
                 return None
         if day.year != self.budget.year:
             self.problem(f"日期 {day.isoformat()} 不在预算年度 {self.budget.year} 年内", row.origin("date"))
@@ -610,16 +628,22 @@ class _Checker:
             self.problem("缺少金额", row.origin("amount"))
             return None
         if isinstance(value, bool):
-            self.problem(f"不是有效金额：{value}", row.origin("amount"))
+            self.problem(f"不是有效金额：{shown(value)}", row.origin("amount"))
             return None
         text = cell_number_text(value) if isinstance(value, int | float) else str(value)
+        if len(text) > MAX_CHARS[FieldType.AMOUNT]:
+            self.problem(f"不是有效金额：{shown(text)}", row.origin("amount"))
+            return None
         try:
             fen = parse_amount(text, "元")
         except AmountError as exc:
             self.problem(f"{exc}（金额以元为单位，最多两位小数）", row.origin("amount"))
             return None
         if fen < 0:
-            self.problem(f"金额不能为负数：{text.strip()}", row.origin("amount"))
+            self.problem(f"金额不能为负数：{shown(text.strip())}", row.origin("amount"))
+            return None
+        if fen > MAX_AMOUNT_FEN:
+            self.problem(f"金额过大：{shown(text.strip())}，一笔金额最多 {MAX_AMOUNT_TEXT}", row.origin("amount"))
             return None
         if positive and fen == 0:
             self.problem("调整金额必须大于 0（追减请在调整类型中写「追减」，金额写正数）", row.origin("amount"))
@@ -630,8 +654,8 @@ class _Checker:
         text = str(row.values.get("kind", "")).strip()
         if text in ADJUSTMENT_KINDS:
             return text
-        shown = f"「{text}」" if text else "空白"
-        self.problem(f"调整类型{shown}无效，应为「追加」或「追减」", row.origin("kind"))
+        written = f"「{shown(text)}」" if text else "空白"
+        self.problem(f"调整类型{written}无效，应为「追加」或「追减」", row.origin("kind"))
         return None
 
     def econ(self, row: _Row) -> str | None:
@@ -641,7 +665,7 @@ class _Checker:
         text = cell_number_text(value) if isinstance(value, int | float) else str(value).strip()
         code = re.sub(r"[\s\-._/]+", "", text)
         if not re.fullmatch(r"\d{5}", code):
-            self.problem(f"经济分类「{text}」应为 5 位部门预算支出经济分类编码（如 30217）", row.origin("econ"))
+            self.problem(f"经济分类「{shown(text)}」应为 5 位部门预算支出经济分类编码（如 30217）", row.origin("econ"))
             return None
         if self._catalog is not None and not self._catalog.knows("dept_econ", code):
             self.problem(f"经济分类「{code}」不在部门预算支出经济分类科目中", row.origin("econ"))
@@ -659,5 +683,5 @@ class _Checker:
             return True
         if text in _FALSE:
             return False
-        self.problem(f"政府采购「{value}」无效，应为 是/否（或 1/0、true/false）", row.origin("procurement"))
+        self.problem(f"政府采购「{shown(value)}」无效，应为 是/否（或 1/0、true/false）", row.origin("procurement"))
         return None

@@ -17,22 +17,24 @@ indicator part's full weight; 预算执行率 scores 10 × min(rate, 1); grades 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from yusuan.ledger.limits import LONG_TEXT_CHARS, MAX_CHARS, shown
 from yusuan.ledger.model import NO_ORIGIN, Budget, Indicator, Origin, Project
 from yusuan.ledger.problems import BudgetInputError, Problem
-from yusuan.performance.execution import Execution, adjusted_budget, executed
+from yusuan.ledger.schema import FieldType
+from yusuan.performance.execution import Execution, adjusted_budget, executed, read_csv_table
 from yusuan.performance.indicators import is_execution_rate, level1_for_scoring, parse_target
 from yusuan.performance.targets import Direction, Target
 
 _CENT = Decimal("0.01")
 _NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
 NOT_APPLICABLE = ("不适用", "N/A", "n/a", "NA", "-")
+_MAX_ACTUAL_CHARS = MAX_CHARS[FieldType.TEXT]  # an actual value is as short as the 指标值 it answers
 GROUPS = ("output", "benefit", "satisfaction")
 GROUP_NAMES = {"output": "产出指标", "benefit": "效益指标", "satisfaction": "满意度指标"}
 
@@ -295,38 +297,50 @@ def score_budget(
 
 
 def read_actuals(path: Path, budget: Budget) -> dict[tuple[str, str], Actual]:
-    """Actual values: CSV `project_code,indicator,actual,note`; every problem reported at once."""
+    """Actual values: CSV `project_code,indicator,actual,note`; every problem reported at once.
+
+    Read as execution data are (one reader: encodings, bounds, CSV errors).
+    """
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BudgetInputError([Problem(f"无法读取文件：{exc}", Origin(file))]) from None
-    text = raw.decode("utf-8-sig", errors="strict") if raw else ""
-    if not text.strip():
-        raise BudgetInputError([Problem("文件是空的", Origin(file))])
-    reader = csv.DictReader(io.StringIO(text))
-    required = ("project_code", "indicator", "actual")
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
-    if missing:
-        raise BudgetInputError([Problem(f"缺少列：{'、'.join(missing)}", Origin(file, row=1))])
-    projects = {p.code: p for p in budget.projects}
     problems: list[Problem] = []
+    table = read_csv_table(path, problems)
+    if table is None:
+        raise BudgetInputError(problems)
+    header = [str(h).strip() for h in table.header]
+    required = ("project_code", "indicator", "actual")
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise BudgetInputError([Problem(f"缺少列：{'、'.join(missing)}", Origin(file, row=table.header_row))])
+    column = {name: header.index(name) for name in (*required, "note") if name in header}
+
+    def cell(record: Sequence[object], name: str) -> str:
+        index = column.get(name)
+        return str(record[index]).strip() if index is not None and index < len(record) else ""
+
+    projects = {p.code: p for p in budget.projects}
     out: dict[tuple[str, str], Actual] = {}
-    for number, row in enumerate(reader, start=2):
-        code = (row.get("project_code") or "").strip()
-        name = (row.get("indicator") or "").strip()
+    for number, record in table.rows:
+        if not any(str(v).strip() for v in record):
+            continue
+        code, name, actual, note = (cell(record, c) for c in ("project_code", "indicator", "actual", "note"))
         origin = Origin(file, "", number)
         project = projects.get(code)
         if project is None:
-            problems.append(Problem(f"未知的项目编码 {code}", origin.at("project_code")))
+            problems.append(Problem(f"未知的项目编码 {shown(code)}", origin.at("project_code")))
             continue
         if name not in {i.name for i in project.indicators}:
-            problems.append(Problem(f"项目 {code} 没有指标“{name}”", origin.at("indicator")))
+            problems.append(Problem(f"项目 {code} 没有指标“{shown(name)}”", origin.at("indicator")))
             continue
         if (code, name) in out:
             problems.append(Problem(f"项目 {code} 的指标“{name}”重复", origin.at("indicator")))
             continue
-        out[code, name] = Actual(code, name, (row.get("actual") or "").strip(), (row.get("note") or "").strip(), origin)
+        if len(actual) > _MAX_ACTUAL_CHARS or len(note) > LONG_TEXT_CHARS:
+            longest, limit = (
+                ("actual", _MAX_ACTUAL_CHARS) if len(actual) > _MAX_ACTUAL_CHARS else ("note", LONG_TEXT_CHARS)
+            )
+            problems.append(Problem(f"内容过长：最多 {limit} 个字符", origin.at(longest)))
+            continue
+        out[code, name] = Actual(code, name, actual, note, origin)
     if problems:
         raise BudgetInputError(problems)
     return out

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from yusuan.ledger.problems import BudgetInputError
+from yusuan.ledger.problems import BudgetInputError, unlisted_note
 from yusuan.store import repository
 from yusuan.store.models import AuditRun, BudgetVersion, Role, User
 from yusuan.web import services
@@ -122,7 +122,7 @@ def upload_budget(  # type: ignore[no-untyped-def]
         version = services.store_budget(db, user, data, name, base_version, region, request.app.state.workers)
     except BudgetInputError as exc:
         problems, unlisted = services.problems_shown(exc)
-        detail = "；".join(filter(None, ["预算账本有错误，未保存", services.unlisted_note(unlisted)]))
+        detail = "；".join(filter(None, ["预算账本有错误，未保存", unlisted_note(unlisted)]))
         return JSONResponse({"detail": detail, "problems": problems, "unlisted": unlisted}, status_code=422)
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from None

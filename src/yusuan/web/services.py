@@ -74,14 +74,6 @@ def check_size(data: bytes, limit: int) -> None:
 PROBLEMS_SHOWN = 200
 
 
-class BudgetRefused(BudgetInputError):
-    """An uploaded budget's errors as shown: the first ``PROBLEMS_SHOWN``, and how many more there are."""
-
-    def __init__(self, problems: list[Problem], unlisted: int) -> None:
-        self.unlisted = unlisted
-        super().__init__(problems)
-
-
 @dataclass(frozen=True, slots=True)
 class BudgetReading:
     """An uploaded budget as read (in a worker process): the budget, or its first errors and how many more."""
@@ -103,7 +95,7 @@ def store_budget(
     """Read, check and save an uploaded ledger as a new version; nothing is stored on any error.
 
     The file is read in a worker process when the app has them (within its time and memory
-    limits: ``WorkerFailed``). Raises ``BudgetRefused`` (the problems with sheet/row/column),
+    limits: ``WorkerFailed``). Raises ``BudgetInputError`` (the first problems with sheet/row/column),
     ``PermissionError`` or ``repository.VersionConflict``.
     """
     if workers is None:
@@ -111,7 +103,7 @@ def store_budget(
     else:
         reading = workers.run(f"读取 {filename}", workers.read_seconds, read_budget_upload, data, filename)
     if reading.budget is None:
-        raise BudgetRefused(reading.problems, reading.unlisted)
+        raise BudgetInputError(reading.problems, reading.unlisted)
     budget = reading.budget
     if not repository.can_write(user, budget.department.code):
         raise PermissionError(f"您无权为部门 {budget.department.code}（{budget.department.name}）保存预算")
@@ -139,17 +131,13 @@ def read_budget_upload(data: bytes, filename: str) -> BudgetReading:
         return BudgetReading(read_budget_bytes(data, filename), [])
     except BudgetInputError as exc:
         errors = [p for p in exc.problems if p.severity == "error"]
-        return BudgetReading(None, errors[:PROBLEMS_SHOWN], max(0, len(errors) - PROBLEMS_SHOWN))
+        return BudgetReading(None, errors[:PROBLEMS_SHOWN], exc.unlisted + max(0, len(errors) - PROBLEMS_SHOWN))
 
 
 def problems_shown(exc: BudgetInputError) -> tuple[list[dict[str, Any]], int]:
     """A refused budget's errors for the page and the API, and how many more were not listed."""
     problems = [problem_data(p) for p in exc.problems if p.severity == "error"]
-    return problems, exc.unlisted if isinstance(exc, BudgetRefused) else 0
-
-
-def unlisted_note(count: int) -> str:
-    return f"另有 {count} 个问题未列出（请先改正以上问题后重新上传）" if count else ""
+    return problems, exc.unlisted
 
 
 def _problem(filename: str, message: str) -> Problem:
@@ -319,12 +307,14 @@ def audit_bytes(data: bytes, filename: str) -> AuditOutcome:
     """Audit an uploaded PDF, text extraction or yusuan workbook."""
     from yusuan.audit.batch import audit_one
     from yusuan.audit.report import finding_excerpt, render_html
+    from yusuan.extract.document import MAX_DOCUMENT_BYTES
 
     suffix = _document_suffix(data)
     with tempfile.TemporaryDirectory(prefix="yusuan-audit-") as scratch:
         path = Path(scratch) / f"document{suffix}"
         path.write_bytes(data)
-        result = audit_one(str(path))
+        # the upload limit already bounds the bytes: whatever was accepted is read whole
+        result = audit_one(str(path), max_bytes=max(len(data), MAX_DOCUMENT_BYTES))
     if isinstance(result, Unreadable):
         result.path = filename
     else:

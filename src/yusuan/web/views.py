@@ -17,12 +17,12 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm.exc import DetachedInstanceError
 
 from yusuan.audit.report import SEVERITY_NAMES
+from yusuan.ledger.problems import unlisted_note
 from yusuan.money import format_amount
 from yusuan.store.models import Role, User
 from yusuan.store.repository import LOG_ACTIONS
 from yusuan.tables.model import Table
 from yusuan.web.security import csrf_token
-from yusuan.web.services import unlisted_note
 
 CHINA_TIME = timezone(timedelta(hours=8))
 
