@@ -84,6 +84,8 @@ DOWNLOADS = ["xlsx", "pdf", "html", "json"]
 #: hostile uploads, 1 request in this many of a client (and as many sign-in bursts and downloads)
 HOSTILE_EVERY = 15
 DOWNLOAD_EVERY = 12
+#: wrong passwords in a row for one name: one more than the throttle's 10 failures
+BURST = 11
 
 
 def fragment_url(table: str, v: int | None = None) -> str:
@@ -339,20 +341,25 @@ class Mix:
         self.every = audit_every
         self.doc = doc
         self.n = self.rng.randrange(max(audit_every, HOSTILE_EVERY))  # clients do not all upload at once
-        self.hostile = 0
+        self.hostile = index  # clients start at different hostile files, so every kind is sent
+        self.bursts = 0
+        self.queued: list[Call] = []
 
     def next(self) -> Call:
+        if self.queued:
+            return self.queued.pop()
         self.n += 1
         if self.every and self.n % self.every == 0:
             return Call("audit upload", "POST", "/api/audits", files={"file": self.doc})
         if self.n % HOSTILE_EVERY == 0:
             return self._hostile()
         if self.n % HOSTILE_EVERY == HOSTILE_EVERY // 2:
-            # another name each burst of a client, so that its cooling-off answers 429 and later 401
-            name = f"burst-{self.index}-{self.n // (HOSTILE_EVERY * 12)}"
-            return Call(
-                "sign-in burst", "POST", "/api/session", json={"username": name, "password": "wrong"}, anonymous=True
-            )
+            # a burst: one more wrong password than the throttle allows, for a name of its own (401 …, then 429)
+            self.bursts += 1
+            name = {"username": f"burst-{self.index}-{self.bursts}", "password": "wrong"}
+            burst = Call("sign-in burst", "POST", "/api/session", json=name, anonymous=True)
+            self.queued = [burst] * BURST
+            return self.queued.pop()
         if self.n % DOWNLOAD_EVERY == 0:
             return Call("download", "GET", f"{DEPARTMENT}/download/{self.rng.choice(DOWNLOADS)}")
         kind = self.rng.choice(KINDS[:4])
@@ -527,7 +534,8 @@ def load(server: LocalServer, args: argparse.Namespace, doc: tuple[str, bytes, s
         f"\nload: {args.clients} clients ({args.mode}), {args.seconds:.0f} s, each signed in once; "
         "mix: departments list, department page, random 预算NN表 fragment, random JSON table, "
         f"1 in {DOWNLOAD_EVERY} a download (xlsx/pdf/html/json), 1 in {HOSTILE_EVERY} a hostile budget upload "
-        "(25 MB chunked, alias bomb, 1,000-deep nesting, anonymous) and as many wrong-password sign-ins; "
+        f"(25 MB chunked, alias bomb, 1,000-deep nesting, anonymous) and as many bursts of {BURST} wrong-password "
+        "sign-ins; "
         + (
             f"1 in {args.audit_every} an audit upload of {doc[0]} ({len(doc[1]) // 1024} KB)"
             if args.audit_every
@@ -634,8 +642,8 @@ def main() -> int:
             print(
                 f"  department page under load: p50 {pct(pages, 50) * 1000:.0f} ms, p95 {pct(pages, 95) * 1000:.0f} ms "
                 f"(queueing included) — ≤ 100 ms: {'met' if pct(pages, 50) <= 0.1 else 'NOT met'} at the median; "
-                f"p95 ≤ 300 ms while the {args.bomb_rows:,}-row upload is refused: "
-                f"{'met' if pct(pages, 95) <= 0.3 else 'NOT met'}"
+                + (f"while the {args.bomb_rows:,}-row upload is refused, " if args.bomb_rows else "")
+                + f"p95 ≤ 300 ms: {'met' if pct(pages, 95) <= 0.3 else 'NOT met'}"
             )
         bombs = tally.times.get("1M-row upload", [])
         if bombs:
