@@ -639,3 +639,32 @@ def test_jobs_beyond_the_queue_are_refused_at_once(monkeypatch):
         assert pool.run("审核 又一个.pdf", 30, abs, -1) == 1
     finally:
         pool.close()
+
+
+def test_performance_uploads_are_read_in_a_worker_and_their_problems_bounded(tmp_path):
+    """Execution data is read like a budget: in a worker process, its problems shown up to a bound and counted."""
+    import re
+
+    from yusuan.web.services import PROBLEMS_SHOWN
+
+    app = _make_app(tmp_path, audit_workers=1)
+    with TestClient(app) as client:  # the lifespan starts the worker
+        workers = app.state.workers
+        jobs: list[str] = []
+        run = workers.run
+        workers.run = lambda what, *rest: jobs.append(what) or run(what, *rest)
+        _sign_in(client)
+        assert client.post("/api/budgets", files={"file": ("b.xlsx", EXAMPLE_XLSX.read_bytes())}).status_code == 201
+        page = client.get("/departments/503/2025/performance")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        bad = "unit_code,project_code,date,amount_yuan\n" + "999999,,2025-03-01,一百\n" * 1_500
+        refused = client.post(
+            "/departments/503/2025/performance",
+            files={"file": ("支付.csv", bad.encode())},
+            data={"kind": "payments", "csrf_token": token},
+        )
+    assert jobs == ["读取 b.xlsx", "核对 支付.csv"]
+    assert refused.status_code == 200 and "文件有错误，未保存" in refused.text
+    # each bad row has two problems (unit and amount): 3,000 found, the first PROBLEMS_SHOWN listed
+    assert refused.text.count("支付.csv") >= PROBLEMS_SHOWN
+    assert f"另有 {3_000 - PROBLEMS_SHOWN} 个问题未列出" in refused.text

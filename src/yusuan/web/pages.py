@@ -654,7 +654,7 @@ def performance_upload(
         data, name = read_upload(request, file)
         stored = services.performance_files(db, department.id, year)
         budget = services.disclosure_of(version).budget
-        problems = services.check_performance_file(budget, kind, data, name, stored)
+        problems = services.check_performance_file(budget, kind, data, name, stored, request.app.state.workers)
     except services.UploadRejected as exc:
         problems = [{"message": str(exc), "where": services.safe_name(file.filename)}]
     if problems:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from yusuan.audit.report import Result, Unreadable
 from yusuan.ledger.model import Budget
-from yusuan.ledger.problems import BudgetInputError, Problem
+from yusuan.ledger.problems import BudgetInputError, Problem, unlisted_note
 from yusuan.ledger.read import renamed_problem
 from yusuan.outputs import RENDERERS, Disclosure, build_disclosure
 from yusuan.store import repository
@@ -393,32 +393,52 @@ def performance_view(budget: Budget, files: dict[str, PerformanceFile], at: date
 
 
 def check_performance_file(
-    budget: Budget, kind: str, data: bytes, filename: str, stored: dict[str, PerformanceFile]
+    budget: Budget,
+    kind: str,
+    data: bytes,
+    filename: str,
+    stored: dict[str, PerformanceFile],
+    workers: Workers | None = None,
 ) -> list[dict[str, Any]]:
-    """Problems of an uploaded execution file, read against the budget (empty when it is usable).
+    """Problems of an uploaded execution file, read against the budget (empty when it is usable): the
+    first ``PROBLEMS_SHOWN``, then a line counting the rest.
 
-    Adjustments are read together with the stored payments, which they adjust.
+    Read in a worker process when the app has them, like an uploaded budget. Adjustments are
+    read together with the stored payments, which they adjust.
     """
-    from yusuan.performance.execution import read_execution
-    from yusuan.performance.scoring import read_actuals
-
     if kind not in PERFORMANCE_KINDS:
         raise UploadRejected(f"未知的数据类型：{kind}")
     if kind == "adjustments" and "payments" not in stored:
         raise UploadRejected("请先上传支出（支付）数据，预算调整与它一起核对")
+    payments = (stored["payments"].data, stored["payments"].filename) if kind == "adjustments" else None
+    if workers is None:
+        return performance_file_problems(budget, kind, data, filename, payments)
+    job = performance_file_problems
+    return workers.run(f"核对 {filename}", workers.read_seconds, job, budget, kind, data, filename, payments)
+
+
+def performance_file_problems(
+    budget: Budget, kind: str, data: bytes, filename: str, payments: tuple[bytes, str] | None
+) -> list[dict[str, Any]]:
+    """``check_performance_file``'s reading (a worker's job): ``payments`` are the stored (bytes, name)."""
+    from yusuan.performance.execution import read_execution
+    from yusuan.performance.scoring import read_actuals
+
     with tempfile.TemporaryDirectory(prefix="yusuan-perf-") as scratch:
         staged = _Staged(scratch)
         path = staged.add(kind, data, filename)
         try:
             if kind == "payments":
                 read_execution(budget, path)
-            elif kind == "adjustments":
-                payments = stored["payments"]
-                read_execution(budget, staged.add("payments", payments.data, payments.filename), path)
+            elif kind == "adjustments" and payments is not None:
+                read_execution(budget, staged.add("payments", *payments), path)
             else:
                 read_actuals(path, budget)
         except BudgetInputError as exc:
-            return staged.problems(exc, filename)
+            problems = staged.problems(exc, filename)
+            unlisted = exc.unlisted + max(0, len(problems) - PROBLEMS_SHOWN)
+            note = [{"message": unlisted_note(unlisted), "where": ""}] if unlisted else []
+            return problems[:PROBLEMS_SHOWN] + note
     return []
 
 
