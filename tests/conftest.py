@@ -61,11 +61,3 @@ def revised_example(note: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def fresh_disclosures() -> None:
-    """Forget the web app's built disclosures: they are cached by version id, and each test module's
-    database numbers its versions from 1 again."""
-    from yusuan.web import services
-
-    services._cache = services._DisclosureCache()

@@ -16,28 +16,14 @@ import pytest
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
-from tests.conftest import fresh_disclosures
-from tests.test_web_api import PASSWORD, _client, _csrf, _make_app, _reset_postgres
+from tests.test_web_api import PASSWORD, _client, _csrf, _make_app, web_app
 
 HUGE = "99999999999999999999999"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def app(request, tmp_path_factory):
-    import os
-
-    if request.param == "postgresql":
-        url = os.environ.get("YUSUAN_TEST_POSTGRES_URL", "")
-        if not url:
-            pytest.skip("YUSUAN_TEST_POSTGRES_URL 未设置（make test 会启动 PostgreSQL 并设置它）")
-        _reset_postgres(url)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('admin') / 'yusuan.db'}"
-    fresh_disclosures()
-    application = _make_app(url)
-    yield application
-    application.state.engine.dispose()
-    fresh_disclosures()
+    yield from web_app(request, tmp_path_factory, "admin")
 
 
 def _account(app, username: str, password: str, role: str = "reviewer", department: str | None = None) -> int:

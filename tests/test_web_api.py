@@ -51,18 +51,24 @@ def _make_app(url: str, **settings):
     return app
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def app(request, tmp_path_factory):
+def web_app(request, tmp_path_factory, folder: str):
+    """The app with the test accounts, on SQLite or (``request.param == "postgresql"``) on the server
+    YUSUAN_TEST_POSTGRES_URL names: the body of every web test module's ``app`` fixture."""
     if request.param == "postgresql":
         url = os.environ.get("YUSUAN_TEST_POSTGRES_URL", "")
         if not url:
             pytest.skip("YUSUAN_TEST_POSTGRES_URL 未设置（make test 会启动 PostgreSQL 并设置它）")
         _reset_postgres(url)
     else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'yusuan.db'}"
-    application = _make_app(url)
+        url = f"sqlite:///{tmp_path_factory.mktemp(folder) / 'yusuan.db'}"
+    application = _make_app(url)  # a new app starts with no built disclosures (create_app forgets them)
     yield application
     application.state.engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def app(request, tmp_path_factory):
+    yield from web_app(request, tmp_path_factory, "db")
 
 
 def _client(app, who: str | None = None) -> TestClient:

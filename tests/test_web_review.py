@@ -14,26 +14,13 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from tests.conftest import EXAMPLE_XLSX, SEED, fresh_disclosures, revised_example
-from tests.test_web_api import EXAMPLE, _client, _csrf, _latest, _make_app, _reset_postgres, _upload
+from tests.conftest import EXAMPLE_XLSX, SEED, revised_example
+from tests.test_web_api import EXAMPLE, _client, _csrf, _latest, _upload, web_app
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def app(request, tmp_path_factory):
-    import os
-
-    if request.param == "postgresql":
-        url = os.environ.get("YUSUAN_TEST_POSTGRES_URL", "")
-        if not url:
-            pytest.skip("YUSUAN_TEST_POSTGRES_URL 未设置（make test 会启动 PostgreSQL 并设置它）")
-        _reset_postgres(url)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('review') / 'yusuan.db'}"
-    fresh_disclosures()
-    application = _make_app(url)
-    yield application
-    application.state.engine.dispose()
-    fresh_disclosures()
+    yield from web_app(request, tmp_path_factory, "review")
 
 
 @pytest.fixture(scope="module")
