@@ -668,3 +668,36 @@ def test_performance_uploads_are_read_in_a_worker_and_their_problems_bounded(tmp
     # each bad row has two problems (unit and amount): 3,000 found, the first PROBLEMS_SHOWN listed
     assert refused.text.count("支付.csv") >= PROBLEMS_SHOWN
     assert f"另有 {3_000 - PROBLEMS_SHOWN} 个问题未列出" in refused.text
+
+
+def test_serve_takes_the_upload_limit_and_the_worker_count(tmp_path):
+    import httpx
+
+    from yusuan.web.local_server import ServerFailed, local_server
+
+    try:
+        with local_server(tmp_path, PASSWORD, options=("--max-upload-mb", "1", "--workers", "0")) as server:
+            client = httpx.Client(base_url=server.base, timeout=60)
+            signed_in = client.post("/api/session", json={"username": "admin", "password": PASSWORD})
+            client.headers["X-CSRF-Token"] = signed_in.json()["csrf_token"]
+            too_big = client.post("/api/budgets", files={"file": ("b.yaml", b"#" * (2 * 1024 * 1024))})
+            small = client.post("/api/audits", files={"file": ("a.txt", "预算".encode())})
+            children = _children(server.process.pid)
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
+    assert too_big.status_code == 413 and "1 MB" in too_big.json()["detail"]
+    assert small.status_code in (200, 422) and "处理进程" not in small.text
+    assert children == []  # audited in the request's thread: no worker process was started
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found

@@ -574,6 +574,17 @@ def serve(
         Path | None, typer.Option("--db", help="SQLite 数据库文件（默认：用户数据目录，或 YUSUAN_DATABASE_URL）")
     ] = None,
     no_example: Annotated[bool, typer.Option("--no-example", help="空数据库时不加载示例部门")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=0, max=16, help="审核与读取上传文件的处理进程数（0：在请求线程中；默认按核数）"),
+    ] = None,
+    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, max=1024, help="上传文件上限（MB）")] = 20,
+    audit_seconds: Annotated[
+        int, typer.Option("--audit-seconds", min=1, max=3600, help="一次审核的时间上限（秒）")
+    ] = 120,
+    worker_memory_mb: Annotated[
+        int, typer.Option("--worker-memory-mb", min=256, max=65536, help="每个处理进程的内存上限（MB）")
+    ] = 2048,
 ) -> None:
     """启动网页应用：部门预算的浏览、上传、下载、审核与绩效（管理员密码取自 YUSUAN_ADMIN_PASSWORD）。"""
     import os
@@ -585,9 +596,15 @@ def serve(
 
     url = database_url(db)
     try:
-        application = create_app(
-            Settings(url, admin_password=os.environ.get("YUSUAN_ADMIN_PASSWORD") or None, load_example=not no_example)
-        )
+        limits = {
+            "max_upload_bytes": max_upload_mb * 1024 * 1024,
+            "audit_seconds": audit_seconds,
+            "worker_memory_mb": worker_memory_mb,
+        }
+        if workers is not None:
+            limits["audit_workers"] = workers
+        password = os.environ.get("YUSUAN_ADMIN_PASSWORD") or None
+        application = create_app(Settings(url, admin_password=password, load_example=not no_example, **limits))
     except Exception as exc:  # a database that cannot be opened or migrated: say which and why
         _error(f"无法打开数据库 {_hide_password(url)}：{exc}")
         raise typer.Exit(2) from None

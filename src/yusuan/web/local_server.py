@@ -57,15 +57,15 @@ def yusuan_command() -> list[str]:
 
 @contextmanager
 def local_server(
-    folder: Path, admin_password: str, *, port: int | None = None, timeout: float = 60
+    folder: Path, admin_password: str, *, port: int | None = None, timeout: float = 60, options: tuple[str, ...] = ()
 ) -> Iterator[LocalServer]:
-    """Start ``yusuan serve`` on ``folder``/yusuan.db (admin and example department created), wait until
-    it answers, yield it, and stop it."""
+    """Start ``yusuan serve [options]`` on ``folder``/yusuan.db (admin and example department created), wait
+    until it answers, yield it, and stop it."""
     port = port or free_port()
     env = {**os.environ, "YUSUAN_ADMIN_PASSWORD": admin_password, "XDG_DATA_HOME": str(folder)}
     env.pop("YUSUAN_DATABASE_URL", None)
     log = folder / "server.log"
-    command = [*yusuan_command(), "serve", "--db", str(folder / "yusuan.db"), "--port", str(port)]
+    command = [*yusuan_command(), "serve", "--db", str(folder / "yusuan.db"), "--port", str(port), *options]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
     server = LocalServer(process, f"http://127.0.0.1:{port}", log)
