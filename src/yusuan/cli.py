@@ -92,21 +92,45 @@ def build(
     input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .xlsx")],
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录")] = Path("out"),
     format: Annotated[str, typer.Option("--format", "-f", help="输出格式，逗号分隔")] = "pdf,html,xlsx,json",
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="只生成该单位的单位预算公开（单位代码，如 503001）")
+    ] = None,
+    units: Annotated[
+        bool, typer.Option("--units", help="生成汇总（输出目录/汇总）和每个单位（输出目录/单位代码）的预算公开")
+    ] = False,
 ) -> None:
     """由预算账本生成全部预算公开表。"""
-    from yusuan.outputs import output_formats, write_outputs
+    from yusuan.outputs import output_formats, write_outputs, write_unit_outputs
+    from yusuan.tables.scope import UnknownUnitError
 
     formats = _formats(format, output_formats())
+    if unit is not None and units:
+        _error("--unit 与 --units 只能选一个：--unit 生成一个单位，--units 生成汇总和全部单位")
+        raise typer.Exit(2)
     budget = _read(input)
     with console.status("正在生成…") as status:
+        progress = lambda s: status.update(f"{s}…")  # noqa: E731
         try:
-            written, disclosure = write_outputs(budget, output, formats, progress=lambda s: status.update(f"{s}…"))
+            if units:
+                written, disclosures = write_unit_outputs(budget, output, formats, progress)
+            else:
+                written, disclosure = write_outputs(budget, output, formats, progress, unit=unit)
+                disclosures = [disclosure]
+        except UnknownUnitError as exc:
+            _error(f"未生成任何文件：{exc}")
+            raise typer.Exit(1) from None
         except RuntimeError as exc:  # e.g. no CJK font for the PDF
             _error(f"生成失败，未写出任何文件：{exc}")
             raise typer.Exit(1) from None
-    for warning in disclosure.narrative.warnings:
-        err.print(Text(f"提示：{warning}", style="yellow"))
-    console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年部门预算公开文件：")
+    for disclosure in disclosures:
+        for warning in disclosure.narrative.warnings:
+            err.print(Text(f"提示：{warning}", style="yellow"))
+    if units:
+        console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年汇总及各单位预算公开文件：")
+    elif unit is not None:
+        console.print(f"[green]已生成[/] {escape(disclosures[0].tables.department)} {budget.year}年单位预算公开文件：")
+    else:
+        console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年部门预算公开文件：")
     for path in written:
         console.print(Text(f"  {path}"))
 

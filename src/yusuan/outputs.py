@@ -23,10 +23,11 @@ class Disclosure:
     narrative: Narrative
 
 
-def build_disclosure(budget: Budget) -> Disclosure:
-    """The tables and the narrative of a budget."""
-    tables = build_tables(budget)
-    return Disclosure(budget, tables, build_narrative(budget, tables))
+def build_disclosure(budget: Budget, unit: str | None = None) -> Disclosure:
+    """The tables and the narrative of a budget: the department's 汇总, or unit ``unit``'s own
+    disclosure (单位预算公开; :class:`~yusuan.tables.scope.UnknownUnitError` if there is no such unit)."""
+    tables = build_tables(budget, unit=unit)
+    return Disclosure(budget, tables, build_narrative(budget, tables, unit=unit))
 
 
 def _xlsx(d: Disclosure) -> bytes:
@@ -89,19 +90,53 @@ def write_outputs(
     outdir: Path,
     formats: list[str],
     progress: Callable[[str], None] = lambda _step: None,
+    unit: str | None = None,
 ) -> tuple[list[Path], Disclosure]:
-    """Build the disclosure and write each format into ``outdir``; on any error nothing is written.
+    """Build the disclosure (unit ``unit``'s own when given) and write each format into ``outdir``;
+    on any error nothing is written.
 
     The files replace those already in ``outdir`` all together or not at all; a file that
     cannot be written raises :class:`yusuan.render.atomic.OutputError`.
     """
+    written, disclosures = _write_scopes(budget, outdir, formats, progress, {"": unit})
+    return written, disclosures[0]
+
+
+#: the subdirectory of ``--units`` output that holds the department's 汇总
+CONSOLIDATED_DIR = "汇总"
+
+
+def write_unit_outputs(
+    budget: Budget,
+    outdir: Path,
+    formats: list[str],
+    progress: Callable[[str], None] = lambda _step: None,
+) -> tuple[list[Path], list[Disclosure]]:
+    """The 汇总 in ``outdir/汇总`` and every unit's own disclosure in ``outdir/<unit code>``, all
+    written together or none (the disclosures in the order: 汇总, then the units as in the ledger)."""
+    scopes: dict[str, str | None] = {CONSOLIDATED_DIR: None}
+    scopes.update((u.code, u.code) for u in budget.units)
+    return _write_scopes(budget, outdir, formats, progress, scopes)
+
+
+def _write_scopes(
+    budget: Budget,
+    outdir: Path,
+    formats: list[str],
+    progress: Callable[[str], None],
+    scopes: dict[str, str | None],
+) -> tuple[list[Path], list[Disclosure]]:
+    """Each scope's disclosure (subdirectory → unit code, None for the 汇总; "" for ``outdir`` itself),
+    built before anything is staged, then every file staged and put in place as one set."""
     formats = parse_formats(formats, RENDERERS)
     progress("生成表格与情况说明")
-    disclosure = build_disclosure(budget)
+    disclosures = {folder: build_disclosure(budget, unit) for folder, unit in scopes.items()}
     written: list[Path] = []
     with staged_directory(outdir) as staging:
-        for fmt in formats:
-            name, render = RENDERERS[fmt]
-            progress(f"写出 {name}")
-            written.append(staging.write(name, render(disclosure)))
-    return written, disclosure
+        for folder, disclosure in disclosures.items():
+            for fmt in formats:
+                name, render = RENDERERS[fmt]
+                path = f"{folder}/{name}" if folder else name
+                progress(f"写出 {path}")
+                written.append(staging.write(path, render(disclosure)))
+    return written, list(disclosures.values())

@@ -20,6 +20,7 @@ from yusuan.narrative.model import Block, Narrative
 from yusuan.tables.facts import Fact, expenditure_facts, income_facts
 from yusuan.tables.model import TableSet
 from yusuan.tables.profile import Profile, load_profile
+from yusuan.tables.scope import Scope, scoped
 
 _THREE_PUBLIC_NAMES = {
     "abroad": "因公出国（境）费",
@@ -27,6 +28,7 @@ _THREE_PUBLIC_NAMES = {
     "vehicle_operation": "公务用车运行维护费",
     "reception": "公务接待费",
 }
+_OPERATING = "机关（机构）运行经费"
 _MARKERS = {"#": "part", "##": "title", "###": "heading", "####": "subheading"}
 
 
@@ -74,9 +76,13 @@ def _econ_names(catalog: Catalog, facts: list[Fact]) -> list[str]:
     return [catalog.name("dept_econ", c) for c in codes]
 
 
-def narrative_context(budget: Budget, tables: TableSet, book: FigureBook, catalog: Catalog) -> dict[str, Any]:
-    """Everything the narrative template states, computed from the ledger."""
+def narrative_context(
+    budget: Budget, tables: TableSet, book: FigureBook, catalog: Catalog, scope: Scope | None = None
+) -> dict[str, Any]:
+    """Everything the narrative template states, computed from the ledger (already restricted to
+    the scope's unit, see :func:`yusuan.tables.scope.scoped`)."""
     profile = load_profile(budget.template)
+    scope = scope or Scope(budget.department)
     spending = expenditure_facts(budget)
     income = income_facts(budget)
     prior = budget.prior_year
@@ -106,6 +112,8 @@ def narrative_context(budget: Budget, tables: TableSet, book: FigureBook, catalo
     three_parts = {k: three(k) for k in ("abroad", "vehicle_purchase", "vehicle_operation", "reception")}
     three_total = sum(three_parts.values())
     operating = sum(f.amount for f in gpb_basic if f.econ in profile.econ_sets["operating_costs"])
+    # a 事业单位's own disclosure has no 机关运行经费 (the profile's unit_kinds say which kinds do)
+    operating_reported = scope.reports("operating_costs", profile)
 
     income_sources = [
         ("gpb", "一般公共预算收入", _sum(income, profile, "gpb")),
@@ -135,6 +143,10 @@ def narrative_context(budget: Budget, tables: TableSet, book: FigureBook, catalo
         procurement[item.category] += item.amount
 
     return {
+        "scope": scope.kind,
+        "words": scope.words(profile),
+        "parent": scope.department,
+        "unit_kind": scope.unit_kind(profile).get("name", ""),
         "dept": dept,
         "dept_label": tables.department,
         "year": budget.year,
@@ -181,8 +193,9 @@ def narrative_context(budget: Budget, tables: TableSet, book: FigureBook, catalo
             "three_public.vehicle", three_parts["vehicle_purchase"] + three_parts["vehicle_operation"]
         ),
         "three_changes": {k: change(f"three_public.{k}", v, _THREE_PUBLIC_NAMES[k]) for k, v in three_parts.items()},
-        "operating_total": book.amount("operating_costs.total", operating),
-        "operating_change": change("operating_costs", operating, "机关（机构）运行经费"),
+        "operating_reported": operating_reported,
+        "operating_total": book.amount("operating_costs.total", operating) if operating_reported else "",
+        "operating_change": change("operating_costs", operating, _OPERATING) if operating_reported else None,
         "procurement_total": book.amount("procurement.total", sum(procurement.values())),
         "procurement": [(c, book.amount(f"procurement.{c}", v)) for c, v in sorted(procurement.items())],
         "managed_total": book.amount("performance.total", managed_total),
@@ -212,11 +225,16 @@ def narrative_context(budget: Budget, tables: TableSet, book: FigureBook, catalo
     }
 
 
-def build_narrative(budget: Budget, tables: TableSet, catalog: Catalog | None = None) -> Narrative:
-    """The narrative of the disclosure, rendered from the profile's template."""
+def build_narrative(
+    budget: Budget, tables: TableSet, catalog: Catalog | None = None, unit: str | None = None
+) -> Narrative:
+    """The narrative of the disclosure, rendered from the profile's template; unit ``unit``'s own
+    (单位预算公开) when given, with ``tables`` built for the same unit."""
+    budget, scope = scoped(budget, unit)
     book = FigureBook()
-    context = narrative_context(budget, tables, book, catalog or load_catalog())
+    context = narrative_context(budget, tables, book, catalog or load_catalog(), scope)
     text = _environment().get_template(f"{budget.template}.j2").render(**context)
-    title = f"{tables.department}{budget.year}年部门预算公开"
-    attachment = f"附件：{tables.department}{budget.year}年度部门预算表"
+    noun = context["words"]["noun"]
+    title = f"{tables.department}{budget.year}年{noun}预算公开"
+    attachment = f"附件：{tables.department}{budget.year}年度{noun}预算表"
     return Narrative(title, parse_blocks(text), book.figures, book.warnings, attachment)

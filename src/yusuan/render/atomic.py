@@ -150,8 +150,10 @@ class Staging:
         self.outdir = outdir
 
     def write(self, name: str, data: bytes) -> Path:
-        """Stage ``data`` as ``name``; returns where it will be once the set is in place."""
+        """Stage ``data`` as ``name`` (``汇总/disclosure.pdf``: a file in a subdirectory, which then
+        replaces that subdirectory whole); returns where it will be once the set is in place."""
         with naming(self.outdir / name):
+            (self.path / name).parent.mkdir(parents=True, exist_ok=True)
             (self.path / name).write_bytes(data)
         return self.outdir / name
 

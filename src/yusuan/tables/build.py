@@ -17,14 +17,16 @@ from yusuan.ledger.model import Budget, IndicatorLevel1
 from yusuan.tables.facts import Fact, expenditure_facts, income_facts
 from yusuan.tables.model import Cell, Column, Row, Table, TableSet
 from yusuan.tables.profile import ColumnSpec, Profile, RowSpec, TableSpec, load_profile
+from yusuan.tables.scope import scoped
 
 Predicate = Callable[[Fact], bool]
 
 
 class _Context:
-    """What every builder needs: the budget, its facts, catalog and profile."""
+    """What every builder needs: the budget (restricted to the scope's unit), its facts, catalog and profile."""
 
-    def __init__(self, budget: Budget, profile: Profile, catalog: Catalog) -> None:
+    def __init__(self, budget: Budget, profile: Profile, catalog: Catalog, unit: str | None = None) -> None:
+        budget, self.scope = scoped(budget, unit)
         self.budget = budget
         self.profile = profile
         self.catalog = catalog
@@ -71,23 +73,36 @@ class _Context:
     def fill(self, template: str, **values: str) -> str:
         return template.format(department=self.department_label, year=self.budget.year, **values)
 
+    def reported(self, spec: TableSpec) -> bool:
+        """Whether the scope reports this table's topic (a 事业单位 has no 机关运行经费 of its own)."""
+        return not spec.topic or self.scope.reports(spec.topic, self.profile)
 
-def build_tables(budget: Budget, profile: Profile | None = None, catalog: Catalog | None = None) -> TableSet:
-    """Every table of the budget's template, built from the ledger."""
+    def table_facts(self, spec: TableSpec) -> list[Fact]:
+        """The facts a table adds up: its selection, none when its scope does not report it."""
+        if not self.reported(spec):
+            return []
+        selected = self.predicate(spec.where)
+        return [f for f in self.facts[spec.facts] if selected(f)]
+
+
+def build_tables(
+    budget: Budget, profile: Profile | None = None, catalog: Catalog | None = None, unit: str | None = None
+) -> TableSet:
+    """Every table of the budget's template, built from the ledger; only unit ``unit``'s records when
+    given (its own disclosure, 单位预算公开; :class:`~yusuan.tables.scope.UnknownUnitError` if the
+    ledger has no such unit)."""
     profile = profile or load_profile(budget.template)
-    ctx = _Context(budget, profile, catalog or load_catalog())
+    ctx = _Context(budget, profile, catalog or load_catalog(), unit)
     tables = [_BUILDERS[spec.builder](ctx, spec) for spec in profile.tables]
-    return TableSet(year=budget.year, department=ctx.department_label, template=profile.name, tables=tables)
+    return TableSet(year=ctx.budget.year, department=ctx.department_label, template=profile.name, tables=tables)
 
 
-def table_facts(budget: Budget, kind: str, profile: Profile | None = None) -> list[Fact]:
+def table_facts(budget: Budget, kind: str, profile: Profile | None = None, unit: str | None = None) -> list[Fact]:
     """The ledger facts a table of ``kind`` adds up (its own selection, before its columns split them):
     what a reader drilling down from one of its rows to the ledger's lines sees."""
     profile = profile or load_profile(budget.template)
-    spec = profile.table(kind)
-    ctx = _Context(budget, profile, load_catalog())
-    selected = ctx.predicate(spec.where)
-    return [f for f in ctx.facts[spec.facts] if selected(f)]
+    ctx = _Context(budget, profile, load_catalog(), unit)
+    return ctx.table_facts(profile.table(kind))
 
 
 def _new_table(ctx: _Context, spec: TableSpec, rows: list[Row]) -> Table:
@@ -102,7 +117,9 @@ def _new_table(ctx: _Context, spec: TableSpec, rows: list[Row]) -> Table:
         note=ctx.fill(spec.note) if spec.note else "",
         orientation=spec.orientation,
     )
-    if spec.empty_note and table.is_empty:
+    if not ctx.reported(spec):
+        table.note = ctx.fill(spec.not_reported_note, unit_kind=ctx.scope.unit_kind(ctx.profile)["name"])
+    elif spec.empty_note and table.is_empty:
         table.note = ctx.fill(spec.empty_note)
     return table
 
@@ -178,8 +195,7 @@ def _row(
 
 
 def _build_pivot(ctx: _Context, spec: TableSpec) -> Table:
-    table_pred = ctx.predicate(spec.where)
-    facts = [f for f in ctx.facts[spec.facts] if table_pred(f) and f.amount]
+    facts = [f for f in ctx.table_facts(spec) if f.amount]
     columns = [(c.column.key, ctx.predicate(c.where)) for c in spec.columns if c.where is not None]
     levels = {r.level: r for r in spec.rows}
     rows: list[Row] = []

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from yusuan.ledger.model import UnitKind
 from yusuan.tables.model import Column
 
 _PACKAGE = "yusuan.tables"
@@ -54,6 +55,10 @@ class TableSpec:
     empty_note: str = ""
     orientation: str = "landscape"
     raw: dict[str, Any] = field(default_factory=dict)  # builder-specific parts (two_sided lines)
+    #: a topic only some unit kinds report (operating_costs): a unit of another kind shows the
+    #: table empty with ``not_reported_note`` (the profile's ``unit_kinds`` say which kinds)
+    topic: str = ""
+    not_reported_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,7 @@ def load_profile(name: str) -> Profile:
     numbers = [t.number for t in tables]
     if len(set(numbers)) != len(numbers):
         raise ProfileError(f"模板 {name} 的表号重复")
+    _check_scopes(name, data, tables)
     return Profile(
         name=data["name"],
         title=data["title"],
@@ -144,7 +150,26 @@ def _table_spec(t: dict[str, Any], fund_groups: dict[str, Any], econ_sets: dict[
         empty_note=t.get("empty_note", ""),
         orientation=t.get("orientation", "landscape"),
         raw=t,
+        topic=t.get("topic", ""),
+        not_reported_note=t.get("not_reported_note", ""),
     )
+
+
+def _check_scopes(name: str, data: dict[str, Any], tables: tuple[TableSpec, ...]) -> None:
+    """A publishing profile words both scopes (汇总, one unit) and names every unit kind, so a
+    unit's disclosure never meets a missing word; a topic table has the note a unit shows without it."""
+    if "scopes" not in data:
+        return
+    for scope in ("department", "unit"):
+        if not isinstance(data["scopes"].get(scope), dict):
+            raise ProfileError(f"模板 {name}: scopes 缺少 {scope}")
+    kinds = data.get("unit_kinds") or {}
+    missing = [str(k) for k in UnitKind if str(k) not in kinds or "name" not in kinds[str(k)]]
+    if missing:
+        raise ProfileError(f"模板 {name}: unit_kinds 缺少单位类型 {'、'.join(missing)}")
+    for t in tables:
+        if t.topic and not t.not_reported_note:
+            raise ProfileError(f"{t.number}: 有 topic 而没有 not_reported_note")
 
 
 def _check_where(table: str, where: dict[str, Any], fund_groups: dict[str, Any], econ_sets: dict[str, Any]) -> None:

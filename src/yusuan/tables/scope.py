@@ -1,0 +1,96 @@
+"""Whose disclosure: the department's 汇总 or one unit's own (单位预算公开).
+
+A unit's disclosure is the department's document restricted to that unit's records, so the
+units add up to the 汇总 by construction. The restriction happens here, once: tables and
+narrative are built from the restricted ledger as they are from the whole one. The words
+that differ (部门/单位, 本部门/本单位) and which unit kinds report 机关（机构）运行经费 are
+the profile's data (``scopes``, ``unit_kinds``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from yusuan.ledger.model import Assets, Budget, Department, PriorYear, Unit
+from yusuan.tables.profile import Profile
+
+DEPARTMENT = "department"
+UNIT = "unit"
+
+
+class UnknownUnitError(LookupError):
+    """A unit code the ledger does not have; ``str()`` is the Chinese message listing the codes it has."""
+
+    def __init__(self, code: str, budget: Budget) -> None:
+        self.code = code
+        known = "、".join(f"{u.code}（{u.name}）" for u in budget.units) or "（无）"
+        super().__init__(f"预算账本中没有单位代码 {code}；账本中的单位：{known}")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The department's 汇总 (``unit`` None) or one unit of ``department``."""
+
+    department: Department
+    unit: Unit | None = None
+
+    @property
+    def kind(self) -> str:
+        return UNIT if self.unit is not None else DEPARTMENT
+
+    def words(self, profile: Profile) -> dict[str, str]:
+        """The scope's words (noun 部门/单位, self 本部门/本单位 …) as the profile gives them."""
+        return dict(profile.raw["scopes"][self.kind])
+
+    def unit_kind(self, profile: Profile) -> dict[str, Any]:
+        """The profile's entry for the unit's kind (its name, what it reports); {} for the 汇总."""
+        if self.unit is None:
+            return {}
+        return dict(profile.raw["unit_kinds"][str(self.unit.kind)])
+
+    def reports(self, topic: str, profile: Profile) -> bool:
+        """Whether this disclosure reports ``topic`` (e.g. operating_costs): the 汇总 reports every
+        topic; a unit only those its kind has."""
+        return self.unit is None or topic in self.unit_kind(profile).get("reports", ())
+
+
+def scoped(budget: Budget, unit_code: str | None) -> tuple[Budget, Scope]:
+    """The budget restricted to ``unit_code`` (unchanged when None) and its scope.
+
+    A unit's ledger keeps only its own income, spending, projects, targets and procurement. The
+    department-wide figures the ledger holds only for the whole department (last year's figures,
+    assets, transfers it manages, duties, 机构设置) are not the unit's and are left out.
+    """
+    if unit_code is None:
+        return budget, Scope(budget.department)
+    units = [u for u in budget.units if u.code == unit_code]
+    if not units:
+        raise UnknownUnitError(unit_code, budget)
+    unit = units[0]
+
+    def own(records: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(r for r in records if r.unit == unit_code)
+
+    department = budget.department
+    restricted = dataclasses.replace(
+        budget,
+        department=Department(
+            code=unit.code,
+            name=unit.name,
+            consolidated=False,
+            staffing=unit.staffing,
+            fiscal_level=department.fiscal_level,
+        ),
+        units=(unit,),
+        income=own(budget.income),
+        basic=own(budget.basic),
+        projects=own(budget.projects),
+        unit_performance=own(budget.unit_performance),
+        procurement=own(budget.procurement),
+        prior_year=PriorYear(),
+        assets=Assets(),
+        transfers=(),
+    )
+    return restricted, Scope(department, unit)
