@@ -291,3 +291,22 @@ def test_opens_with_libreoffice(docx_bytes: bytes, tmp_path: Path) -> None:
     if PDFTOTEXT is not None:
         text = subprocess.run([PDFTOTEXT, str(converted), "-"], capture_output=True, check=True).stdout.decode()
         assert "预算01表" in text
+
+
+def test_web_app_offers_the_docx(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from types import SimpleNamespace
+
+    from tests.test_web_api import _client, web_app
+
+    apps = web_app(SimpleNamespace(param="sqlite"), tmp_path_factory, "docx-web")
+    app = next(apps)
+    try:
+        client = _client(app, "reviewer")
+        assert "/departments/503/2025/download/docx" in client.get("/departments/503/2025").text
+        response = client.get("/departments/503/2025/download/docx")
+        assert response.status_code == 200
+        assert response.headers["content-type"].endswith("wordprocessingml.document")
+        assert "disclosure.docx" in response.headers["content-disposition"]
+        assert Document(io.BytesIO(response.content)).tables
+    finally:
+        apps.close()
