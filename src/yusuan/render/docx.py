@@ -98,7 +98,7 @@ def render_docx(narrative: Narrative | None, tableset: TableSet) -> bytes:
             _numbered_section(doc, landscape=table["flipped"], margins_mm=table_margins)
             numbered = True
         if i == 0:
-            doc.add_paragraph(_xml_text(model["attachment_title"]), style="Heading 1")
+            _paragraph(doc, "Heading 1", model["attachment_title"])
         _table_block(doc, table)
     return _deterministic_zip(doc)
 
@@ -250,7 +250,7 @@ def _numbered_section(doc: DocxDocument, *, landscape: bool, margins_mm: tuple[f
 
 
 def _cover(doc: DocxDocument, title: str) -> None:
-    doc.add_paragraph(_xml_text(title), style="Title")
+    _paragraph(doc, "Title", title)
 
 
 def _contents_entries(model: dict[str, Any]) -> list[tuple[int, str]]:
@@ -283,7 +283,7 @@ def _contents(doc: DocxDocument, model: dict[str, Any]) -> None:
     )
     end = f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'
     for i, (level, text) in enumerate(entries):
-        para = doc.add_paragraph(style=f"toc {level}")
+        para = _paragraph(doc, f"toc {level}")
         if i == 0:
             for xml in begin:
                 para._p.append(parse_xml(xml))
@@ -295,7 +295,7 @@ def _contents(doc: DocxDocument, model: dict[str, Any]) -> None:
 def _narrative_block(doc: DocxDocument, block: dict[str, str]) -> None:
     kind = block["kind"]
     if kind == "part":
-        para = doc.add_paragraph(style="Heading 1")
+        para = _paragraph(doc, "Heading 1")
         para.paragraph_format.page_break_before = True
         para.add_run(_xml_text(block["label"]))
         if block["text"]:
@@ -310,9 +310,9 @@ def _narrative_block(doc: DocxDocument, block: dict[str, str]) -> None:
         run.font.size = Pt(14)
         _fonts(run._r, SANS_FAMILY, SANS_EAST_ASIA)
     elif kind == "heading":
-        doc.add_paragraph(_xml_text(block["text"]), style="Heading 2")
+        _paragraph(doc, "Heading 2", block["text"])
     elif kind == "subheading":
-        doc.add_paragraph(_xml_text(block["text"]), style="Heading 3")
+        _paragraph(doc, "Heading 3", block["text"])
     else:
         doc.add_paragraph(_xml_text(block["text"]))
 
@@ -323,7 +323,7 @@ def _narrative_block(doc: DocxDocument, block: dict[str, str]) -> None:
 def _table_block(doc: DocxDocument, table: dict[str, Any]) -> None:
     """Number, title (Heading 2), the 部门名称 / 单位 line, the table and its note."""
     _plain_line(doc, table["number"], size=10)
-    title = doc.add_paragraph(_xml_text(table["title"]), style="Heading 2")
+    title = _paragraph(doc, "Heading 2", table["title"])
     fmt = title.paragraph_format
     fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fmt.left_indent = Pt(0)
@@ -345,7 +345,7 @@ def _table_block(doc: DocxDocument, table: dict[str, Any]) -> None:
 
 
 def _plain_line(doc: DocxDocument, text: str, *, size: float) -> Paragraph:
-    para = doc.add_paragraph(style=TABLE_TEXT_STYLE)
+    para = _paragraph(doc, TABLE_TEXT_STYLE)
     para.paragraph_format.space_after = Pt(3)
     if text:
         para.add_run(_xml_text(text)).font.size = Pt(size)
@@ -474,6 +474,14 @@ def _cell_xml(
 
 
 # --------------------------------------------------------------------------- runs and text
+
+
+def _paragraph(doc: DocxDocument, style: str, text: str = "") -> Paragraph:
+    """A new paragraph in the style named ``style`` (python-docx looks a name up by scanning every style
+    for each paragraph, which was most of the rendering time; the id is its name without spaces here)."""
+    para = doc.add_paragraph(_xml_text(text))
+    para._p.style = style.replace(" ", "")
+    return para
 
 
 def _xml_text(text: str) -> str:
