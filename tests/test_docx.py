@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from yusuan.audit.engine import audit_path
 from yusuan.money import format_amount, parse_amount
 from yusuan.narrative.model import Block, Narrative
-from yusuan.outputs import Disclosure, build_disclosure, parse_formats, write_outputs
+from yusuan.outputs import RENDERERS, Disclosure, build_disclosure, parse_formats
 from yusuan.render import pdf as pdf_mod
 from yusuan.render.docx import render_docx
 from yusuan.render.headers import header_grid
@@ -97,11 +97,18 @@ def _nonzero_amounts(table: Table, rows: list[list[str]]) -> dict[tuple[Any, ...
 # --------------------------------------------------------------------------- format and text
 
 
-def test_build_writes_docx(example_budget, tmp_path: Path) -> None:
-    assert parse_formats("pdf,docx", ["pdf", "docx"]) == ["pdf", "docx"]
-    written, _ = write_outputs(example_budget, tmp_path, ["docx"])
-    assert [p.name for p in written] == ["disclosure.docx"]
-    assert Document(str(written[0])).tables
+def test_build_writes_docx(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tests.conftest import EXAMPLE_YAML
+    from yusuan.cli import app
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(EXAMPLE_YAML), "-o", str(out), "--format", "docx,xlsx"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["disclosure.docx", "tables.xlsx"]
+    assert Document(str(out / "disclosure.docx")).tables
+    assert parse_formats("pdf,docx", RENDERERS) == ["pdf", "docx"]
 
 
 def test_narrative_paragraphs_equal_the_pdf(document: Any, disclosure: Disclosure, pdf_text: str) -> None:
