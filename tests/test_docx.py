@@ -171,6 +171,18 @@ def test_hostile_text_survives(example_tables) -> None:
     assert '<w:t>&amp; "引号" \\ #*$ 控制字符' in [p.text for p in doc.paragraphs]
 
 
+def test_tables_only_without_narrative(example_tables) -> None:
+    """Like the PDF without a narrative: cover, contents, then the tables, numbered from their first page."""
+    doc = Document(io.BytesIO(render_docx(None, example_tables)))
+    assert len(doc.tables) == len(example_tables.tables)
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [f"附件：{example_tables.department}{example_tables.year}年度部门预算表"]
+    numbered = doc.sections[1]
+    assert numbered._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+    assert "PAGE" in numbered.footer._element.xml
+    assert all(s._sectPr.find(qn("w:pgNumType")) is None for s in doc.sections[2:])  # numbering runs on
+
+
 # --------------------------------------------------------------------------- Word structure
 
 
