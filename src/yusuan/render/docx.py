@@ -97,8 +97,12 @@ def render_docx(narrative: Narrative | None, tableset: TableSet) -> bytes:
         else:
             _numbered_section(doc, landscape=table["flipped"], margins_mm=table_margins)
             numbered = True
-        if i == 0:
-            _paragraph(doc, "Heading 1", model["attachment_title"])
+        if i == 0:  # as on the PDF's first table page: left, 14 pt
+            attachment = _paragraph(doc, "Heading 1", model["attachment_title"])
+            attachment.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            attachment.paragraph_format.space_before = Pt(0)
+            for run in attachment.runs:
+                run.font.size = Pt(14)
         _table_block(doc, table)
     return _deterministic_zip(doc)
 
