@@ -26,7 +26,7 @@ from yusuan.money import format_amount, parse_amount
 from yusuan.narrative.model import Block, Narrative
 from yusuan.outputs import RENDERERS, Disclosure, build_disclosure, parse_formats
 from yusuan.render import pdf as pdf_mod
-from yusuan.render.docx import render_docx
+from yusuan.render.docx import render_docx, write_docx
 from yusuan.render.headers import header_grid
 from yusuan.tables.model import Table
 
@@ -164,11 +164,14 @@ def test_table_numbers_titles_units_and_notes(document: Any, disclosure: Disclos
                 assert _squash(text) in pdf_text, (table.number, text)
 
 
-def test_hostile_text_survives(example_tables) -> None:
-    text = '<w:t>&amp; "引号" \\ #*$ 控制\x01字符'
-    narrative = Narrative("测试单位2025年部门预算公开", [Block("part", "第一部分"), Block("paragraph", text)])
-    doc = Document(io.BytesIO(render_docx(narrative, example_tables)))
-    assert '<w:t>&amp; "引号" \\ #*$ 控制字符' in [p.text for p in doc.paragraphs]
+def test_hostile_text_survives(example_tables, tmp_path: Path) -> None:
+    text = '<w:t>&amp; "引号" \\ #*$ 控制\x01字符\n第二行\t制表'
+    blocks = [Block("part", "第一部分"), Block("paragraph", text), Block("title", "不跟在部分后的标题")]
+    path = write_docx(Narrative("测试单位2025年部门预算公开", blocks), example_tables, tmp_path / "d.docx")
+    paragraphs = {p.text: p for p in Document(str(path)).paragraphs}
+    assert '<w:t>&amp; "引号" \\ #*$ 控制字符\n第二行\t制表' in paragraphs
+    title = paragraphs["不跟在部分后的标题"]  # centred and bold, not a heading: as in the PDF
+    assert title.style.name == "Normal" and title.alignment == WD_ALIGN_PARAGRAPH.CENTER and title.runs[0].bold
 
 
 def test_tables_only_without_narrative(example_tables) -> None:
