@@ -88,7 +88,7 @@ def test_build_failure_leaves_no_partial_output(tmp_path, monkeypatch):
 
 def test_unknown_format_is_refused_and_nothing_written(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["build", str(EXAMPLE_YAML), "-o", str(out), "--format", "xlsx,docx"])
+    result = CliRunner().invoke(app, ["build", str(EXAMPLE_YAML), "-o", str(out), "--format", "xlsx,odt"])
     assert result.exit_code == 2
-    assert "docx" in result.output
+    assert "odt" in result.output
     assert not out.exists()

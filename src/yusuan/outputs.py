@@ -48,6 +48,12 @@ def _json(d: Disclosure) -> bytes:
     return render_json(d.tables, d.narrative).encode("utf-8")
 
 
+def _docx(d: Disclosure) -> bytes:
+    from yusuan.render.docx import render_docx
+
+    return render_docx(d.narrative, d.tables)
+
+
 def _pdf(d: Disclosure) -> bytes:
     from yusuan.render.pdf import render_pdf
 
@@ -60,6 +66,7 @@ RENDERERS: dict[str, tuple[str, Callable[[Disclosure], bytes]]] = {
     "html": ("disclosure.html", _html),
     "xlsx": ("tables.xlsx", _xlsx),
     "json": ("disclosure.json", _json),
+    "docx": ("disclosure.docx", _docx),
 }
 
 

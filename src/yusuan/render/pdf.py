@@ -199,10 +199,11 @@ def write_pdf(narrative: Narrative | None, tableset: TableSet, path: Path | str,
 
 def _render_source(narrative: Narrative | None, tableset: TableSet, fonts: Fonts) -> str:
     template = _environment().get_template(TEMPLATE)
-    return template.render(doc=_document(narrative, tableset, fonts))
+    return template.render(doc=document_model(narrative, tableset, fonts))
 
 
-def _document(narrative: Narrative | None, tableset: TableSet, fonts: Fonts) -> dict[str, Any]:
+def document_model(narrative: Narrative | None, tableset: TableSet, fonts: Fonts) -> dict[str, Any]:
+    """The view model of the whole disclosure, shared by the PDF and the DOCX (same document, two formats)."""
     department = tableset.department or ""
     year = str(tableset.year)
     title = (narrative.title if narrative else "") or f"{department}{year}年部门预算公开"
@@ -342,6 +343,7 @@ def _fit(columns: list[Column], rows: list[dict[str, Any]], orientation: str) ->
 __all__ = [
     "Fonts",
     "TypstCode",
+    "document_model",
     "find_fonts",
     "render_pdf",
     "typst_source",
