@@ -21,6 +21,7 @@ _PACKAGE = "yusuan.tables"
 
 BUILDERS = ("pivot", "two_sided", "unit_performance", "project_performance")
 ROW_LEVELS = ("total", "unit", "function", "econ_pair", "econ", "item", "project")
+AMOUNTS = ("budget", "executed")
 WHERE_KEYS = ("part", "cost", "category", "econ_class", "econ", "econ_set", "funds")
 
 
@@ -32,6 +33,7 @@ class ProfileError(ValueError):
 class ColumnSpec:
     column: Column
     where: dict[str, Any] | None  # None: a label column
+    amount: str = "budget"  # which amount of the facts it sums: budget (年初预算数) / executed (决算数)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +126,10 @@ def _table_spec(t: dict[str, Any], fund_groups: dict[str, Any], econ_sets: dict[
         where = c.get("where", {}) if col_type == "amount" else None
         for w in (where or {}, where_):
             _check_where(t["number"], w, fund_groups, econ_sets)
-        columns.append(ColumnSpec(column, where))
+        amount = c.get("amount", "budget")
+        if amount not in AMOUNTS:
+            raise ProfileError(f"{t['number']}: 未知的金额口径 {amount}（可用：{'、'.join(AMOUNTS)}）")
+        columns.append(ColumnSpec(column, where, amount))
     rows = tuple(RowSpec(r["level"], dict(r.get("labels") or {})) for r in t.get("rows") or [])
     for r in rows:
         if r.level not in ROW_LEVELS:
