@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from yusuan.ledger.model import Budget
 from yusuan.narrative.build import build_narrative
@@ -12,6 +14,13 @@ from yusuan.narrative.model import Narrative
 from yusuan.render.atomic import staged_directory
 from yusuan.tables import build_tables
 from yusuan.tables.model import TableSet
+
+if TYPE_CHECKING:
+    from yusuan.performance.execution import Execution
+    from yusuan.performance.scoring import DepartmentScore
+
+#: the 决算's template profile (财政部 format)
+FINAL_PROFILE = "final-2025"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +36,28 @@ def build_disclosure(budget: Budget) -> Disclosure:
     """The tables and the narrative of a budget."""
     tables = build_tables(budget)
     return Disclosure(budget, tables, build_narrative(budget, tables))
+
+
+def build_final_disclosure(
+    budget: Budget,
+    execution: Execution,
+    *,
+    threshold: Decimal | None = None,
+    scores: DepartmentScore | None = None,
+) -> Disclosure:
+    """The year's 部门决算: its nine tables (决算数 from ``execution``, 年初预算数 from the ledger)
+    and its 情况说明. ``threshold``: the share of the 年初预算数 past which a difference needs a reason."""
+    from yusuan.narrative.final import DEFAULT_THRESHOLD, build_final_narrative
+    from yusuan.tables.facts import final_facts
+    from yusuan.tables.profile import load_profile
+
+    profile = load_profile(FINAL_PROFILE)
+    facts = final_facts(budget, execution)
+    tables = build_tables(budget, profile, facts=facts)
+    narrative = build_final_narrative(
+        budget, execution, tables, facts, profile, threshold=threshold or DEFAULT_THRESHOLD, scores=scores
+    )
+    return Disclosure(budget, tables, narrative)
 
 
 def _xlsx(d: Disclosure) -> bytes:
@@ -98,10 +129,21 @@ def write_outputs(
     formats = parse_formats(formats, RENDERERS)
     progress("生成表格与情况说明")
     disclosure = build_disclosure(budget)
+    return write_disclosure(disclosure, outdir, formats, progress), disclosure
+
+
+def write_disclosure(
+    disclosure: Disclosure,
+    outdir: Path,
+    formats: list[str],
+    progress: Callable[[str], None] = lambda _step: None,
+) -> list[Path]:
+    """Write a built disclosure (a budget's or a 决算's) in each format into ``outdir``, all or nothing."""
+    formats = parse_formats(formats, RENDERERS)
     written: list[Path] = []
     with staged_directory(outdir) as staging:
         for fmt in formats:
             name, render = RENDERERS[fmt]
             progress(f"写出 {name}")
             written.append(staging.write(name, render(disclosure)))
-    return written, disclosure
+    return written

@@ -257,7 +257,9 @@ def audit_document(
         except Exception as exc:  # a crashing rule is reported; the others still run
             findings.append(Finding("audit.rule_crashed", "warning", f"规则 {rule.id} 运行出错：{exc!r}"))
     findings.sort(key=lambda f: ({"error": 0, "warning": 1, "info": 2}[f.severity], f.rule))
-    kind = "final_account" if any("决算" in t.title for t in tables.tables) else "budget"
+    # a 决算: read with a 决算 profile (final-2025), or tables titled …决算表 (the final-account family)
+    final = profile.raw.get("kind") == "final" or any("决算" in t.title for t in tables.tables)
+    kind = "final" if final else "budget"
     table_rows: list[dict[str, Any]] = []
     for table in tables.tables:
         region = extraction.regions.get(table.number)

@@ -250,9 +250,7 @@ def _line_sum(
         return sum(f.value(which) for f in facts if pred(f))
     line_pred = ctx.predicate({"funds": line["funds"]}) if "funds" in line else (lambda f: True)
     cls = line.get("class")
-    return sum(
-        f.value(which) for f in facts if pred(f) and line_pred(f) and (cls is None or f.function[:3] == cls)
-    )
+    return sum(f.value(which) for f in facts if pred(f) and line_pred(f) and (cls is None or f.function[:3] == cls))
 
 
 def _out_line_sum(ctx: _Context, line: dict[str, Any], pred: Predicate, which: str) -> int:

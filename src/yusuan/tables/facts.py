@@ -132,8 +132,8 @@ def final_facts(budget: Budget, execution: Execution) -> dict[str, list[Fact]]:
         sign = 1 if a.kind == "追加" else -1
         weights = [spending[i].amount for i in owners]
         for i, share in zip(owners, apportion(a.amount, weights), strict=True):
-            key = (spending[i].unit, spending[i].fund)
-            received[key] = received.get(key, 0) + sign * share
+            fund_key = (spending[i].unit, spending[i].fund)
+            received[fund_key] = received.get(fund_key, 0) + sign * share
     income: list[Fact] = []
     for f in income_facts(budget):
         income.append(replace(f, executed=f.amount + received.pop((f.unit, f.fund), 0)))
