@@ -253,19 +253,20 @@ def test_cli_bad_execution_file_is_named(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def final_pdf(disclosure, tmp_path_factory) -> Path:
+def final_out(disclosure, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("final")
     try:
-        write_disclosure(disclosure, out, ["pdf"])
+        write_disclosure(disclosure, out, ["pdf", "xlsx"])
     except RuntimeError as exc:  # no CJK font on this machine
         pytest.skip(str(exc))
-    return out / "disclosure.pdf"
+    return out
 
 
-def test_generated_pdf_audits_clean_as_a_final_account(final_pdf):
-    report = audit_path(final_pdf)
-    errors = [f.message for f in report.findings if f.severity == "error"]
-    assert errors == []
+@pytest.mark.parametrize("name", ["disclosure.pdf", "tables.xlsx"])
+def test_generated_final_audits_clean_as_a_final_account(final_out, name):
+    report = audit_path(final_out / name)
+    problems = [f.message for f in report.findings if f.severity in ("error", "warning")]
+    assert problems == []
     assert report.document["kind"] == "final"
     assert report.document["template"] == "final-2025"
     assert report.stats["tables_found"] == report.stats["tables_recognised"] == 9
@@ -273,3 +274,14 @@ def test_generated_pdf_audits_clean_as_a_final_account(final_pdf):
     held, checked = report.stats["identities_held"], report.stats["identities_checked"]
     tails = [f for f in report.findings if f.rule == "rounding.tail_difference"]
     assert checked > 150 and held + len(tails) >= checked
+
+
+def test_the_final_profile_is_not_a_budget_template(tmp_path):
+    """A ledger naming the 决算's profile as its template is refused (it would pass check, then crash build)."""
+    ledger = tmp_path / "budget.yaml"
+    text = EXAMPLE_YAML.read_text(encoding="utf-8")
+    ledger.write_text(re.sub(r"(?m)^template: .*$", "template: final-2025", text, count=1), encoding="utf-8")
+    assert "template: final-2025" in ledger.read_text(encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(ledger)])
+    assert result.exit_code == 1
+    assert "未知的模板「final-2025」" in result.stderr

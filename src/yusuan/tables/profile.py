@@ -83,6 +83,19 @@ def available_profiles() -> list[str]:
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+def budget_templates() -> list[str]:
+    """The profiles a budget ledger may name as its ``template``: not the 决算's (``kind: final``),
+    which lays out final accounts built by ``yusuan final``."""
+    return [name for name in available_profiles() if _profile_kind(name) != "final"]
+
+
+@cache
+def _profile_kind(name: str) -> str:
+    text = resources.files(_PACKAGE).joinpath("profiles", f"{name}.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return str(data.get("kind", "budget")) if isinstance(data, dict) else "budget"
+
+
 def _flatten(items: list[Any]) -> list[dict[str, Any]]:
     """YAML aliases put lists inside lists; columns are one flat list."""
     out: list[dict[str, Any]] = []
