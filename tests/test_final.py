@@ -23,7 +23,7 @@ from yusuan.cli import app
 from yusuan.narrative.figures import FigureBook
 from yusuan.narrative.final import compare
 from yusuan.outputs import build_final_disclosure, write_disclosure
-from yusuan.performance.execution import Execution, executed, read_execution
+from yusuan.performance.execution import CarryOver, Execution, executed, read_execution
 from yusuan.tables.facts import apportion, final_facts
 from yusuan.tables.profile import load_profile
 
@@ -285,3 +285,17 @@ def test_the_final_profile_is_not_a_budget_template(tmp_path):
     result = CliRunner().invoke(app, ["check", str(ledger)])
     assert result.exit_code == 1
     assert "未知的模板「final-2025」" in result.stderr
+
+
+def test_declared_carry_over_is_checked_against_the_balance(example_budget, execution):
+    disclosure = build_final_disclosure(example_budget, execution)
+    summary = disclosure.tables.get("summary")
+    balance = _out(summary, "年末结转和结余", "out.amount")
+    unit = example_budget.units[0].code
+
+    def warned(declared: int) -> bool:
+        data = replace(execution, carryovers=(CarryOver(unit=unit, project="", amount=declared),))
+        return any("结转结余" in w for w in build_final_disclosure(example_budget, data).narrative.warnings)
+
+    assert not warned(balance)
+    assert warned(balance + 1)

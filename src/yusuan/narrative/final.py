@@ -15,6 +15,7 @@ from typing import Any
 
 from yusuan.catalog import Catalog, load_catalog
 from yusuan.ledger.model import Budget
+from yusuan.money import format_wan
 from yusuan.narrative.build import _environment, parse_blocks
 from yusuan.narrative.figures import FigureBook, percent
 from yusuan.narrative.model import Narrative
@@ -152,6 +153,12 @@ def final_context(
     }
     three_all = [f for fs in three_parts.values() for f in fs]
     operating = [f for f in gpb_basic if f.econ in econ_sets["operating_costs"]]
+    declared = sum(c.amount for c in execution.carryovers)
+    if execution.carryovers and declared != income_all - spent:
+        book.warnings.append(
+            f"填报的结转结余合计 {format_wan(declared)} 万元，与收入总计减本年支出得出的年末结转和结余 "
+            f"{format_wan(income_all - spent)} 万元不符：请核对结转结余数据"
+        )
     procured = sum(p.amount for p in execution.payments if p.procurement)
     procurement_plan = sum(p.amount for p in budget.procurement)
     assets = budget.assets
