@@ -762,5 +762,61 @@ def perf_score(
     )
 
 
+@app.command("final")
+def final(
+    budget_file: Annotated[Path, typer.Argument(metavar="LEDGER", help="预算账本：.yaml 或 .xlsx")],
+    execution: Annotated[Path, typer.Argument(metavar="EXECUTION", help="支出数据：CSV 或 XLSX")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录")] = Path("out"),
+    adjustments: Annotated[Path | None, typer.Option("--adjustments", help="预算调整 CSV")] = None,
+    carryover: Annotated[Path | None, typer.Option("--carryover", help="结转结余 CSV")] = None,
+    actuals: Annotated[Path | None, typer.Option("--actuals", help="指标实际值 CSV（有则写出绩效自评情况）")] = None,
+    threshold: Annotated[
+        str, typer.Option("--threshold", help="决算数与年初预算数相差超过此比例（如 0.10）时须说明原因")
+    ] = "0.10",
+    format: Annotated[str, typer.Option("--format", "-f", help="输出格式，逗号分隔")] = "pdf,html,xlsx,json",
+    unit: Annotated[str | None, typer.Option("--unit", help="只生成某单位的决算（暂不支持）")] = None,
+) -> None:
+    """由预算账本与执行数据生成部门决算公开文件（九张决算表与情况说明）。"""
+    from decimal import Decimal, InvalidOperation
+
+    from yusuan.outputs import build_final_disclosure, output_formats, write_disclosure
+
+    formats = _formats(format, output_formats())
+    if unit is not None:
+        _error(f"决算暂不支持按单位生成（--unit {unit}）：请先生成部门汇总决算")
+        raise typer.Exit(2)
+    try:
+        share = Decimal(threshold)
+        if not share.is_finite() or not 0 <= share < 1:
+            raise InvalidOperation
+    except InvalidOperation:
+        _error(f"--threshold 应为 0 到 1 之间的比例（如 0.10），不是 {threshold}")
+        raise typer.Exit(2) from None
+    budget = _read(budget_file)
+    data = _read_execution(budget, execution, adjustments, carryover)
+    scores = None
+    if actuals is not None:
+        from yusuan.performance.scoring import read_actuals, score_budget
+
+        try:
+            values = read_actuals(actuals, budget)
+        except BudgetInputError as exc:
+            _report_input_error(exc)
+            raise typer.Exit(1) from None
+        scores = score_budget(budget, data, values)[1]
+    with console.status("正在生成…") as status:
+        try:
+            disclosure = build_final_disclosure(budget, data, threshold=share, scores=scores)
+            written = write_disclosure(disclosure, output, formats, progress=lambda s: status.update(f"{s}…"))
+        except RuntimeError as exc:  # e.g. no CJK font for the PDF
+            _error(f"生成失败，未写出任何文件：{exc}")
+            raise typer.Exit(1) from None
+    for warning in disclosure.narrative.warnings:
+        err.print(Text(f"提示：{warning}", style="yellow"))
+    console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年度部门决算公开文件：")
+    for path in written:
+        console.print(Text(f"  {path}"))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

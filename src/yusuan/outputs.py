@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from yusuan.ledger.model import Budget
 from yusuan.narrative.build import build_narrative
@@ -12,6 +14,13 @@ from yusuan.narrative.model import Narrative
 from yusuan.render.atomic import staged_directory
 from yusuan.tables import build_tables
 from yusuan.tables.model import TableSet
+
+if TYPE_CHECKING:
+    from yusuan.performance.execution import Execution
+    from yusuan.performance.scoring import DepartmentScore
+
+#: the 决算's template profile (财政部 format)
+FINAL_PROFILE = "final-2025"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +37,28 @@ def build_disclosure(budget: Budget, unit: str | None = None) -> Disclosure:
     disclosure (单位预算公开; :class:`~yusuan.tables.scope.UnknownUnitError` if there is no such unit)."""
     tables = build_tables(budget, unit=unit)
     return Disclosure(budget, tables, build_narrative(budget, tables, unit=unit))
+
+
+def build_final_disclosure(
+    budget: Budget,
+    execution: Execution,
+    *,
+    threshold: Decimal | None = None,
+    scores: DepartmentScore | None = None,
+) -> Disclosure:
+    """The year's 部门决算: its nine tables (决算数 from ``execution``, 年初预算数 from the ledger)
+    and its 情况说明. ``threshold``: the share of the 年初预算数 past which a difference needs a reason."""
+    from yusuan.narrative.final import DEFAULT_THRESHOLD, build_final_narrative
+    from yusuan.tables.facts import final_facts
+    from yusuan.tables.profile import load_profile
+
+    profile = load_profile(FINAL_PROFILE)
+    facts = final_facts(budget, execution)
+    tables = build_tables(budget, profile, facts=facts)
+    narrative = build_final_narrative(
+        budget, execution, tables, facts, profile, threshold=threshold or DEFAULT_THRESHOLD, scores=scores
+    )
+    return Disclosure(budget, tables, narrative)
 
 
 def _xlsx(d: Disclosure) -> bytes:
@@ -138,6 +169,28 @@ def _write_scopes(
     formats = parse_formats(formats, RENDERERS)
     progress("生成表格与情况说明")
     disclosures = {folder: build_disclosure(budget, unit) for folder, unit in scopes.items()}
+    return write_disclosures(disclosures, outdir, formats, progress), list(disclosures.values())
+
+
+def write_disclosure(
+    disclosure: Disclosure,
+    outdir: Path,
+    formats: list[str],
+    progress: Callable[[str], None] = lambda _step: None,
+) -> list[Path]:
+    """Write a built disclosure (a budget's or a 决算's) in each format into ``outdir``, all or nothing."""
+    return write_disclosures({"": disclosure}, outdir, formats, progress)
+
+
+def write_disclosures(
+    disclosures: dict[str, Disclosure],
+    outdir: Path,
+    formats: list[str],
+    progress: Callable[[str], None] = lambda _step: None,
+) -> list[Path]:
+    """Write built disclosures, each into its subdirectory of ``outdir`` ("": ``outdir`` itself), in each
+    format, as one set: all or nothing."""
+    formats = parse_formats(formats, RENDERERS)
     written: list[Path] = []
     with staged_directory(outdir) as staging:
         for folder, disclosure in disclosures.items():
@@ -146,4 +199,4 @@ def _write_scopes(
                 path = f"{folder}/{name}" if folder else name
                 progress(f"写出 {path}")
                 written.append(staging.write(path, render(disclosure)))
-    return written, list(disclosures.values())
+    return written

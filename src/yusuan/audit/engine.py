@@ -81,6 +81,22 @@ def _title_fits(spec_title: str, printed: str) -> bool:
     return bool(want) and bool(got) and (want in got or got in want)
 
 
+def _shows_layout(doc: Document, profile: Profile) -> bool:
+    """Whether the document prints every text the profile requires (``requires_text``): a profile
+    whose numbers and titles are the national template's (the 决算's) reads only documents with
+    its own layout; others of that template are read generically, as their family."""
+    wanted = [normal(t) for t in profile.raw.get("requires_text", [])]
+    if not wanted:
+        return True
+    found: set[str] = set()
+    for line in doc.lines:
+        text = normal(line.text)
+        found.update(w for w in wanted if w in text)
+        if len(found) == len(wanted):
+            return True
+    return False
+
+
 def choose_profile(doc: Document) -> Profile:
     """The profile whose table numbers the document prints with the profile's own titles.
 
@@ -92,6 +108,8 @@ def choose_profile(doc: Document) -> Profile:
         if name == "generic":
             continue
         profile = load_profile(name)
+        if not _shows_layout(doc, profile):
+            continue
         regions = locate_tables(doc, profile)
         hits = sum(1 for r in regions if _title_fits(r.spec.title, r.title))
         if hits >= max(3, (len(regions) * 3 + 3) // 4) and hits > best_hits:
@@ -257,7 +275,9 @@ def audit_document(
         except Exception as exc:  # a crashing rule is reported; the others still run
             findings.append(Finding("audit.rule_crashed", "warning", f"规则 {rule.id} 运行出错：{exc!r}"))
     findings.sort(key=lambda f: ({"error": 0, "warning": 1, "info": 2}[f.severity], f.rule))
-    kind = "final_account" if any("决算" in t.title for t in tables.tables) else "budget"
+    # a 决算: read with a 决算 profile (final-2025), or tables titled …决算表 (the final-account family)
+    final = profile.raw.get("kind") == "final" or any("决算" in t.title for t in tables.tables)
+    kind = "final" if final else "budget"
     table_rows: list[dict[str, Any]] = []
     for table in tables.tables:
         region = extraction.regions.get(table.number)

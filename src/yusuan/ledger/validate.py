@@ -58,11 +58,11 @@ def derive_gov_econ(budget: Budget, catalog: Catalog) -> tuple[Budget, list[Prob
 
 def check_template(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
     """The template profile must be one yusuan knows."""
-    from yusuan.tables.profile import available_profiles
+    from yusuan.tables.profile import budget_templates
 
-    if budget.template not in available_profiles():
+    if budget.template not in budget_templates():
         yield Problem(
-            f"未知的模板「{budget.template}」，可用：{'、'.join(available_profiles())}",
+            f"未知的模板「{budget.template}」，可用：{'、'.join(budget_templates())}",
             Origin(sheet="预算信息", column="模板"),
         )
     if not 2000 <= budget.year <= 2100:

@@ -25,12 +25,19 @@ Predicate = Callable[[Fact], bool]
 class _Context:
     """What every builder needs: the budget (restricted to the scope's unit), its facts, catalog and profile."""
 
-    def __init__(self, budget: Budget, profile: Profile, catalog: Catalog, unit: str | None = None) -> None:
+    def __init__(
+        self,
+        budget: Budget,
+        profile: Profile,
+        catalog: Catalog,
+        unit: str | None = None,
+        facts: dict[str, list[Fact]] | None = None,
+    ) -> None:
         budget, self.scope = scoped(budget, unit)
         self.budget = budget
         self.profile = profile
         self.catalog = catalog
-        self.facts = {"expenditure": expenditure_facts(budget), "income": income_facts(budget)}
+        self.facts = facts or {"expenditure": expenditure_facts(budget), "income": income_facts(budget)}
         self.units = {u.code: u for u in budget.units}
         self.unit_order = {u.code: i for i, u in enumerate(budget.units)}
         self.projects = {p.code: p for p in budget.projects}
@@ -86,13 +93,20 @@ class _Context:
 
 
 def build_tables(
-    budget: Budget, profile: Profile | None = None, catalog: Catalog | None = None, unit: str | None = None
+    budget: Budget,
+    profile: Profile | None = None,
+    catalog: Catalog | None = None,
+    unit: str | None = None,
+    facts: dict[str, list[Fact]] | None = None,
 ) -> TableSet:
     """Every table of the budget's template, built from the ledger; only unit ``unit``'s records when
     given (its own disclosure, 单位预算公开; :class:`~yusuan.tables.scope.UnknownUnitError` if the
-    ledger has no such unit)."""
+    ledger has no such unit). ``facts`` may replace the ledger's: facts that also carry executed
+    amounts (the 决算's, see :func:`yusuan.tables.facts.final_facts`), of the whole department."""
+    if facts is not None and unit is not None:
+        raise ValueError("决算的表格按整个部门编制，不按单位")
     profile = profile or load_profile(budget.template)
-    ctx = _Context(budget, profile, catalog or load_catalog(), unit)
+    ctx = _Context(budget, profile, catalog or load_catalog(), unit, facts)
     tables = [_BUILDERS[spec.builder](ctx, spec) for spec in profile.tables]
     return TableSet(year=ctx.budget.year, department=ctx.department_label, template=profile.name, tables=tables)
 
@@ -171,13 +185,21 @@ def _labels(ctx: _Context, level: str, unit: str, leaf: tuple[str, ...], first: 
     return values
 
 
-def _sum_columns(facts: Iterable[Fact], columns: list[tuple[str, Predicate]]) -> dict[str, int]:
-    sums = dict.fromkeys((k for k, _ in columns), 0)
+#: a column's sums: (column key, which facts, which amount of them: budget / executed)
+SumColumn = tuple[str, Predicate, str]
+
+
+def _sum_columns(facts: Iterable[Fact], columns: list[SumColumn]) -> dict[str, int]:
+    sums = dict.fromkeys((k for k, _, _ in columns), 0)
     for fact in facts:
-        for key, pred in columns:
+        for key, pred, which in columns:
             if pred(fact):
-                sums[key] += fact.amount
+                sums[key] += fact.value(which)
     return sums
+
+
+def _sum_specs(ctx: _Context, spec: TableSpec) -> list[SumColumn]:
+    return [(c.column.key, ctx.predicate(c.where), c.amount) for c in spec.columns if c.where is not None]
 
 
 def _row(
@@ -195,8 +217,8 @@ def _row(
 
 
 def _build_pivot(ctx: _Context, spec: TableSpec) -> Table:
-    facts = [f for f in ctx.table_facts(spec) if f.amount]
-    columns = [(c.column.key, ctx.predicate(c.where)) for c in spec.columns if c.where is not None]
+    facts = [f for f in ctx.table_facts(spec) if f.amount or f.executed]
+    columns = _sum_specs(ctx, spec)
     levels = {r.level: r for r in spec.rows}
     rows: list[Row] = []
     if "total" in levels:
@@ -241,14 +263,26 @@ def _leaf_order(level: str, leaves: dict[tuple[str, ...], list[Fact]]) -> list[t
 # --- two-sided summary tables ---------------------------------------------------------------------
 
 
-def _line_sum(ctx: _Context, line: dict[str, Any] | None, facts: list[Fact], pred: Predicate) -> int:
+def _line_sum(
+    ctx: _Context, line: dict[str, Any] | None, facts: list[Fact], pred: Predicate, which: str = "budget"
+) -> int:
     if not line or line.get("none"):
         return 0
     if line.get("all"):
-        return sum(f.amount for f in facts if pred(f))
+        return sum(f.value(which) for f in facts if pred(f))
     line_pred = ctx.predicate({"funds": line["funds"]}) if "funds" in line else (lambda f: True)
     cls = line.get("class")
-    return sum(f.amount for f in facts if pred(f) and line_pred(f) and (cls is None or f.function[:3] == cls))
+    return sum(f.value(which) for f in facts if pred(f) and line_pred(f) and (cls is None or f.function[:3] == cls))
+
+
+def _out_line_sum(ctx: _Context, line: dict[str, Any], pred: Predicate, which: str) -> int:
+    """A 支出-side line: spending, or — for 总计 and 年末结转和结余 — what came in (``of: income``),
+    less what was spent (``balance: true``), so the two sides agree by construction."""
+    if line.get("balance"):
+        came_in = _line_sum(ctx, {**line, "balance": False}, ctx.facts["income"], pred, which)
+        return came_in - _line_sum(ctx, {**line, "balance": False}, ctx.facts["expenditure"], pred, which)
+    facts = ctx.facts["income"] if line.get("of") == "income" else ctx.facts["expenditure"]
+    return _line_sum(ctx, line, facts, pred, which)
 
 
 def _class_lines(ctx: _Context, label_index: int) -> list[dict[str, Any]]:
@@ -266,7 +300,7 @@ def _expenditure_lines(ctx: _Context, spec: TableSpec) -> list[dict[str, Any]]:
 
 def _build_two_sided(ctx: _Context, spec: TableSpec) -> Table:
     income = ctx.facts["income"]
-    spending = ctx.facts["expenditure"]
+    in_which = next((c.amount for c in spec.columns if c.column.key == "in.amount"), "budget")
     out_columns = [c for c in spec.columns if c.where is not None and not c.column.key.startswith("in.")]
     income_lines: list[dict[str, Any] | None] = list(spec.raw["income"])
     out_lines: list[dict[str, Any] | None] = list(_expenditure_lines(ctx, spec))
@@ -281,11 +315,11 @@ def _build_two_sided(ctx: _Context, spec: TableSpec) -> Table:
         cells: dict[str, Cell] = {}
         if left:
             cells["in.label"] = Cell(left["label"])
-            cells["in.amount"] = Cell(_line_sum(ctx, left, income, everything))
+            cells["in.amount"] = Cell(_line_sum(ctx, left, income, everything, in_which))
         if right:
             cells["out.label"] = Cell(right["label"])
             for col in out_columns:
-                cells[col.column.key] = Cell(_line_sum(ctx, right, spending, ctx.predicate(col.where)))
+                cells[col.column.key] = Cell(_out_line_sum(ctx, right, ctx.predicate(col.where), col.amount))
         kinds = {line.get("kind", "item") for line in (left, right) if line}
         kind = "total" if "total" in kinds else "section" if "section" in kinds else "item"
         key = (left["label"] if left else "", right["label"] if right else "")
@@ -371,7 +405,7 @@ _LEVEL1_COLUMN = {
 
 
 def _build_project_performance(ctx: _Context, spec: TableSpec) -> Table:
-    columns = [(c.column.key, ctx.predicate(c.where)) for c in spec.columns if c.where is not None]
+    columns = _sum_specs(ctx, spec)
     facts = [f for f in ctx.facts["expenditure"] if f.part == "project" and f.amount]
     by_unit: dict[str, list[Fact]] = {}
     for fact in facts:

@@ -22,6 +22,7 @@ _PACKAGE = "yusuan.tables"
 
 BUILDERS = ("pivot", "two_sided", "unit_performance", "project_performance")
 ROW_LEVELS = ("total", "unit", "function", "econ_pair", "econ", "item", "project")
+AMOUNTS = ("budget", "executed")
 WHERE_KEYS = ("part", "cost", "category", "econ_class", "econ", "econ_set", "funds")
 
 
@@ -33,6 +34,7 @@ class ProfileError(ValueError):
 class ColumnSpec:
     column: Column
     where: dict[str, Any] | None  # None: a label column
+    amount: str = "budget"  # which amount of the facts it sums: budget (年初预算数) / executed (决算数)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,19 @@ def available_profiles() -> list[str]:
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+def budget_templates() -> list[str]:
+    """The profiles a budget ledger may name as its ``template``: not the 决算's (``kind: final``),
+    which lays out final accounts built by ``yusuan final``."""
+    return [name for name in available_profiles() if _profile_kind(name) != "final"]
+
+
+@cache
+def _profile_kind(name: str) -> str:
+    text = resources.files(_PACKAGE).joinpath("profiles", f"{name}.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return str(data.get("kind", "budget")) if isinstance(data, dict) else "budget"
+
+
 def _flatten(items: list[Any]) -> list[dict[str, Any]]:
     """YAML aliases put lists inside lists; columns are one flat list."""
     out: list[dict[str, Any]] = []
@@ -130,7 +145,10 @@ def _table_spec(t: dict[str, Any], fund_groups: dict[str, Any], econ_sets: dict[
         where = c.get("where", {}) if col_type == "amount" else None
         for w in (where or {}, where_):
             _check_where(t["number"], w, fund_groups, econ_sets)
-        columns.append(ColumnSpec(column, where))
+        amount = c.get("amount", "budget")
+        if amount not in AMOUNTS:
+            raise ProfileError(f"{t['number']}: 未知的金额口径 {amount}（可用：{'、'.join(AMOUNTS)}）")
+        columns.append(ColumnSpec(column, where, amount))
     rows = tuple(RowSpec(r["level"], dict(r.get("labels") or {})) for r in t.get("rows") or [])
     for r in rows:
         if r.level not in ROW_LEVELS:
