@@ -26,6 +26,7 @@ from tests.conftest import EXAMPLE_DIR, EXAMPLE_YAML
 from yusuan import cli
 from yusuan.cli import app
 from yusuan.ledger.problems import BudgetInputError, Origin, Problem
+from yusuan.outputs import RENDERERS
 from yusuan.render import atomic
 
 EXECUTION = str(EXAMPLE_DIR / "execution.csv")
@@ -465,8 +466,8 @@ def test_check_with_a_300000_character_name_finishes_quickly(tmp_path):
 @pytest.mark.parametrize(
     ("args", "allowed"),
     [
-        (("build", str(EXAMPLE_YAML), "-o", "{tmp}/out"), "pdf、html、xlsx、json"),
-        (("batch", "build", "{tmp}", "-o", "{tmp}/out"), "pdf、html、xlsx、json"),
+        (("build", str(EXAMPLE_YAML), "-o", "{tmp}/out"), "、".join(RENDERERS)),
+        (("batch", "build", "{tmp}", "-o", "{tmp}/out"), "、".join(RENDERERS)),
         (("audit", "{tmp}/document.txt", "-o", "{tmp}/out"), "text、json、html、csv"),
         (
             ("perf", "monitor", str(EXAMPLE_YAML), EXECUTION, "--at", "2025-07-31", "-o", "{tmp}/out"),
