@@ -15,7 +15,11 @@ setup: $(STAMP)
 SEED    := ../shared/seeds/000_b36b569784039dee.txt
 
 demo: $(STAMP)
-	$(VENV)/bin/yusuan build $(EXAMPLE)/budget.yaml -o out
+	@# the department's 汇总 and every unit's own disclosure (out/汇总/, out/<单位代码>/), Word included
+	$(VENV)/bin/yusuan build $(EXAMPLE)/budget.yaml -o out --units --format pdf,html,xlsx,json,docx
+	@# the year's 部门决算 from the example's (illustrative) execution data
+	$(VENV)/bin/yusuan final $(EXAMPLE)/budget.yaml $(EXAMPLE)/execution.csv --adjustments $(EXAMPLE)/adjustments.csv \
+	  --actuals $(EXAMPLE)/actuals.csv -o out/决算 --format pdf,html,xlsx,json,docx
 	@# the seed is a real published disclosure with real errors: its audit exits 1 by design
 	@if [ -f $(SEED) ]; then \
 	  echo; echo "审核种子文档（已公开的真实预算，含真实错误）："; \
@@ -43,6 +47,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/render.py
 	$(PY) benchmarks/audit.py
 	$(PY) benchmarks/build_generated.py
+	$(PY) benchmarks/render_docx.py
+	$(PY) benchmarks/publish.py
 
 # Regenerate the example workbook from the YAML ledger.
 example: $(STAMP)

@@ -2,7 +2,7 @@
 
 Target (issue 13 §3): DOCX ≤ 0.3 s. The PDF's first (cold) compilation is left out of its median,
 as in benchmarks/render.py.
-Usage: python benchmarks/docx.py [RUNS]
+Usage: python benchmarks/render_docx.py [RUNS]
 """
 
 from __future__ import annotations
@@ -17,9 +17,6 @@ TARGET_SECONDS = 0.3
 
 
 def main(runs: int = 7) -> None:
-    # Run as a script, this file's folder comes first on sys.path and its name would hide python-docx.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     from yusuan.ledger import read_budget
     from yusuan.outputs import build_disclosure
     from yusuan.render.docx import render_docx
