@@ -10,6 +10,7 @@ or nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import defaultdict
 from datetime import date
@@ -155,6 +156,21 @@ def test_the_final_shares_the_budget_profiles_scope_data():
     assert "unit_kinds:" not in text and "\nscopes:" not in text
 
 
+def test_a_unit_final_states_the_ledgers_reasons_for_its_part(example_budget, execution):
+    """The ledger gives reasons for 决算数 ≠ 年初预算数 once (prior_year.reasons, final.<subject>);
+    a unit's 决算 states them for its own part rather than asking for reasons it cannot be given."""
+    subject = "final.gpb.item.2080104"  # 综合业务管理: the bureau's only, 45% of its budget spent
+    bare = build_final_disclosure(example_budget, execution, unit=ADMINISTRATIVE)
+    assert any(subject in w for w in bare.narrative.warnings)
+    reasons = {**example_budget.prior_year.reasons, subject: "部分项目延至下年实施。"}
+    budget = dataclasses.replace(
+        example_budget, prior_year=dataclasses.replace(example_budget.prior_year, reasons=reasons)
+    )
+    explained = build_final_disclosure(budget, execution, unit=ADMINISTRATIVE)
+    assert not any(subject in w for w in explained.narrative.warnings)
+    assert "决算数小于年初预算数，主要原因：部分项目延至下年实施" in _text(explained)
+
+
 def test_unknown_unit_is_the_same_chinese_error(example_budget, execution):
     with pytest.raises(UnknownUnitError) as caught:
         build_final_disclosure(example_budget, execution, unit="999999")
@@ -239,6 +255,8 @@ def test_cli_units_writes_the_consolidated_and_every_unit(tmp_path):
         for name in ("disclosure.html", "disclosure.json")
     )
     assert "2025年度部门决算公开" in (out / CONSOLIDATED_DIR / "disclosure.json").read_text(encoding="utf-8")
+    # each document's requests for reasons say which document asks
+    assert f"提示：{CONSOLIDATED_DIR}：" in result.stderr and f"提示：{INSTITUTION}：" in result.stderr
     assert f"{CENTRE}2025年度单位决算公开" in (out / INSTITUTION / "disclosure.json").read_text(encoding="utf-8")
 
 

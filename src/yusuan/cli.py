@@ -822,9 +822,10 @@ def final(
         except RuntimeError as exc:  # e.g. no CJK font for the PDF
             _error(f"生成失败，未写出任何文件：{exc}")
             raise typer.Exit(1) from None
-    for disclosure in disclosures.values():
+    for folder, disclosure in disclosures.items():
+        whose = f"{folder}：" if folder else ""  # with --units, which document asks
         for warning in disclosure.narrative.warnings:
-            err.print(Text(f"提示：{warning}", style="yellow"))
+            err.print(Text(f"提示：{whose}{warning}", style="yellow"))
     if units:
         console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年度汇总及各单位决算公开文件：")
     elif unit is not None:
