@@ -172,8 +172,10 @@ def test_narrative_words_every_comparison_from_its_numbers(disclosure):
 def test_performance_scores_when_actuals_are_given(example_budget, execution):
     from yusuan.performance.scoring import read_actuals, score_budget
 
-    scores = score_budget(example_budget, execution, read_actuals(ACTUALS, example_budget))[1]
-    text = "\n".join(b.text for b in build_final_disclosure(example_budget, execution, scores=scores).narrative.blocks)
+    actuals = read_actuals(ACTUALS, example_budget)
+    scores = score_budget(example_budget, execution, actuals)[1]
+    disclosure = build_final_disclosure(example_budget, execution, actuals=actuals)
+    text = "\n".join(b.text for b in disclosure.narrative.blocks)
     assert f"平均得分{scores.score:.2f}分" in text and f"“{scores.grade}”" in text
 
 
@@ -230,7 +232,7 @@ def test_cli_writes_nothing_when_a_format_fails(tmp_path, monkeypatch):
     [
         (["--format", "pdf,doc"], "不支持的格式：doc"),
         (["--threshold", "abc"], "--threshold 应为 0 到 1 之间的比例"),
-        (["--unit", "503001"], "决算暂不支持按单位生成"),
+        (["--unit", "503001", "--units"], "--unit 与 --units 只能选一个"),
     ],
 )
 def test_cli_usage_errors_are_chinese(tmp_path, args, message):

@@ -774,16 +774,22 @@ def final(
         str, typer.Option("--threshold", help="决算数与年初预算数相差超过此比例（如 0.10）时须说明原因")
     ] = "0.10",
     format: Annotated[str, typer.Option("--format", "-f", help="输出格式，逗号分隔")] = "pdf,html,xlsx,json",
-    unit: Annotated[str | None, typer.Option("--unit", help="只生成某单位的决算（暂不支持）")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="只生成该单位的单位决算公开（单位代码，如 503001）")
+    ] = None,
+    units: Annotated[
+        bool, typer.Option("--units", help="生成汇总（输出目录/汇总）和每个单位（输出目录/单位代码）的决算公开")
+    ] = False,
 ) -> None:
     """由预算账本与执行数据生成部门决算公开文件（九张决算表与情况说明）。"""
     from decimal import Decimal, InvalidOperation
 
-    from yusuan.outputs import build_final_disclosure, output_formats, write_disclosure
+    from yusuan.outputs import build_final_disclosure, output_formats, scope_folders, write_disclosures
+    from yusuan.tables.scope import UnknownUnitError
 
     formats = _formats(format, output_formats())
-    if unit is not None:
-        _error(f"决算暂不支持按单位生成（--unit {unit}）：请先生成部门汇总决算")
+    if unit is not None and units:
+        _error("--unit 与 --units 只能选一个：--unit 生成一个单位，--units 生成汇总和全部单位")
         raise typer.Exit(2)
     try:
         share = Decimal(threshold)
@@ -794,26 +800,39 @@ def final(
         raise typer.Exit(2) from None
     budget = _read(budget_file)
     data = _read_execution(budget, execution, adjustments, carryover)
-    scores = None
+    values = None
     if actuals is not None:
-        from yusuan.performance.scoring import read_actuals, score_budget
+        from yusuan.performance.scoring import read_actuals
 
         try:
             values = read_actuals(actuals, budget)
         except BudgetInputError as exc:
             _report_input_error(exc)
             raise typer.Exit(1) from None
-        scores = score_budget(budget, data, values)[1]
     with console.status("正在生成…") as status:
         try:
-            disclosure = build_final_disclosure(budget, data, threshold=share, scores=scores)
-            written = write_disclosure(disclosure, output, formats, progress=lambda s: status.update(f"{s}…"))
+            disclosures = {
+                folder: build_final_disclosure(budget, data, unit=code, threshold=share, actuals=values)
+                for folder, code in scope_folders(budget, every_unit=units, unit=unit).items()
+            }
+            written = write_disclosures(disclosures, output, formats, progress=lambda s: status.update(f"{s}…"))
+        except UnknownUnitError as exc:
+            _error(f"未生成任何文件：{exc}")
+            raise typer.Exit(1) from None
         except RuntimeError as exc:  # e.g. no CJK font for the PDF
             _error(f"生成失败，未写出任何文件：{exc}")
             raise typer.Exit(1) from None
-    for warning in disclosure.narrative.warnings:
-        err.print(Text(f"提示：{warning}", style="yellow"))
-    console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年度部门决算公开文件：")
+    for folder, disclosure in disclosures.items():
+        whose = f"{folder}：" if folder else ""  # with --units, which document asks
+        for warning in disclosure.narrative.warnings:
+            err.print(Text(f"提示：{whose}{warning}", style="yellow"))
+    if units:
+        console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年度汇总及各单位决算公开文件：")
+    elif unit is not None:
+        name = disclosures[""].tables.department
+        console.print(f"[green]已生成[/] {escape(name)} {budget.year}年度单位决算公开文件：")
+    else:
+        console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年度部门决算公开文件：")
     for path in written:
         console.print(Text(f"  {path}"))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +17,7 @@ from yusuan.tables.model import TableSet
 
 if TYPE_CHECKING:
     from yusuan.performance.execution import Execution
-    from yusuan.performance.scoring import DepartmentScore
+    from yusuan.performance.scoring import Actual
 
 #: the 决算's template profile (财政部 format)
 FINAL_PROFILE = "final-2025"
@@ -43,20 +43,41 @@ def build_final_disclosure(
     budget: Budget,
     execution: Execution,
     *,
+    unit: str | None = None,
     threshold: Decimal | None = None,
-    scores: DepartmentScore | None = None,
+    actuals: dict[tuple[str, str], Actual] | None = None,
 ) -> Disclosure:
     """The year's 部门决算: its nine tables (决算数 from ``execution``, 年初预算数 from the ledger)
-    and its 情况说明. ``threshold``: the share of the 年初预算数 past which a difference needs a reason."""
+    and its 情况说明; unit ``unit``'s own 决算 when given (the ledger and the execution data
+    restricted to that unit; :class:`~yusuan.tables.scope.UnknownUnitError` if there is no such
+    unit). ``threshold``: the share of the 年初预算数 past which a difference needs a reason;
+    ``actuals``: the indicators' actual values, for the 绩效自评 of the scope's projects."""
     from yusuan.narrative.final import DEFAULT_THRESHOLD, build_final_narrative
+    from yusuan.performance.scoring import score_budget
     from yusuan.tables.facts import final_facts
     from yusuan.tables.profile import load_profile
+    from yusuan.tables.scope import scoped, scoped_execution
 
     profile = load_profile(FINAL_PROFILE)
+    reasons = budget.prior_year.reasons
+    budget, scope = scoped(budget, unit)
+    # the ledger's reasons for 决算数 ≠ 年初预算数 (final.<subject>) are the only ones it has: a
+    # unit's 决算 states them for its own part rather than asking for reasons it cannot be given
+    budget = replace(budget, prior_year=replace(budget.prior_year, reasons=reasons))
+    execution = scoped_execution(execution, unit)
     facts = final_facts(budget, execution)
+    # the budget is already the scope's: the tables are built from its facts as the 汇总's are
     tables = build_tables(budget, profile, facts=facts)
+    scores = score_budget(budget, execution, actuals)[1] if actuals is not None else None
     narrative = build_final_narrative(
-        budget, execution, tables, facts, profile, threshold=threshold or DEFAULT_THRESHOLD, scores=scores
+        budget,
+        execution,
+        tables,
+        facts,
+        profile,
+        threshold=threshold or DEFAULT_THRESHOLD,
+        scores=scores,
+        scope=scope,
     )
     return Disclosure(budget, tables, narrative)
 
@@ -136,7 +157,7 @@ def write_outputs(
     The files replace those already in ``outdir`` all together or not at all; a file that
     cannot be written raises :class:`yusuan.render.atomic.OutputError`.
     """
-    written, disclosures = _write_scopes(budget, outdir, formats, progress, {"": unit})
+    written, disclosures = _write_scopes(budget, outdir, formats, progress, scope_folders(budget, unit=unit))
     return written, disclosures[0]
 
 
@@ -152,9 +173,16 @@ def write_unit_outputs(
 ) -> tuple[list[Path], list[Disclosure]]:
     """The 汇总 in ``outdir/汇总`` and every unit's own disclosure in ``outdir/<unit code>``, all
     written together or none (the disclosures in the order: 汇总, then the units as in the ledger)."""
-    scopes: dict[str, str | None] = {CONSOLIDATED_DIR: None}
-    scopes.update((u.code, u.code) for u in budget.units)
-    return _write_scopes(budget, outdir, formats, progress, scopes)
+    return _write_scopes(budget, outdir, formats, progress, scope_folders(budget, every_unit=True))
+
+
+def scope_folders(budget: Budget, *, every_unit: bool = False, unit: str | None = None) -> dict[str, str | None]:
+    """Where each disclosure goes: output subdirectory → unit code (None for the 汇总). With
+    ``every_unit`` the 汇总 in ``汇总`` and each unit in its code, in the ledger's order; otherwise
+    the one scope (unit ``unit`` or the 汇总) in the output directory itself ("")."""
+    if not every_unit:
+        return {"": unit}
+    return {CONSOLIDATED_DIR: None} | {u.code: u.code for u in budget.units}
 
 
 def _write_scopes(

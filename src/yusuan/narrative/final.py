@@ -24,6 +24,7 @@ from yusuan.performance.scoring import DepartmentScore
 from yusuan.tables.facts import Fact
 from yusuan.tables.model import TableSet
 from yusuan.tables.profile import Profile
+from yusuan.tables.scope import Scope
 
 #: 决算数 may differ from 年初预算数 by this share before the 情况说明 must say why
 DEFAULT_THRESHOLD = Decimal("0.10")
@@ -82,8 +83,13 @@ def final_context(
     catalog: Catalog,
     threshold: Decimal = DEFAULT_THRESHOLD,
     scores: DepartmentScore | None = None,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """Everything the 决算 情况说明 states, computed from the 决算's facts."""
+    """Everything the 决算 情况说明 states, computed from the 决算's facts; worded for ``scope``
+    (the department's 汇总 by default, or one unit's own 决算 with ``budget`` restricted to it)."""
+    scope = scope or Scope(budget.department)
+    # a 事业单位's own 决算 has no 机关运行经费 (the profile's unit_kinds say which kinds do)
+    operating_reported = scope.reports("operating_costs", profile)
     spending, income = facts["expenditure"], facts["income"]
     groups = profile.fund_groups
     reasons = budget.prior_year.reasons
@@ -164,6 +170,10 @@ def final_context(
     assets = budget.assets
     return {
         "dept": budget.department,
+        "scope": scope.kind,
+        "words": scope.words(profile),
+        "parent": scope.department,
+        "unit_kind": scope.unit_kind(profile).get("name", ""),
         "dept_label": tables.department,
         "year": budget.year,
         "fiscal_level": budget.department.fiscal_level,
@@ -194,7 +204,7 @@ def final_context(
         "three_vs": vs("three_public", "“三公”经费支出", three_all),
         "three": {k: vs(f"three_public.{k}", three_names[k], fs) for k, fs in three_parts.items()},
         "three_names": three_names,
-        "operating_vs": vs("operating_costs", "机关（机构）运行经费", operating),
+        "operating_vs": vs("operating_costs", "机关（机构）运行经费", operating) if operating_reported else None,
         "procured": book.amount("final.procurement", procured),
         "procurement_plan": book.amount("budget.procurement", procurement_plan),
         "assets": (
@@ -229,13 +239,16 @@ def build_final_narrative(
     threshold: Decimal = DEFAULT_THRESHOLD,
     scores: DepartmentScore | None = None,
     catalog: Catalog | None = None,
+    scope: Scope | None = None,
 ) -> Narrative:
-    """The 决算's 情况说明, rendered from the profile's template (``<profile>.j2``)."""
+    """The 决算's 情况说明, rendered from the profile's template (``<profile>.j2``); a unit's own
+    (``scope``, with ``budget``, ``execution`` and ``tables`` already restricted to the unit) when given."""
     book = FigureBook()
     context = final_context(
-        budget, execution, tables, facts, profile, book, catalog or load_catalog(), threshold, scores
+        budget, execution, tables, facts, profile, book, catalog or load_catalog(), threshold, scores, scope
     )
     text = _environment().get_template(f"{profile.name}.j2").render(**context)
-    title = f"{tables.department}{budget.year}年度部门决算公开"
-    attachment = f"附件：{tables.department}{budget.year}年度部门决算表"
+    noun = context["words"]["noun"]
+    title = f"{tables.department}{budget.year}年度{noun}决算公开"
+    attachment = f"附件：{tables.department}{budget.year}年度{noun}决算表"
     return Narrative(title, parse_blocks(text), book.figures, book.warnings, attachment)

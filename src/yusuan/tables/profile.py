@@ -116,6 +116,9 @@ def load_profile(name: str) -> Profile:
         raise ProfileError(f"未知的模板「{name}」，可用：{'、'.join(available_profiles())}")
     text = resources.files(_PACKAGE).joinpath("profiles", f"{name}.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
+    if "scopes_from" in data:  # the scope words and unit kinds are another profile's, kept in one place
+        shared = load_profile(data["scopes_from"]).raw
+        data = {**data, "scopes": shared["scopes"], "unit_kinds": shared["unit_kinds"]}
     fund_groups = {k: tuple(v) for k, v in data["fund_groups"].items()}
     econ_sets = {k: frozenset(v) for k, v in data["econ_sets"].items()}
     tables = tuple(_table_spec(t, fund_groups, econ_sets) for t in data["tables"])

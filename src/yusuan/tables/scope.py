@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yusuan.ledger.model import Assets, Budget, Department, PriorYear, Unit
 from yusuan.tables.profile import Profile
+
+if TYPE_CHECKING:
+    from yusuan.performance.execution import Execution
 
 DEPARTMENT = "department"
 UNIT = "unit"
@@ -71,7 +74,7 @@ def scoped(budget: Budget, unit_code: str | None) -> tuple[Budget, Scope]:
     unit = units[0]
 
     def own(records: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(r for r in records if r.unit == unit_code)
+        return _of_unit(records, unit_code)
 
     department = budget.department
     restricted = dataclasses.replace(
@@ -94,3 +97,21 @@ def scoped(budget: Budget, unit_code: str | None) -> tuple[Budget, Scope]:
         transfers=(),
     )
     return restricted, Scope(department, unit)
+
+
+def scoped_execution(execution: Execution, unit_code: str | None) -> Execution:
+    """The execution data restricted to ``unit_code`` (unchanged when None): its own payments,
+    adjustments and declared carry-over, so a unit's 决算 is built from them as the 汇总 is from all."""
+    if unit_code is None:
+        return execution
+    return dataclasses.replace(
+        execution,
+        payments=_of_unit(execution.payments, unit_code),
+        adjustments=_of_unit(execution.adjustments, unit_code),
+        carryovers=_of_unit(execution.carryovers, unit_code),
+    )
+
+
+def _of_unit(records: tuple[Any, ...], unit_code: str) -> tuple[Any, ...]:
+    """The records (ledger lines, payments …) that belong to unit ``unit_code``."""
+    return tuple(r for r in records if r.unit == unit_code)
