@@ -17,9 +17,9 @@ SEED    := ../shared/seeds/000_b36b569784039dee.txt
 demo: $(STAMP)
 	@# the department's 汇总 and every unit's own disclosure (out/汇总/, out/<单位代码>/), Word included
 	$(VENV)/bin/yusuan build $(EXAMPLE)/budget.yaml -o out --units --format pdf,html,xlsx,json,docx
-	@# the year's 部门决算 from the example's (illustrative) execution data
+	@# the year's 部门决算, 汇总 and each unit's, from the example's (illustrative) execution data
 	$(VENV)/bin/yusuan final $(EXAMPLE)/budget.yaml $(EXAMPLE)/execution.csv --adjustments $(EXAMPLE)/adjustments.csv \
-	  --actuals $(EXAMPLE)/actuals.csv -o out/决算 --format pdf,html,xlsx,json,docx
+	  --actuals $(EXAMPLE)/actuals.csv -o out/决算 --units --format pdf,html,xlsx,json,docx
 	@# the seed is a real published disclosure with real errors: its audit exits 1 by design
 	@if [ -f $(SEED) ]; then \
 	  echo; echo "审核种子文档（已公开的真实预算，含真实错误）："; \
