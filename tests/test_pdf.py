@@ -127,7 +127,12 @@ def test_source_has_every_text_as_a_literal(example_tables: TableSet) -> None:
     assert pdf_mod.typst_str(PARAGRAPH_1) in source
     assert pdf_mod.typst_str(PARAGRAPH_2) in source
     assert "#set document(" in source and "date: none" in source
-    assert source.count("table.header(repeat: true") == len(example_tables.tables)
+    # one table per table, and 预算14表 one per unit (each unit's form on a page of its own)
+    units = len({r.key[0] for r in example_tables.by_number("预算14表").rows if r.kind == "unit"})
+    assert units == 2
+    assert source.count("table.header(repeat: true") == len(example_tables.tables) + units - 1
+    form_14 = source[source.index('"预算14表"') : source.index('"预算15表"')]
+    assert form_14.count("pagebreak()") == units - 1
 
 
 def test_missing_fonts_raise_a_chinese_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -263,7 +263,19 @@ def _table(table: Table) -> dict[str, Any]:
             for h in header_grid(columns)
         ],
         "rows": rows,
+        # 预算14表 is one form per unit: each unit's rows start a page of their own
+        "segments": _forms(rows) if table.kind == "dept_performance" else [rows],
     }
+
+
+def _forms(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The rows split before each unit row (one form per unit)."""
+    forms: list[list[dict[str, Any]]] = []
+    for row in rows:
+        if row["kind"] == "unit" or not forms:
+            forms.append([])
+        forms[-1].append(row)
+    return forms or [[]]
 
 
 def _align(column: Column) -> TypstCode:
