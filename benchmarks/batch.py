@@ -11,6 +11,9 @@ process and of its reaped children, and — because local-pool workers are start
 server, so they are grandchildren that ``RUSAGE_CHILDREN`` never sees — the largest resident
 set of any descendant process sampled every 0.1 s during the stage (with psutil, which Dask
 installs).
+The memory of a local worker is bounded by recycling it (``TASKS_PER_WORKER`` documents each):
+the "sampled worker" figure of the local build is the bound to watch (target ≤ 300 MB).
+
 Usage: python benchmarks/batch.py [N]   (default 1000)
 """
 
@@ -28,7 +31,7 @@ from pathlib import Path
 from yusuan.audit.batch import run_batch
 from yusuan.audit.report import Unreadable
 from yusuan.batch_build import build_batch
-from yusuan.executors import DaskExecutor, LocalExecutor
+from yusuan.executors import TASKS_PER_WORKER, DaskExecutor, LocalExecutor
 from yusuan.ledger import write_budget
 from yusuan.ledger.synth import department_seed, generate_budget
 
@@ -88,6 +91,11 @@ def main(n: int = 1000) -> None:
         synth_s = time.perf_counter() - start
         print(f"synth: {n} departments in {synth_s:.1f} s — {n / synth_s:.1f} departments/s (1 process)")
 
+        print(
+            f"worker memory: bounded by recycling worker processes — each local worker is replaced after "
+            f"{TASKS_PER_WORKER} documents (the typst binding offers no cache eviction; its compiler cache "
+            f"grows ~50-80 MB per PDF); Dask workers are not recycled"
+        )
         local_out = root / "local"
         with _Sampler() as sampled:
             summary = build_batch(inputs, local_out, FORMATS, LocalExecutor(WORKERS))

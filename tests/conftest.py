@@ -12,6 +12,8 @@ EXAMPLE_YAML = EXAMPLE_DIR / "budget.yaml"
 EXAMPLE_XLSX = EXAMPLE_DIR / "budget.xlsx"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
+#: the seed's 预算15表 targets corrected (an illustration kept out of the example ledger)
+EXAMPLE_CORRECTED_TARGETS = EXAMPLE_DIR / "performance-corrected.yaml"
 SEED = SHARED / "seeds" / "000_b36b569784039dee.txt"
 CORPUS = SHARED / "corpus" / "real-2026"
 
@@ -61,3 +63,23 @@ def revised_example(note: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def with_corrected_targets(budget):  # type: ignore[no-untyped-def]
+    """The example budget with the corrected targets of performance-corrected.yaml in place of the seed's."""
+    import dataclasses
+
+    import yaml
+
+    from yusuan.ledger.model import Indicator, IndicatorLevel1
+
+    corrected = yaml.safe_load(EXAMPLE_CORRECTED_TARGETS.read_text(encoding="utf-8"))["projects"]
+    by_code = {
+        p["code"]: tuple(
+            Indicator(IndicatorLevel1(i["level1"]), i["name"], str(i["value"]), i.get("level2", ""))
+            for i in p["indicators"]
+        )
+        for p in corrected
+    }
+    projects = tuple(dataclasses.replace(p, indicators=by_code.get(p.code, p.indicators)) for p in budget.projects)
+    return dataclasses.replace(budget, projects=projects)

@@ -72,6 +72,19 @@ def test_executors_keep_input_order():
     assert list(LocalExecutor(1).map(abs, [-1, -2])) == [1, 2]
 
 
+def _worker_pid(_item: int) -> int:
+    return os.getpid()
+
+
+def test_local_workers_are_recycled_to_bound_their_memory():
+    # a Typst worker grows with every PDF and never shrinks: each runs a bounded number of tasks
+    from yusuan.executors import TASKS_PER_WORKER
+
+    pids = list(LocalExecutor(2).map(_worker_pid, range(4 * TASKS_PER_WORKER)))
+    assert all(n <= TASKS_PER_WORKER for n in (pids.count(pid) for pid in set(pids)))
+    assert len(set(pids)) >= 4
+
+
 def test_an_interrupted_batch_resumes_to_the_same_tree(reference, inputs, tmp_path):
     out = tmp_path / "out"
     calls = 0

@@ -127,7 +127,12 @@ def test_source_has_every_text_as_a_literal(example_tables: TableSet) -> None:
     assert pdf_mod.typst_str(PARAGRAPH_1) in source
     assert pdf_mod.typst_str(PARAGRAPH_2) in source
     assert "#set document(" in source and "date: none" in source
-    assert source.count("table.header(repeat: true") == len(example_tables.tables)
+    # one table per table, and 预算14表 one per unit (each unit's form on a page of its own)
+    units = len({r.key[0] for r in example_tables.by_number("预算14表").rows if r.kind == "unit"})
+    assert units == 2
+    assert source.count("table.header(repeat: true") == len(example_tables.tables) + units - 1
+    form_14 = source[source.index('"预算14表"') : source.index('"预算15表"')]
+    assert form_14.count("pagebreak()") == units - 1
 
 
 def test_missing_fonts_raise_a_chinese_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -261,3 +266,26 @@ def test_tables_only_without_narrative(example_tables: TableSet, tmp_path: Path)
     assert _table_pages(example_tables.tables, pages)[first][0] == 2  # cover, contents, then the tables
     assert all(page.strip() for page in pages)
     assert _squash(example_tables.department) in _squash(pages[0])
+
+
+def test_table_cells_rarely_leave_one_character_alone_on_their_last_line(example_tables) -> None:
+    # 预算07表's 类型 column broke 公用经费 as 公用经 / 费
+    from yusuan.render.pdf import _orphaned, _table, cell_width_em
+
+    orphans = []
+    for table in example_tables.tables:
+        laid = _table(table)
+        kind = "landscape" if laid["flipped"] else "portrait"
+        for row in laid["rows"]:
+            for i, cell in enumerate(row["cells"]):
+                room = cell_width_em(laid["widths"], i, laid["size"], kind, cell["indent"])
+                if not cell["nowrap"] and _orphaned(cell["text"], room):
+                    orphans.append((table.number, cell["text"]))
+    # not yet done in 预算12表/预算15表 (widths as fitted: re-measuring them broke the audit's reading)
+    assert orphans and all(number in ("预算12表", "预算15表") for number, _text in orphans), orphans
+
+
+def test_every_total_row_of_table_07_is_labelled(example_tables) -> None:
+    table = example_tables.by_number("预算07表")
+    totals = [r for r in table.rows if r.kind == "total"]
+    assert totals and all(r.value("item.unit") == "合计" for r in totals)

@@ -603,3 +603,17 @@ def test_an_earlier_version_can_be_restored_as_the_newest(app):
         data={"v": 1, "base_version": latest + 1, "csrf_token": _csrf(other, "/audits")},
     )
     assert denied.status_code == 403
+
+
+def test_upload_naming_a_template_that_publishes_nothing_is_refused(app):
+    # generic.yaml is the generic extractor's vocabulary, not a template: once it was stored and its page failed
+    from tests.conftest import EXAMPLE_YAML
+
+    client = _client(app, "admin")
+    before = _latest(app)
+    ledger = EXAMPLE_YAML.read_text(encoding="utf-8").replace("template: henan-2025", "template: generic")
+    response = _upload(client, ledger.encode("utf-8"), "通用.yaml")
+    assert response.status_code == 422
+    message = response.json()["problems"][0]["message"]
+    assert "generic" in message and "henan-2025" in message
+    assert _latest(app) == before

@@ -86,6 +86,12 @@ assets:
   general_vehicles: 2
 transfers:
   - {name: 就业补助资金, amount: '500.00'}
+reasons:
+  - {code: '208', reason: 就业补助增加}
+paragraphs:
+  - {section: 一般公共预算“三公”经费支出预算情况说明, text: 严格控制“三公”经费。}
+terms:
+  - {term: 就业补助资金, explanation: 是指用于促进就业的资金。}
 """
 
 

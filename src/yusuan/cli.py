@@ -87,6 +87,23 @@ def _read(path: Path):  # type: ignore[no-untyped-def]
         raise typer.Exit(1) from None
 
 
+_PRIOR_HELP = "上年预算账本（.yaml 或 .xlsx）：上年数从中计算导入，不必在「上年数」中重填"
+
+
+def _read_with_prior(path: Path, prior: Path | None):  # type: ignore[no-untyped-def]
+    """The budget, its prior-year figures imported from last year's ledger when one is given."""
+    from yusuan.narrative.prior import PriorLedgerError, with_prior_ledger
+
+    budget = _read(path)
+    if prior is None:
+        return budget
+    try:
+        return with_prior_ledger(budget, _read(prior), str(prior))
+    except PriorLedgerError as exc:
+        _error(str(exc))
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def build(
     input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .xlsx")],
@@ -98,6 +115,7 @@ def build(
     units: Annotated[
         bool, typer.Option("--units", help="生成汇总（输出目录/汇总）和每个单位（输出目录/单位代码）的预算公开")
     ] = False,
+    prior: Annotated[Path | None, typer.Option("--prior", help=_PRIOR_HELP)] = None,
 ) -> None:
     """由预算账本生成全部预算公开表。"""
     from yusuan.outputs import output_formats, write_outputs, write_unit_outputs
@@ -107,7 +125,7 @@ def build(
     if unit is not None and units:
         _error("--unit 与 --units 只能选一个：--unit 生成一个单位，--units 生成汇总和全部单位")
         raise typer.Exit(2)
-    budget = _read(input)
+    budget = _read_with_prior(input, prior)
     with console.status("正在生成…") as status:
         progress = lambda s: status.update(f"{s}…")  # noqa: E731
         try:
@@ -136,11 +154,15 @@ def build(
 
 
 @app.command()
-def check(input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .xlsx")]) -> None:
+def check(
+    input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .xlsx")],
+    prior: Annotated[Path | None, typer.Option("--prior", help=_PRIOR_HELP)] = None,
+) -> None:
     """只检查预算账本，不生成文件。"""
+    from yusuan.narrative.prior import missing_prior_warning
     from yusuan.performance.checks import check_budget as check_targets
 
-    budget = _read(input)
+    budget = _read_with_prior(input, prior)
     console.print(
         f"[green]✓[/] {escape(budget.department.name)} {budget.year}年：{len(budget.units)} 个单位，"
         f"{len(budget.basic)} 条基本支出，{len(budget.projects)} 个项目，检查通过。"
@@ -149,6 +171,9 @@ def check(input: Annotated[Path, typer.Argument(help="预算账本：.yaml 或 .
         for issue in issues:
             if issue.severity != "info":
                 err.print(Text(f"绩效目标提示：项目 {code}：{issue.message}", style="yellow"))
+    missing = missing_prior_warning(budget)
+    if missing:
+        err.print(Text(f"提示：{missing}", style="yellow"))
 
 
 @app.command()

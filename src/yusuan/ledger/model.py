@@ -229,6 +229,56 @@ class PriorYear:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
+#: sections of the narrative a ledger may add paragraphs to (id → the heading it follows)
+NARRATIVE_SECTIONS = {
+    "institutions": "机构设置情况",
+    "functions": "部门职责",
+    "composition": "预算部门构成",
+    "total": "收入支出预算总体情况说明",
+    "income": "收入预算总体情况说明",
+    "expenditure": "支出预算总体情况说明",
+    "fiscal": "财政拨款收入支出预算总体情况说明",
+    "gpb": "一般公共预算支出预算情况说明",
+    "gpb_basic": "一般公共预算基本支出预算情况说明",
+    "gov_fund": "政府性基金预算支出预算情况说明",
+    "soe": "国有资本经营预算支出预算情况说明",
+    "three_public": "一般公共预算“三公”经费支出预算情况说明",
+    "operating_costs": "机关（机构）运行经费支出情况",
+    "procurement": "政府采购支出情况",
+    "performance": "关于预算绩效管理工作开展情况说明",
+    "assets": "国有资产占用情况",
+    "transfers": "专项转移支付项目情况",
+    "terms": "名词解释",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeReason:
+    """Why one item changed from last year: a 功能分类 类/款/项 or a project (变动原因)."""
+
+    code: str  # 3-, 5- or 7-digit 功能分类 code, or a project code
+    reason: str
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraParagraph:
+    """A paragraph the department adds at the end of one narrative section."""
+
+    section: str  # a key of NARRATIVE_SECTIONS
+    text: str
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """An extra 名词解释 entry, after the template's own."""
+
+    term: str
+    explanation: str
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Procurement:
     """A 政府采购 budget item."""
@@ -289,6 +339,9 @@ class Budget:
     procurement: tuple[Procurement, ...] = ()
     assets: Assets = Assets()
     transfers: tuple[Transfer, ...] = ()
+    reasons: tuple[ChangeReason, ...] = ()
+    paragraphs: tuple[ExtraParagraph, ...] = ()
+    terms: tuple[Term, ...] = ()
 
     def unit(self, code: str) -> Unit:
         for unit in self.units:

@@ -18,7 +18,9 @@ from yusuan.ledger.model import (
     Assets,
     BasicLine,
     Budget,
+    ChangeReason,
     Department,
+    ExtraParagraph,
     Fund,
     Income,
     Indicator,
@@ -31,13 +33,14 @@ from yusuan.ledger.model import (
     ProjectSpending,
     Staffing,
     Task,
+    Term,
     Transfer,
     Unit,
     UnitKind,
     UnitPerformance,
 )
 from yusuan.ledger.problems import Problem
-from yusuan.ledger.schema import PRIOR_YEAR_BY_NAME, SECTION_BY_KEY, FieldType
+from yusuan.ledger.schema import NARRATIVE_SECTION_BY_NAME, PRIOR_YEAR_BY_NAME, SECTION_BY_KEY, FieldType
 from yusuan.money import AmountError, parse_amount
 
 
@@ -272,6 +275,12 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget, list[Problem]]:
     asset_rows = rows("assets")
     assets = Assets(**{k: _n(val) for k, val in asset_rows[0][0].items()}) if asset_rows else Assets()
     transfers = tuple(Transfer(_s(v["name"]), _n(v["amount"]), r.origin) for v, r in rows("transfers"))
+    reasons = tuple(ChangeReason(_s(v["code"]), _s(v["reason"]), r.origin) for v, r in rows("reasons"))
+    paragraphs = tuple(
+        ExtraParagraph(NARRATIVE_SECTION_BY_NAME.get(_s(v["section"]), _s(v["section"])), _s(v["text"]), r.origin)
+        for v, r in rows("paragraphs")
+    )
+    terms = tuple(Term(_s(v["term"]), _s(v["explanation"]), r.origin) for v, r in rows("terms"))
 
     # With problems the budget is partial (unreadable rows left out): the reader uses it only
     # for record-local checks, never to build anything.
@@ -288,6 +297,9 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget, list[Problem]]:
         procurement=procurement,
         assets=assets,
         transfers=transfers,
+        reasons=reasons,
+        paragraphs=paragraphs,
+        terms=terms,
     )
     return budget, p.problems
 
@@ -381,4 +393,7 @@ def budget_records(budget: Budget) -> dict[str, list[dict[str, Any]]]:
         ],
         "assets": [{spec.key: getattr(budget.assets, spec.key) for spec in SECTION_BY_KEY["assets"].fields}],
         "transfers": [{"name": t.name, "amount": t.amount} for t in budget.transfers],
+        "reasons": [{"code": r.code, "reason": r.reason} for r in budget.reasons],
+        "paragraphs": [{"section": x.section, "text": x.text} for x in budget.paragraphs],
+        "terms": [{"term": t.term, "explanation": t.explanation} for t in budget.terms],
     }

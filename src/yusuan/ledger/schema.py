@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from yusuan.ledger.model import PRIOR_YEAR_KEYS
+from yusuan.ledger.model import NARRATIVE_SECTIONS, PRIOR_YEAR_KEYS
 
 #: the Chinese name of a prior-year figure → its key (either may be written)
 PRIOR_YEAR_BY_NAME = {name: key for key, name in PRIOR_YEAR_KEYS.items()}
+#: the Chinese heading of a narrative section → its id (either may be written)
+NARRATIVE_SECTION_BY_NAME = {name: key for key, name in NARRATIVE_SECTIONS.items()}
 
 
 class FieldType(Enum):
@@ -240,6 +242,27 @@ SECTIONS: tuple[SectionSpec, ...] = (
         single=True,
     ),
     SectionSpec("transfers", "专项转移支付", (_f("name", "项目名称", width=40), _f("amount", "金额（万元）", _A))),
+    SectionSpec(
+        "reasons",
+        "变动原因",
+        (
+            _f("code", "功能分类科目编码或项目编码", _C, width=26),
+            _f("reason", "变动原因", width=60, long_text=True),
+        ),
+    ),
+    SectionSpec(
+        "paragraphs",
+        "补充说明",
+        (
+            _f("section", "所在部分", _CH, choices=(*NARRATIVE_SECTIONS, *NARRATIVE_SECTIONS.values()), width=30),
+            _f("text", "段落", width=100, long_text=True),
+        ),
+    ),
+    SectionSpec(
+        "terms",
+        "补充名词解释",
+        (_f("term", "名词", width=24), _f("explanation", "解释", width=100, long_text=True)),
+    ),
 )
 
 SECTION_BY_KEY = {s.key: s for s in SECTIONS}

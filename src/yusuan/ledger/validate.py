@@ -185,6 +185,24 @@ def check_performance(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
             yield Problem(f"单位 {perf.unit} 的部门整体绩效目标重复", perf.origin.at("单位代码"))
 
 
+def check_reasons(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
+    """A reason for a change names a project of the ledger or a 功能分类 类/款/项, once.
+
+    A function code need not have spending this year: the reason may say why it fell to zero.
+    """
+    projects = {p.code for p in budget.projects}
+    seen: set[str] = set()
+    for reason in budget.reasons:
+        where = reason.origin.at("功能分类科目编码或项目编码")
+        if reason.code in seen:
+            yield Problem(f"编码 {reason.code} 的变动原因重复", where)
+        seen.add(reason.code)
+        if reason.code not in projects and not (
+            len(reason.code) in (3, 5, 7) and catalog.knows("function", reason.code)
+        ):
+            yield Problem(f"变动原因的编码 {reason.code} 既不是本账本的项目编码，也不是功能分类科目的类、款、项", where)
+
+
 CHECKS: tuple[Check, ...] = (
     check_template,
     check_units,
@@ -194,6 +212,7 @@ CHECKS: tuple[Check, ...] = (
     check_balance,
     check_totals,
     check_performance,
+    check_reasons,
 )
 
 

@@ -282,7 +282,7 @@ def _records(doc: dict[str, Any], file: str, problems: list[Problem]) -> RawBudg
     for unit in items("units", doc):
         staffing = mapping(unit.get("staffing"), "staffing", unit.get(_LINE))
         add("units", {**{k: v for k, v in unit.items() if k != "staffing"}, **staffing, _LINE: unit[_LINE]}, "units")
-    for section in ("income", "basic", "procurement", "transfers"):
+    for section in ("income", "basic", "procurement", "transfers", *_NARRATIVE_PARTS):
         for item in items(section, doc):
             add(section, item, section)
     for project in items("projects", doc):
@@ -321,6 +321,7 @@ def _records(doc: dict[str, Any], file: str, problems: list[Problem]) -> RawBudg
         "procurement",
         "assets",
         "transfers",
+        *_NARRATIVE_PARTS,
         "schema",
         _LINE,
     }
@@ -328,6 +329,10 @@ def _records(doc: dict[str, Any], file: str, problems: list[Problem]) -> RawBudg
         if key not in known_top:
             problems.append(Problem(f"未知的部分「{shown(key)}」", Origin(file, key[:40])))
     return raw
+
+
+#: flat lists of the department's own narrative (reasons for changes, paragraphs, 名词解释)
+_NARRATIVE_PARTS = ("reasons", "paragraphs", "terms")
 
 
 def amount_text(fen: int) -> str:
@@ -391,6 +396,8 @@ def budget_to_yaml_data(budget: Budget) -> dict[str, Any]:
         ],
         "prior_year": {r["key"]: _yaml_record("prior_year", r, ("key",)) for r in records["prior_year"]},
         **{s: [_yaml_record(s, r) for r in records[s]] for s in ("procurement", "transfers")},
+        # the department's own wording, written only when it has some (older ledgers stay as they were)
+        **{s: [_yaml_record(s, r) for r in records[s]] for s in _NARRATIVE_PARTS if records[s]},
         "assets": {
             spec.key: amount_text(v) if spec.type is FieldType.AMOUNT else v
             for spec in SECTION_BY_KEY["assets"].fields

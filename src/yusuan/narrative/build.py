@@ -17,6 +17,13 @@ from yusuan.catalog import Catalog, load_catalog
 from yusuan.ledger.model import Budget
 from yusuan.narrative.figures import FigureBook
 from yusuan.narrative.model import Block, Narrative
+from yusuan.narrative.prior import (
+    NO_COMPARISON,
+    THREE_PUBLIC_PARTS,
+    change_reasons,
+    comparable_amounts,
+    missing_prior_warning,
+)
 from yusuan.tables.facts import Fact, expenditure_facts, income_facts
 from yusuan.tables.model import TableSet
 from yusuan.tables.profile import Profile, load_profile
@@ -86,11 +93,12 @@ def narrative_context(
     spending = expenditure_facts(budget)
     income = income_facts(budget)
     prior = budget.prior_year
-    reasons = prior.reasons
+    reasons = change_reasons(budget, catalog)
+    current = comparable_amounts(budget)
     dept = budget.department
 
-    def change(key: str, current: int, label: str) -> Any:
-        return book.change(key, current, prior.amounts.get(key), reasons.get(key, ""), label)
+    def change(key: str, label: str) -> Any:
+        return book.change(key, current[key], prior.amounts.get(key), reasons.get(key, ""), label)
 
     total = sum(f.amount for f in spending)
     basic = [f for f in spending if f.part == "basic"]
@@ -98,20 +106,16 @@ def narrative_context(
     basic_total = sum(f.amount for f in basic)
     project_total = total - basic_total
     gpb = [f for f in spending if f.fund in profile.fund_groups["gpb"]]
-    gpb_total = sum(f.amount for f in gpb)
+    gpb_total = current["gpb"]
     gov_fund = [f for f in spending if f.fund in profile.fund_groups["gov_fund"]]
     soe = [f for f in spending if f.fund in profile.fund_groups["soe"]]
     gpb_basic = [f for f in basic if f.fund in profile.fund_groups["gpb"]]
     personnel = [f for f in gpb_basic if f.cost == "personnel"]
     public = [f for f in gpb_basic if f.cost == "public"]
 
-    def three(key: str) -> int:
-        codes = profile.econ_sets[f"three_public.{key}"]
-        return sum(f.amount for f in gpb if f.econ in codes)
-
-    three_parts = {k: three(k) for k in ("abroad", "vehicle_purchase", "vehicle_operation", "reception")}
-    three_total = sum(three_parts.values())
-    operating = sum(f.amount for f in gpb_basic if f.econ in profile.econ_sets["operating_costs"])
+    three_parts = {k: current[f"three_public.{k}"] for k in THREE_PUBLIC_PARTS}
+    three_total = current["three_public"]
+    operating = current["operating_costs"]
     # a 事业单位's own disclosure has no 机关运行经费 (the profile's unit_kinds say which kinds do)
     operating_reported = scope.reports("operating_costs", profile)
 
@@ -160,20 +164,20 @@ def narrative_context(
         "income_total": book.amount("income.total", sum(f.amount for f in income)),
         "income_lines": income_lines,
         "expenditure_total": book.amount("expenditure.total", total),
-        "total_change": change("total", total, "收支总计"),
+        "total_change": change("total", "收支总计"),
         "basic_total": book.amount("expenditure.basic", basic_total),
         "project_total": book.amount("expenditure.project", project_total),
         "structure": structure,
         "gpb_total": book.amount("gpb.total", gpb_total),
-        "gpb_change": change("gpb", gpb_total, "一般公共预算收支"),
+        "gpb_change": change("gpb", "一般公共预算收支"),
         "gov_fund_total": book.amount("gov_fund.total", sum(f.amount for f in gov_fund)),
-        "gov_fund_change": change("gov_fund", sum(f.amount for f in gov_fund), "政府性基金收支"),
+        "gov_fund_change": change("gov_fund", "政府性基金收支"),
         "gov_fund_classes": [
             (catalog.name("function", c), book.amount(f"gov_fund.class.{c}", v))
             for c, v in _class_parts(gov_fund).items()
         ],
         "soe_total": book.amount("soe.total", sum(f.amount for f in soe)),
-        "soe_change": change("soe", sum(f.amount for f in soe), "国有资本经营收支"),
+        "soe_change": change("soe", "国有资本经营收支"),
         "soe_classes": [
             (catalog.name("function", c), book.amount(f"soe.class.{c}", v)) for c, v in _class_parts(soe).items()
         ],
@@ -187,15 +191,15 @@ def narrative_context(
         "public_total": book.amount("gpb_basic.public", sum(f.amount for f in public)),
         "public_items": _econ_names(catalog, public),
         "three_total": book.amount("three_public.total", three_total),
-        "three_change": change("three_public", three_total, "“三公”经费"),
+        "three_change": change("three_public", "“三公”经费"),
         "three": {k: book.amount(f"three_public.{k}", v) for k, v in three_parts.items()},
         "three_vehicle": book.amount(
             "three_public.vehicle", three_parts["vehicle_purchase"] + three_parts["vehicle_operation"]
         ),
-        "three_changes": {k: change(f"three_public.{k}", v, _THREE_PUBLIC_NAMES[k]) for k, v in three_parts.items()},
+        "three_changes": {k: change(f"three_public.{k}", _THREE_PUBLIC_NAMES[k]) for k in three_parts},
         "operating_reported": operating_reported,
         "operating_total": book.amount("operating_costs.total", operating) if operating_reported else "",
-        "operating_change": change("operating_costs", operating, _OPERATING) if operating_reported else None,
+        "operating_change": change("operating_costs", _OPERATING) if operating_reported else None,
         "procurement_total": book.amount("procurement.total", sum(procurement.values())),
         "procurement": [(c, book.amount(f"procurement.{c}", v)) for c, v in sorted(procurement.items())],
         "managed_total": book.amount("performance.total", managed_total),
@@ -222,7 +226,21 @@ def narrative_context(
         "transfers": [(t.name, book.amount(f"transfer.{t.name}", t.amount)) for t in budget.transfers],
         "transfer_count": book.count("transfers.count", len(budget.transfers)),
         "project_facts": projects_facts,
+        "no_comparison": NO_COMPARISON,
+        "extra": _extra_paragraphs(budget),
+        "terms": [(t.term, t.explanation) for t in budget.terms],
     }
+
+
+def _extra_paragraphs(budget: Budget) -> dict[str, list[str]]:
+    """The department's own paragraphs by narrative section id, in ledger order."""
+    extra: dict[str, list[str]] = defaultdict(list)
+    for paragraph in budget.paragraphs:
+        # one paragraph per line of text: a line break in a cell starts a new paragraph, never a heading
+        extra[paragraph.section] += [
+            line.strip().lstrip("#").strip() for line in paragraph.text.splitlines() if line.strip()
+        ]
+    return extra
 
 
 def build_narrative(
@@ -234,6 +252,10 @@ def build_narrative(
     book = FigureBook()
     context = narrative_context(budget, tables, book, catalog or load_catalog(), scope)
     text = _environment().get_template(f"{budget.template}.j2").render(**context)
+    # last year's figures are the department's: a unit's document says it has none, without a warning each
+    missing = missing_prior_warning(budget) if scope.unit is None else ""
+    if missing:
+        book.warnings.append(missing)
     noun = context["words"]["noun"]
     title = f"{tables.department}{budget.year}年{noun}预算公开"
     attachment = f"附件：{tables.department}{budget.year}年度{noun}预算表"

@@ -247,6 +247,8 @@ def _table(table: Table) -> dict[str, Any]:
     names = name_columns(columns)
     rows = [_row(row, columns, names, unit) for row in table.rows]
     size, weights = _fit(columns, rows, orientation)
+    if table.kind not in _SENTENCE_TABLES:
+        weights = _without_orphans(rows, size, weights, orientation)
     return {
         "number": table.number or "",
         "title": table.title or "",
@@ -262,7 +264,19 @@ def _table(table: Table) -> dict[str, Any]:
             for h in header_grid(columns)
         ],
         "rows": rows,
+        # 预算14表 is one form per unit: each unit's rows start a page of their own
+        "segments": _forms(rows) if table.kind == "dept_performance" else [rows],
     }
+
+
+def _forms(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The rows split before each unit row (one form per unit)."""
+    forms: list[list[dict[str, Any]]] = []
+    for row in rows:
+        if row["kind"] == "unit" or not forms:
+            forms.append([])
+        forms[-1].append(row)
+    return forms or [[]]
 
 
 def _align(column: Column) -> TypstCode:
@@ -338,6 +352,76 @@ def _fit(columns: list[Column], rows: list[dict[str, Any]], orientation: str) ->
             for i in short:
                 weights[i] = max(weights[i], int(need[i] * size * total / avail) + 1)
     return math.floor(size * 4) / 4, weights  # quarter points, rounded down
+
+
+#: tables of projects and sentences (绩效目标): their widths stay as fitted, since the audit reads a project's wrapped
+#: name back by those widths and matches 预算12表 with 预算15表 (re-measuring them broke the closed loop)
+_SENTENCE_TABLES = ("projects", "project_performance", "dept_performance")
+
+
+def wrapped_lines(text: str, width_em: float) -> list[str]:
+    """``text`` broken greedily into lines of at most ``width_em`` (as a table cell wraps CJK text)."""
+    lines, line, used = [], "", 0.0
+    for ch in text:
+        w = _char_em(ch)
+        if line and used + w > width_em:
+            lines.append(line)
+            line, used = "", 0.0
+        line, used = line + ch, used + w
+    return [*lines, line] if line else lines
+
+
+def cell_width_em(weights: list[int], i: int, size: float, orientation: str, indent: float = 0) -> float:
+    """The room for text in column ``i`` (em of ``size`` pt), inside its padding and indent, rounded
+    down to a quarter em (so that a text is measured once per room)."""
+    avail = (A4_LONG if orientation == "landscape" else A4_SHORT) - 2 * TABLE_MARGIN_X_MM * PT_PER_MM
+    return math.floor((avail * weights[i] / sum(weights) / size - 2 * CELL_INSET_EM - indent) * 4) / 4
+
+
+@cache
+def _orphaned(text: str, width_em: float) -> bool:
+    """A last line holding a single character (公用经 / 费)."""
+    lines = wrapped_lines(text, width_em)
+    return len(lines) > 1 and len(lines[-1]) == 1
+
+
+def _orphans(cells: list[list[tuple[str, float]]], weights: list[int], size: float, orientation: str) -> int:
+    return sum(
+        _orphaned(text, cell_width_em(weights, i, size, orientation, indent))
+        for i, column in enumerate(cells)
+        for text, indent in column
+    )
+
+
+def _without_orphans(rows: list[dict[str, Any]], size: float, weights: list[int], orientation: str) -> list[int]:
+    """Column widths that leave the fewest cells with one character alone on their last line.
+
+    Column by column, its width is tried from three quarters to one and a half of the fitted one
+    (the others shrink or grow with it); the width with the fewest such cells in the whole table
+    is kept, the nearest to the fitted one among equals. Cells are measured as ``wrapped_lines``
+    breaks them.
+    """
+    cells = [
+        [(c["text"], c["indent"]) for r in rows for c in [r["cells"][i]] if not c["nowrap"] and len(c["text"]) > 1]
+        for i in range(len(weights))
+    ]
+    weights = list(weights)
+    best = _orphans(cells, weights, size, orientation)
+    for i, column in enumerate(cells):
+        if not best:
+            break
+        if not column:
+            continue
+        original = weights[i]
+        options = range(max(1, original * 3 // 4), original * 3 // 2 + 1)
+        scored = []
+        for width in options:
+            weights[i] = width
+            scored.append((_orphans(cells, weights, size, orientation), abs(width - original), width))
+        count, _distance, width = min(scored)
+        weights[i] = width if count < best else original
+        best = min(best, count)
+    return weights
 
 
 __all__ = [

@@ -83,9 +83,21 @@ class Profile:
 
 
 def available_profiles() -> list[str]:
-    """Names of the template profiles shipped with yusuan."""
+    """Names of the publishing templates shipped with yusuan: the one list that a ledger's
+    ``template`` is checked against and that ``build`` loads from."""
+    return list(_publishing_profiles())
+
+
+@cache
+def _publishing_profiles() -> tuple[str, ...]:
+    # profiles/ also holds vocabularies that lay out no tables (generic.yaml, the generic
+    # extractor's): a ledger naming one passed the check and then could not be built
     folder = resources.files(_PACKAGE).joinpath("profiles")
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    names = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".yaml") and "tables" in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}):
+            names.append(path.name.removesuffix(".yaml"))
+    return tuple(names)
 
 
 def budget_templates() -> list[str]:
