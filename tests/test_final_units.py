@@ -19,17 +19,16 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE_DIR, EXAMPLE_YAML
+from tests.test_units import ADMINISTRATIVE, INSTITUTION, _amounts
 from yusuan.audit.engine import audit_path
 from yusuan.cli import app
 from yusuan.ledger.model import Budget
 from yusuan.ledger.synth import department_seed, generate_budget
 from yusuan.outputs import CONSOLIDATED_DIR, build_final_disclosure, write_disclosures
 from yusuan.performance.execution import Adjustment, Execution, Payment, read_execution
-from yusuan.tables.model import TableSet
 from yusuan.tables.profile import load_profile
 from yusuan.tables.scope import UnknownUnitError, scoped_execution
 
-ADMINISTRATIVE, INSTITUTION = "503001", "704001"  # the example's bureau (行政) and its centre (事业)
 BUREAU, CENTRE = "焦作市解放区人力资源和社会保障局", "焦作市解放区就业创业服务中心"
 EXECUTION = EXAMPLE_DIR / "execution.csv"
 ADJUSTMENTS = EXAMPLE_DIR / "adjustments.csv"
@@ -39,17 +38,6 @@ ACTUALS = EXAMPLE_DIR / "actuals.csv"
 @pytest.fixture(scope="module")
 def execution(example_budget) -> Execution:
     return read_execution(example_budget, EXECUTION, ADJUSTMENTS)
-
-
-def _amounts(tables: TableSet) -> dict[tuple[str, tuple[str, ...], str], int]:
-    """Every amount cell: (table number, row key, column) → fen."""
-    return {
-        (t.number, r.key, col): cell.value
-        for t in tables.tables
-        for r in t.rows
-        for col, cell in r.cells.items()
-        if isinstance(cell.value, int)
-    }
 
 
 def _assert_units_add_up(budget: Budget, execution: Execution) -> dict[tuple[str, tuple[str, ...], str], int]:

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from yusuan.catalog import Catalog, load_catalog
-from yusuan.ledger.model import Budget
+from yusuan.ledger.model import Assets, Budget
 from yusuan.narrative.figures import FigureBook
 from yusuan.narrative.model import Block, Narrative
 from yusuan.narrative.prior import (
@@ -81,6 +81,24 @@ def _class_parts(facts: list[Fact]) -> dict[str, int]:
 def _econ_names(catalog: Catalog, facts: list[Fact]) -> list[str]:
     codes = sorted({f.econ for f in facts if f.amount})
     return [catalog.name("dept_econ", c) for c in codes]
+
+
+def asset_figures(book: FigureBook, assets: Assets) -> dict[str, str]:
+    """The 国有资产占用 figures a narrative states (budget and 决算 alike), recorded in ``book``."""
+    return {
+        "total": book.amount("assets.total", assets.total),
+        "buildings": book.amount("assets.buildings", assets.buildings),
+        "vehicles": book.amount("assets.vehicles", assets.vehicles),
+        "office_equipment": book.amount("assets.office_equipment", assets.office_equipment),
+        "special_equipment": book.amount("assets.special_equipment", assets.special_equipment),
+        "other": book.amount("assets.other", assets.other),
+        "vehicle_count": book.count("assets.vehicle_count", assets.vehicle_count),
+        "general_vehicles": book.count("assets.general_vehicles", assets.general_vehicles),
+        "law_enforcement_vehicles": book.count("assets.law_enforcement_vehicles", assets.law_enforcement_vehicles),
+        "other_vehicles": book.count("assets.other_vehicles", assets.other_vehicles),
+        "large_general_equipment": book.count("assets.large_general_equipment", assets.large_general_equipment),
+        "large_special_equipment": book.count("assets.large_special_equipment", assets.large_special_equipment),
+    }
 
 
 def narrative_context(
@@ -209,20 +227,7 @@ def narrative_context(
         "key_projects": [
             (p.name, book.amount(f"project.{p.code}", p.amount), p.purpose) for p in budget.projects if p.key
         ],
-        "assets": {
-            "total": book.amount("assets.total", assets.total),
-            "buildings": book.amount("assets.buildings", assets.buildings),
-            "vehicles": book.amount("assets.vehicles", assets.vehicles),
-            "office_equipment": book.amount("assets.office_equipment", assets.office_equipment),
-            "special_equipment": book.amount("assets.special_equipment", assets.special_equipment),
-            "other": book.amount("assets.other", assets.other),
-            "vehicle_count": book.count("assets.vehicle_count", assets.vehicle_count),
-            "general_vehicles": book.count("assets.general_vehicles", assets.general_vehicles),
-            "law_enforcement_vehicles": book.count("assets.law_enforcement_vehicles", assets.law_enforcement_vehicles),
-            "other_vehicles": book.count("assets.other_vehicles", assets.other_vehicles),
-            "large_general_equipment": book.count("assets.large_general_equipment", assets.large_general_equipment),
-            "large_special_equipment": book.count("assets.large_special_equipment", assets.large_special_equipment),
-        },
+        "assets": asset_figures(book, assets),
         "transfers": [(t.name, book.amount(f"transfer.{t.name}", t.amount)) for t in budget.transfers],
         "transfer_count": book.count("transfers.count", len(budget.transfers)),
         "project_facts": projects_facts,

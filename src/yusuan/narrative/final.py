@@ -16,7 +16,7 @@ from typing import Any
 from yusuan.catalog import Catalog, load_catalog
 from yusuan.ledger.model import Budget
 from yusuan.money import format_wan
-from yusuan.narrative.build import _environment, parse_blocks
+from yusuan.narrative.build import _environment, asset_figures, parse_blocks
 from yusuan.narrative.figures import FigureBook, percent
 from yusuan.narrative.model import Narrative
 from yusuan.performance.execution import Execution
@@ -207,19 +207,7 @@ def final_context(
         "operating_vs": vs("operating_costs", "机关（机构）运行经费", operating) if operating_reported else None,
         "procured": book.amount("final.procurement", procured),
         "procurement_plan": book.amount("budget.procurement", procurement_plan),
-        "assets": (
-            {
-                "total": book.amount("assets.total", assets.total),
-                "buildings": book.amount("assets.buildings", assets.buildings),
-                "vehicles": book.amount("assets.vehicles", assets.vehicles),
-                "office_equipment": book.amount("assets.office_equipment", assets.office_equipment),
-                "special_equipment": book.amount("assets.special_equipment", assets.special_equipment),
-                "other": book.amount("assets.other", assets.other),
-                "vehicle_count": book.count("assets.vehicle_count", assets.vehicle_count),
-            }
-            if assets.total
-            else None
-        ),
+        "assets": asset_figures(book, assets) if assets.total else None,
         "scores": scores,
         "scored": (
             {"score": f"{scores.score:.2f}", "rate": f"{scores.execution_rate:.2f}", "grade": scores.grade}
