@@ -389,3 +389,24 @@ def test_the_drill_down_state_is_in_the_address(app):
     # the same address without htmx (a new tab) is the full page too
     direct = client.get("/departments/503/2025/tables/预算05表", params={"view": "drill", "open": opened})
     assert "<h1>" in direct.text and "人力资源和社会保障管理事务" in direct.text
+
+
+def test_exported_findings_never_hold_a_formula():
+    # a finding quotes the audited document, which anyone may have written
+    import csv
+    import io
+
+    from yusuan.web.review import findings_csv
+
+    finding = {"rule": "wording.x", "severity": "warning", "expected": "", "actual": "@SUM(A1)", "locations": []}
+    hostile = {
+        "source": {"path": "+预算.pdf"},
+        "findings": [
+            {**finding, "message": '=HYPERLINK("http://x","点我")'},
+            {**finding, "message": "-2+3", "locations": [{"table": "预算01表", "text": "=1+1"}]},
+        ],
+    }
+    rows = list(csv.reader(io.StringIO(findings_csv(hostile).decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert cells and not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    assert any(cell == '\'=HYPERLINK("http://x","点我")' for cell in cells)

@@ -35,9 +35,20 @@ _HEADINGS = {
 }
 
 
+#: what makes a spreadsheet read a text cell as a formula
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: Any) -> Any:
+    """A text cell Excel will not run: an audited document is anyone's text, and a finding quotes it."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
+
+
 def findings_csv(result: dict[str, Any]) -> bytes:
-    """The audit's findings as the CLI's CSV report (``yusuan audit -f csv``), with a BOM for Excel."""
-    return ("\ufeff" + csv_lines([CSV_COLUMNS, *data_csv_rows(result)])).encode("utf-8")
+    """The audit's findings as the CLI's CSV report (``yusuan audit -f csv``), with a BOM for Excel, and
+    no text cell that a spreadsheet would take for a formula."""
+    rows = [[_inert(cell) for cell in row] for row in data_csv_rows(result)]
+    return ("\ufeff" + csv_lines([CSV_COLUMNS, *rows])).encode("utf-8")
 
 
 def findings_xlsx(result: dict[str, Any]) -> bytes:
