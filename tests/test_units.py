@@ -90,7 +90,8 @@ def test_a_unit_table_holds_only_that_units_rows(example_budget):
     detail = tables.by_number("预算03表")
     assert {r.key[0] for r in detail.rows if r.kind != "total"} == {INSTITUTION}
     assert tables.department == "焦作市解放区就业创业服务中心"
-    assert all(t.subtitle.strip() == "部门名称：焦作市解放区就业创业服务中心" for t in tables.tables)
+    # a unit's tables name it as a 单位 (单位名称：…), the 汇总's as a 部门
+    assert all(t.subtitle.strip() == "单位名称：焦作市解放区就业创业服务中心" for t in tables.tables)
 
 
 def test_unknown_unit_is_a_chinese_error_naming_the_units(example_budget):

@@ -1110,7 +1110,7 @@ def extract_tables(doc: Document, profile: Profile) -> tuple[TableSet, Extractio
             table = _pivot_table(spec, region, found, profile, doc.has_positions)
         built[spec.number] = table
     tables = [built[r.spec.number] for r in regions]
-    names = [re.sub(r"^部门名称[:：]\s*", "", r.subtitle).strip() for r in regions if r.subtitle]
+    names = [re.sub(r"^(?:部门|单位)名称[:：]\s*", "", r.subtitle).strip() for r in regions if r.subtitle]
     department = max(set(names), key=names.count) if names else ""  # as most tables print it
     return TableSet(year=0, department=department, template=profile.name, tables=tables), found
 

@@ -78,7 +78,8 @@ class _Context:
         return pred
 
     def fill(self, template: str, **values: str) -> str:
-        return template.format(department=self.department_label, year=self.budget.year, **values)
+        noun = self.scope.words(self.profile)["noun"]  # 部门 / 单位
+        return template.format(department=self.department_label, year=self.budget.year, noun=noun, **values)
 
     def reported(self, spec: TableSpec) -> bool:
         """Whether the scope reports this table's topic (a 事业单位 has no 机关运行经费 of its own)."""
