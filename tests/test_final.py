@@ -22,7 +22,7 @@ from yusuan.audit.engine import audit_path
 from yusuan.cli import app
 from yusuan.narrative.figures import FigureBook
 from yusuan.narrative.final import compare
-from yusuan.outputs import build_final_disclosure, write_disclosure
+from yusuan.outputs import build_final_disclosure, write_disclosures
 from yusuan.performance.execution import CarryOver, Execution, executed, read_execution
 from yusuan.tables.facts import apportion, final_facts
 from yusuan.tables.profile import load_profile
@@ -258,7 +258,7 @@ def test_cli_bad_execution_file_is_named(tmp_path):
 def final_out(disclosure, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("final")
     try:
-        write_disclosure(disclosure, out, ["pdf", "xlsx"])
+        write_disclosures({"": disclosure}, out, ["pdf", "xlsx"])
     except RuntimeError as exc:  # no CJK font on this machine
         pytest.skip(str(exc))
     return out

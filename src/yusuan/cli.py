@@ -22,6 +22,8 @@ from yusuan.termination import sigterm_exits
 if TYPE_CHECKING:
     from yusuan.audit.report import Result
     from yusuan.executors import Executor
+    from yusuan.ledger.model import Budget
+    from yusuan.outputs import Disclosure
 
 # No highlighting: Rich's highlighter is quadratic in the length of the text, and the text is
 # the user's (a 300,000-character name took minutes); user text inside markup is escaped.
@@ -118,37 +120,59 @@ def build(
     prior: Annotated[Path | None, typer.Option("--prior", help=_PRIOR_HELP)] = None,
 ) -> None:
     """由预算账本生成全部预算公开表。"""
-    from yusuan.outputs import output_formats, write_outputs, write_unit_outputs
-    from yusuan.tables.scope import UnknownUnitError
+    from yusuan.outputs import build_disclosure, output_formats
 
     formats = _formats(format, output_formats())
+    _one_scope_option(unit, units)
+    budget = _read_with_prior(input, prior)
+    _publish(budget, output, formats, unit, units, build_disclosure, ("年", "预算"))
+
+
+def _one_scope_option(unit: str | None, units: bool) -> None:
     if unit is not None and units:
         _error("--unit 与 --units 只能选一个：--unit 生成一个单位，--units 生成汇总和全部单位")
         raise typer.Exit(2)
-    budget = _read_with_prior(input, prior)
+
+
+def _publish(
+    budget: Budget,
+    output: Path,
+    formats: list[str],
+    unit: str | None,
+    units: bool,
+    build: Callable[[Budget, str | None], Disclosure],
+    kind: tuple[str, str],
+) -> None:
+    """Build and write the disclosures ``build`` makes (the 汇总, unit ``unit``'s, or with ``units`` the
+    汇总 and every unit's), all or nothing, then say what was written; ``kind`` names the document
+    (("年", "预算") → 2025年部门预算公开文件, ("年度", "决算") → 2025年度部门决算公开文件)."""
+    from yusuan.outputs import scope_folders, write_scopes
+    from yusuan.tables.scope import UnknownUnitError
+
+    scopes = scope_folders(budget, every_unit=units, unit=unit)
     with console.status("正在生成…") as status:
-        progress = lambda s: status.update(f"{s}…")  # noqa: E731
         try:
-            if units:
-                written, disclosures = write_unit_outputs(budget, output, formats, progress)
-            else:
-                written, disclosure = write_outputs(budget, output, formats, progress, unit=unit)
-                disclosures = [disclosure]
+            written, disclosures = write_scopes(
+                budget, output, formats, scopes, progress=lambda s: status.update(f"{s}…"), build=build
+            )
         except UnknownUnitError as exc:
             _error(f"未生成任何文件：{exc}")
             raise typer.Exit(1) from None
         except RuntimeError as exc:  # e.g. no CJK font for the PDF
             _error(f"生成失败，未写出任何文件：{exc}")
             raise typer.Exit(1) from None
-    for disclosure in disclosures:
+    for folder, disclosure in disclosures.items():
+        whose = f"{folder}：" if folder else ""  # with --units, which document asks
         for warning in disclosure.narrative.warnings:
-            err.print(Text(f"提示：{warning}", style="yellow"))
+            err.print(Text(f"提示：{whose}{warning}", style="yellow"))
+    year, document = kind
     if units:
-        console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年汇总及各单位预算公开文件：")
+        whom, noun = budget.department.name, "汇总及各单位"
     elif unit is not None:
-        console.print(f"[green]已生成[/] {escape(disclosures[0].tables.department)} {budget.year}年单位预算公开文件：")
+        whom, noun = disclosures[""].tables.department, "单位"
     else:
-        console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年部门预算公开文件：")
+        whom, noun = budget.department.name, "部门"
+    console.print(f"[green]已生成[/] {escape(whom)} {budget.year}{year}{noun}{document}公开文件：")
     for path in written:
         console.print(Text(f"  {path}"))
 
@@ -809,13 +833,10 @@ def final(
     """由预算账本与执行数据生成部门决算公开文件（九张决算表与情况说明）。"""
     from decimal import Decimal, InvalidOperation
 
-    from yusuan.outputs import build_final_disclosure, output_formats, scope_folders, write_disclosures
-    from yusuan.tables.scope import UnknownUnitError
+    from yusuan.outputs import build_final_disclosure, output_formats
 
     formats = _formats(format, output_formats())
-    if unit is not None and units:
-        _error("--unit 与 --units 只能选一个：--unit 生成一个单位，--units 生成汇总和全部单位")
-        raise typer.Exit(2)
+    _one_scope_option(unit, units)
     try:
         share = Decimal(threshold)
         if not share.is_finite() or not 0 <= share < 1:
@@ -834,32 +855,11 @@ def final(
         except BudgetInputError as exc:
             _report_input_error(exc)
             raise typer.Exit(1) from None
-    with console.status("正在生成…") as status:
-        try:
-            disclosures = {
-                folder: build_final_disclosure(budget, data, unit=code, threshold=share, actuals=values)
-                for folder, code in scope_folders(budget, every_unit=units, unit=unit).items()
-            }
-            written = write_disclosures(disclosures, output, formats, progress=lambda s: status.update(f"{s}…"))
-        except UnknownUnitError as exc:
-            _error(f"未生成任何文件：{exc}")
-            raise typer.Exit(1) from None
-        except RuntimeError as exc:  # e.g. no CJK font for the PDF
-            _error(f"生成失败，未写出任何文件：{exc}")
-            raise typer.Exit(1) from None
-    for folder, disclosure in disclosures.items():
-        whose = f"{folder}：" if folder else ""  # with --units, which document asks
-        for warning in disclosure.narrative.warnings:
-            err.print(Text(f"提示：{whose}{warning}", style="yellow"))
-    if units:
-        console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年度汇总及各单位决算公开文件：")
-    elif unit is not None:
-        name = disclosures[""].tables.department
-        console.print(f"[green]已生成[/] {escape(name)} {budget.year}年度单位决算公开文件：")
-    else:
-        console.print(f"[green]已生成[/] {escape(budget.department.name)} {budget.year}年度部门决算公开文件：")
-    for path in written:
-        console.print(Text(f"  {path}"))
+
+    def final_of(whole: Budget, code: str | None) -> Disclosure:
+        return build_final_disclosure(whole, data, unit=code, threshold=share, actuals=values)
+
+    _publish(budget, output, formats, unit, units, final_of, ("年度", "决算"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -157,8 +157,8 @@ def write_outputs(
     The files replace those already in ``outdir`` all together or not at all; a file that
     cannot be written raises :class:`yusuan.render.atomic.OutputError`.
     """
-    written, disclosures = _write_scopes(budget, outdir, formats, progress, scope_folders(budget, unit=unit))
-    return written, disclosures[0]
+    written, disclosures = write_scopes(budget, outdir, formats, scope_folders(budget, unit=unit), progress)
+    return written, disclosures[""]
 
 
 #: the subdirectory of ``--units`` output that holds the department's 汇总
@@ -173,7 +173,8 @@ def write_unit_outputs(
 ) -> tuple[list[Path], list[Disclosure]]:
     """The 汇总 in ``outdir/汇总`` and every unit's own disclosure in ``outdir/<unit code>``, all
     written together or none (the disclosures in the order: 汇总, then the units as in the ledger)."""
-    return _write_scopes(budget, outdir, formats, progress, scope_folders(budget, every_unit=True))
+    written, disclosures = write_scopes(budget, outdir, formats, scope_folders(budget, every_unit=True), progress)
+    return written, list(disclosures.values())
 
 
 def scope_folders(budget: Budget, *, every_unit: bool = False, unit: str | None = None) -> dict[str, str | None]:
@@ -185,29 +186,21 @@ def scope_folders(budget: Budget, *, every_unit: bool = False, unit: str | None 
     return {CONSOLIDATED_DIR: None} | {u.code: u.code for u in budget.units}
 
 
-def _write_scopes(
+def write_scopes(
     budget: Budget,
     outdir: Path,
     formats: list[str],
-    progress: Callable[[str], None],
     scopes: dict[str, str | None],
-) -> tuple[list[Path], list[Disclosure]]:
-    """Each scope's disclosure (subdirectory → unit code, None for the 汇总; "" for ``outdir`` itself),
-    built before anything is staged, then every file staged and put in place as one set."""
-    formats = parse_formats(formats, RENDERERS)
-    progress("生成表格与情况说明")
-    disclosures = {folder: build_disclosure(budget, unit) for folder, unit in scopes.items()}
-    return write_disclosures(disclosures, outdir, formats, progress), list(disclosures.values())
-
-
-def write_disclosure(
-    disclosure: Disclosure,
-    outdir: Path,
-    formats: list[str],
     progress: Callable[[str], None] = lambda _step: None,
-) -> list[Path]:
-    """Write a built disclosure (a budget's or a 决算's) in each format into ``outdir``, all or nothing."""
-    return write_disclosures({"": disclosure}, outdir, formats, progress)
+    build: Callable[[Budget, str | None], Disclosure] = build_disclosure,
+) -> tuple[list[Path], dict[str, Disclosure]]:
+    """Each scope's disclosure (subdirectory → unit code, None for the 汇总; "" for ``outdir`` itself),
+    made by ``build`` (the budget's by default; a 决算's for ``yusuan final``) before anything is
+    staged, then every file staged and put in place as one set."""
+    formats = parse_formats(formats, RENDERERS)  # a wrong format fails before anything is built
+    progress("生成表格与情况说明")
+    disclosures = {folder: build(budget, unit) for folder, unit in scopes.items()}
+    return write_disclosures(disclosures, outdir, formats, progress), disclosures
 
 
 def write_disclosures(
