@@ -29,13 +29,14 @@ from yusuan.tables.model import TableSet
 from yusuan.tables.profile import Profile, load_profile
 from yusuan.tables.scope import Scope, scoped
 
-_THREE_PUBLIC_NAMES = {
+#: the parts of the “三公”经费 as the narratives (budget and 决算) name them
+THREE_PUBLIC_NAMES = {
     "abroad": "因公出国（境）费",
     "vehicle_purchase": "公务用车购置费",
     "vehicle_operation": "公务用车运行维护费",
     "reception": "公务接待费",
 }
-_OPERATING = "机关（机构）运行经费"
+OPERATING_COSTS = "机关（机构）运行经费"
 _MARKERS = {"#": "part", "##": "title", "###": "heading", "####": "subheading"}
 
 
@@ -214,10 +215,10 @@ def narrative_context(
         "three_vehicle": book.amount(
             "three_public.vehicle", three_parts["vehicle_purchase"] + three_parts["vehicle_operation"]
         ),
-        "three_changes": {k: change(f"three_public.{k}", _THREE_PUBLIC_NAMES[k]) for k in three_parts},
+        "three_changes": {k: change(f"three_public.{k}", THREE_PUBLIC_NAMES[k]) for k in three_parts},
         "operating_reported": operating_reported,
         "operating_total": book.amount("operating_costs.total", operating) if operating_reported else "",
-        "operating_change": change("operating_costs", _OPERATING) if operating_reported else None,
+        "operating_change": change("operating_costs", OPERATING_COSTS) if operating_reported else None,
         "procurement_total": book.amount("procurement.total", sum(procurement.values())),
         "procurement": [(c, book.amount(f"procurement.{c}", v)) for c, v in sorted(procurement.items())],
         "managed_total": book.amount("performance.total", managed_total),

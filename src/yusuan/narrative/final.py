@@ -16,9 +16,10 @@ from typing import Any
 from yusuan.catalog import Catalog, load_catalog
 from yusuan.ledger.model import Budget
 from yusuan.money import format_wan
-from yusuan.narrative.build import _environment, asset_figures, parse_blocks
+from yusuan.narrative.build import OPERATING_COSTS, THREE_PUBLIC_NAMES, _environment, asset_figures, parse_blocks
 from yusuan.narrative.figures import FigureBook, percent
 from yusuan.narrative.model import Narrative
+from yusuan.narrative.prior import THREE_PUBLIC_PARTS
 from yusuan.performance.execution import Execution
 from yusuan.performance.scoring import DepartmentScore
 from yusuan.tables.facts import Fact
@@ -147,16 +148,8 @@ def final_context(
         for code in sorted(item_budget)
     ]
     econ_sets = profile.econ_sets
-    three_parts = {
-        k: [f for f in gpb if f.econ in econ_sets[f"three_public.{k}"]]
-        for k in ("abroad", "vehicle_purchase", "vehicle_operation", "reception")
-    }
-    three_names = {
-        "abroad": "因公出国（境）费",
-        "vehicle_purchase": "公务用车购置费",
-        "vehicle_operation": "公务用车运行维护费",
-        "reception": "公务接待费",
-    }
+    three_parts = {k: [f for f in gpb if f.econ in econ_sets[f"three_public.{k}"]] for k in THREE_PUBLIC_PARTS}
+    three_names = THREE_PUBLIC_NAMES
     three_all = [f for fs in three_parts.values() for f in fs]
     operating = [f for f in gpb_basic if f.econ in econ_sets["operating_costs"]]
     declared = sum(c.amount for c in execution.carryovers)
@@ -204,7 +197,7 @@ def final_context(
         "three_vs": vs("three_public", "“三公”经费支出", three_all),
         "three": {k: vs(f"three_public.{k}", three_names[k], fs) for k, fs in three_parts.items()},
         "three_names": three_names,
-        "operating_vs": vs("operating_costs", "机关（机构）运行经费", operating) if operating_reported else None,
+        "operating_vs": vs("operating_costs", OPERATING_COSTS, operating) if operating_reported else None,
         "procured": book.amount("final.procurement", procured),
         "procurement_plan": book.amount("budget.procurement", procurement_plan),
         "assets": asset_figures(book, assets) if assets.total else None,
