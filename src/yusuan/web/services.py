@@ -131,8 +131,15 @@ def read_budget_upload(data: bytes, filename: str) -> BudgetReading:
     try:
         return BudgetReading(read_budget_bytes(data, filename), [])
     except BudgetInputError as exc:
-        errors = [p for p in exc.problems if p.severity == "error"]
-        return BudgetReading(None, errors[:PROBLEMS_SHOWN], exc.unlisted + max(0, len(errors) - PROBLEMS_SHOWN))
+        return BudgetReading(None, *first_errors(exc))
+
+
+def first_errors(exc: BudgetInputError, limit: int | None = PROBLEMS_SHOWN) -> tuple[list[Problem], int]:
+    """A refused input's first ``limit`` errors (all with None) and how many more it has, those past
+    the reader's own bound included."""
+    errors = [p for p in exc.problems if p.severity == "error"]
+    shown = errors if limit is None else errors[:limit]
+    return shown, exc.unlisted + len(errors) - len(shown)
 
 
 def problems_shown(exc: BudgetInputError) -> tuple[list[dict[str, Any]], int]:
@@ -353,11 +360,9 @@ class _Staged:
         self.names[str(path)] = display
         return path
 
-    def problems(self, exc: BudgetInputError, fallback: str) -> list[dict[str, Any]]:
+    def problems(self, problems: list[Problem], fallback: str) -> list[dict[str, Any]]:
         return [
-            problem_data(renamed_problem(p, p.origin.file, self.names.get(p.origin.file, fallback)))
-            for p in exc.problems
-            if p.severity == "error"
+            problem_data(renamed_problem(p, p.origin.file, self.names.get(p.origin.file, fallback))) for p in problems
         ]
 
 
@@ -387,7 +392,7 @@ def performance_view(budget: Budget, files: dict[str, PerformanceFile], at: date
                 projects, department = score_budget(budget, execution, actuals, Weights())
                 view["scores"] = report.score_data(projects, department)
         except BudgetInputError as exc:
-            view["problems"] = staged.problems(exc, files["payments"].filename)
+            view["problems"] = staged.problems(first_errors(exc, None)[0], files["payments"].filename)
         except ValueError as exc:
             view["problems"] = [{"message": str(exc), "where": ""}]
     return view
@@ -436,10 +441,9 @@ def performance_file_problems(
             else:
                 read_actuals(path, budget)
         except BudgetInputError as exc:
-            problems = staged.problems(exc, filename)
-            unlisted = exc.unlisted + max(0, len(problems) - PROBLEMS_SHOWN)
+            shown, unlisted = first_errors(exc)
             note = [{"message": unlisted_note(unlisted), "where": ""}] if unlisted else []
-            return problems[:PROBLEMS_SHOWN] + note
+            return staged.problems(shown, filename) + note
     return []
 
 
