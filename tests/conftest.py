@@ -9,6 +9,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DIR = ROOT / "examples" / "jiefang-hrss-2025"
 EXAMPLE_YAML = EXAMPLE_DIR / "budget.yaml"
+#: the example's (illustrative) execution data: payments, adjustments and indicator actuals
+EXAMPLE_EXECUTION = EXAMPLE_DIR / "execution.csv"
+EXAMPLE_ADJUSTMENTS = EXAMPLE_DIR / "adjustments.csv"
+EXAMPLE_ACTUALS = EXAMPLE_DIR / "actuals.csv"
 EXAMPLE_XLSX = EXAMPLE_DIR / "budget.xlsx"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
@@ -31,6 +35,14 @@ def example_budget():
     from yusuan.ledger import read_budget
 
     return read_budget(EXAMPLE_YAML)
+
+
+@pytest.fixture(scope="session")
+def example_execution(example_budget):
+    """The example's (illustrative) payments and adjustments, read against its ledger."""
+    from yusuan.performance.execution import read_execution
+
+    return read_execution(example_budget, EXAMPLE_EXECUTION, EXAMPLE_ADJUSTMENTS)
 
 
 @pytest.fixture(scope="session")

@@ -16,25 +16,23 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import EXAMPLE_DIR, EXAMPLE_YAML
+from tests.conftest import EXAMPLE_ACTUALS, EXAMPLE_ADJUSTMENTS, EXAMPLE_EXECUTION, EXAMPLE_YAML
 from yusuan import outputs
 from yusuan.audit.engine import audit_path
 from yusuan.cli import app
 from yusuan.narrative.figures import FigureBook
 from yusuan.narrative.final import compare
 from yusuan.outputs import build_final_disclosure, write_disclosures
-from yusuan.performance.execution import CarryOver, Execution, executed, read_execution
+from yusuan.performance.execution import CarryOver, Execution, executed
 from yusuan.tables.facts import apportion, final_facts
 from yusuan.tables.profile import load_profile
 
-EXECUTION = EXAMPLE_DIR / "execution.csv"
-ADJUSTMENTS = EXAMPLE_DIR / "adjustments.csv"
-ACTUALS = EXAMPLE_DIR / "actuals.csv"
+EXECUTION, ADJUSTMENTS, ACTUALS = EXAMPLE_EXECUTION, EXAMPLE_ADJUSTMENTS, EXAMPLE_ACTUALS
 
 
 @pytest.fixture(scope="module")
-def execution(example_budget) -> Execution:
-    return read_execution(example_budget, EXECUTION, ADJUSTMENTS)
+def execution(example_execution) -> Execution:
+    return example_execution
 
 
 @pytest.fixture(scope="module")

@@ -18,26 +18,24 @@ from datetime import date
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import EXAMPLE_DIR, EXAMPLE_YAML
+from tests.conftest import EXAMPLE_ACTUALS, EXAMPLE_ADJUSTMENTS, EXAMPLE_DIR, EXAMPLE_EXECUTION, EXAMPLE_YAML
 from tests.test_units import ADMINISTRATIVE, INSTITUTION, _amounts
 from yusuan.audit.engine import audit_path
 from yusuan.cli import app
 from yusuan.ledger.model import Budget
 from yusuan.ledger.synth import department_seed, generate_budget
 from yusuan.outputs import CONSOLIDATED_DIR, build_final_disclosure, write_disclosures
-from yusuan.performance.execution import Adjustment, Execution, Payment, read_execution
+from yusuan.performance.execution import Adjustment, Execution, Payment
 from yusuan.tables.profile import load_profile
 from yusuan.tables.scope import UnknownUnitError, scoped_execution
 
 BUREAU, CENTRE = "焦作市解放区人力资源和社会保障局", "焦作市解放区就业创业服务中心"
-EXECUTION = EXAMPLE_DIR / "execution.csv"
-ADJUSTMENTS = EXAMPLE_DIR / "adjustments.csv"
-ACTUALS = EXAMPLE_DIR / "actuals.csv"
+EXECUTION, ADJUSTMENTS, ACTUALS = EXAMPLE_EXECUTION, EXAMPLE_ADJUSTMENTS, EXAMPLE_ACTUALS
 
 
 @pytest.fixture(scope="module")
-def execution(example_budget) -> Execution:
-    return read_execution(example_budget, EXECUTION, ADJUSTMENTS)
+def execution(example_execution) -> Execution:
+    return example_execution
 
 
 def _assert_units_add_up(budget: Budget, execution: Execution) -> dict[tuple[str, tuple[str, ...], str], int]:
