@@ -55,6 +55,8 @@ class AuditContext:
     stats: dict[str, TableStats] = field(default_factory=lambda: defaultdict(TableStats))
     #: resolved references; cleared whenever a table's cells change
     resolved: dict[str, Any] = field(default_factory=dict)
+    #: error findings the reading cannot vouch for, by table number and why (audit/certainty.py)
+    withheld: dict[tuple[str, str], list[Finding]] = field(default_factory=dict)
 
     # --- tables ---------------------------------------------------------------------------------
 

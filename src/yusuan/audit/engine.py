@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from yusuan.audit.certainty import cell_counts, withheld_failures, withhold
 from yusuan.audit.context import AuditContext
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import Rule, load_rules
@@ -244,6 +245,16 @@ def _generic(
     return tables, Extraction(), min(starts, default=None), match
 
 
+def _run(ctx: AuditContext, rules: list[Rule]) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        try:
+            findings.extend(rule.check(ctx))
+        except Exception as exc:  # a crashing rule is reported; the others still run
+            findings.append(Finding("audit.rule_crashed", "warning", f"规则 {rule.id} 运行出错：{exc!r}"))
+    return findings
+
+
 def audit_document(
     doc: Document, rules: dict[str, Rule] | None = None, families: Sequence[Family] | None = None
 ) -> AuditReport:
@@ -268,12 +279,10 @@ def audit_document(
     tables.year = year
     ctx = AuditContext(doc, profile, tables, load_catalog(), extraction, narrative, year, family=match)
     _resolve_ambiguous(ctx, rules)
-    findings: list[Finding] = []
-    for rule in rules.values():
-        try:
-            findings.extend(rule.check(ctx))
-        except Exception as exc:  # a crashing rule is reported; the others still run
-            findings.append(Finding("audit.rule_crashed", "warning", f"规则 {rule.id} 运行出错：{exc!r}"))
+    # the reading rules come last: they report what the others found on cells the reading is unsure of
+    checks = [r for r in rules.values() if r.family != "reading"]
+    findings = withhold(ctx, _run(ctx, checks))
+    findings += _run(ctx, [r for r in rules.values() if r.family == "reading"])
     findings.sort(key=lambda f: ({"error": 0, "warning": 1, "info": 2}[f.severity], f.rule))
     # a 决算: read with a 决算 profile (final-2025), or tables titled …决算表 (the final-account family)
     final = profile.raw.get("kind") == "final" or any("决算" in t.title for t in tables.tables)
@@ -302,6 +311,7 @@ def audit_document(
         )
     checked = sum(t["identities_checked"] for t in table_rows)
     held = sum(t["identities_held"] for t in table_rows)
+    cells_read, cells_uncertain = cell_counts(ctx)
     expected = ctx.expected_tables()
     template = match.family.name if match is not None else profile.name
     return AuditReport(
@@ -316,6 +326,10 @@ def audit_document(
             "tables_missing": [label for label, found in expected if not found],
             "identities_checked": checked,
             "identities_held": held,
+            # failed checks resting on an uncertain cell are not counted among the certain ones
+            "identities_certain": checked - withheld_failures(ctx),
+            "cells_read": cells_read,
+            "cells_uncertain": cells_uncertain,
             "seconds": round(time.perf_counter() - started, 4),
         },
         tableset=tables,

@@ -36,6 +36,9 @@ class Column:
 class Cell:
     value: int | str | None
     location: Location | None = None
+    #: False when the reading could not account for every token of the cell's row, or two readings
+    #: of it disagree: a check resting on such a cell is not reported as an error (reading.uncertain)
+    certain: bool = True
 
 
 @dataclass(slots=True)

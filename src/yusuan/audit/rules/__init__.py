@@ -58,6 +58,7 @@ def load_rules() -> dict[str, Rule]:
         identities,
         narrative,
         performance,
+        reading,
         wording,
     )
 

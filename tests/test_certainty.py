@@ -1,0 +1,70 @@
+"""Errors that rest on a cell the reading is unsure of are withheld as reading.uncertain; a table
+whose identities mostly fail is reported as unreadable, not as dozens of errors."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from yusuan.audit.engine import audit_document
+from yusuan.extract.text import parse_text
+
+TEXT = "\n".join(
+    [
+        "表5 一般公共预算支出表",
+        "单位：万元",
+        "科目编码 科目名称 合计",
+        "合计 30.00",
+        "201 一般公共服务支出 30.00",
+        "20101 人大事务 20.00",
+        "2010101 行政运行 20.00",
+        "20103 政府办公厅（室）及相关机构事务 5.00",
+        "2010301 行政运行 5.00",
+    ]
+)
+
+
+def _errors(report) -> list[str]:
+    return [f.rule for f in report.findings if f.severity == "error"]
+
+
+def test_an_error_on_certain_cells_stays_an_error() -> None:
+    report = audit_document(parse_text(TEXT))
+    assert _errors(report) == ["table.code_hierarchy"]
+    assert report.stats["cells_uncertain"] == 0
+    assert report.stats["cells_read"] > 0
+    assert report.stats["identities_certain"] == report.stats["identities_checked"]
+
+
+def test_an_error_on_an_uncertain_cell_becomes_one_reading_warning(monkeypatch) -> None:
+    from yusuan.extract import generic
+
+    real = generic.generic_tables
+
+    def unsure_of_20103(doc, regions=None):  # as if the reader could not place a token of row 20103
+        tables, info = real(doc, regions)
+        for table in tables.tables:
+            for row in table.rows:
+                if row.key and row.key[-1] == "20103":
+                    row.cells = {k: dataclasses.replace(c, certain=False) for k, c in row.cells.items()}
+        return tables, info
+
+    monkeypatch.setattr(generic, "generic_tables", unsure_of_20103)
+    report = audit_document(parse_text(TEXT))
+    assert _errors(report) == []
+    warnings = [f for f in report.findings if f.rule == "reading.uncertain"]
+    assert len(warnings) == 1
+    assert "1 行无法可靠读取" in warnings[0].message and "20103" in warnings[0].message
+    assert "1 项核对未作为错误报告" in warnings[0].message
+    assert report.stats["cells_uncertain"] == 1
+    assert report.stats["identities_certain"] == report.stats["identities_checked"] - 1
+
+
+def test_a_table_where_most_identities_fail_is_unreadable_not_many_errors() -> None:
+    rows = ["合计 90.00", "201 一般公共服务支出 90.00"]
+    for k in range(1, 8):  # every 款 disagrees with its only 项: a misread table, not 7 mistakes
+        rows += [f"201{k:02d} 款{k} {k}.00", f"201{k:02d}01 项{k} {k + 1}.00"]
+    text = "\n".join(["表5 一般公共预算支出表", "单位：万元", "科目编码 科目名称 合计", *rows])
+    report = audit_document(parse_text(text))
+    assert _errors(report) == []
+    [warning] = [f for f in report.findings if f.rule == "reading.unreadable_table"]
+    assert "未能可靠读取" in warning.message and "表5" in warning.message
