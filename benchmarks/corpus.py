@@ -5,7 +5,13 @@ profile(s) recognised from the documents themselves, tables recognised of those 
 expects, identities checked and held, findings by severity, seconds per document; then the
 same per recognised template, with the budget documents' share of expected tables found;
 findings by rule and severity per city; and the whole corpus's speed.
-Usage: python benchmarks/corpus.py DIR [-j N]
+Usage: python benchmarks/corpus.py DIR [-j N] [--half develop|measure]
+
+The corpus is split in two halves (``halves``): the reading is developed on the first and
+measured on the second, whose error findings are each reviewed in docs/corpus-review.md. Per city
+(files sorted by name) the 1st, 3rd, 5th … document is for developing, the 2nd, 4th … for
+measuring; the cities with a single document alternate between the halves in the order of
+their names. Without ``--half`` the whole corpus is run.
 """
 
 from __future__ import annotations
@@ -27,6 +33,24 @@ def _cities(folder: Path) -> dict[str, str]:
         return {}
     with manifest.open(encoding="utf-8") as fh:
         return {row["file"]: row["city"] for row in csv.DictReader(fh, delimiter="\t")}
+
+
+def halves(folder: Path) -> dict[str, list[str]]:
+    """The corpus's file names as {"develop": [...], "measure": [...]} (see the module's doc)."""
+    by_city: dict[str, list[str]] = defaultdict(list)
+    for name, city in _cities(folder).items():
+        by_city[city].append(name)
+    out: dict[str, list[str]] = {"develop": [], "measure": []}
+    singles = 0
+    for city in sorted(by_city):
+        names = sorted(by_city[city])
+        if len(names) == 1:
+            out["develop" if singles % 2 == 0 else "measure"] += names
+            singles += 1
+            continue
+        for k, name in enumerate(names):
+            out["develop" if k % 2 == 0 else "measure"].append(name)
+    return out
 
 
 def _share(part: int, whole: int) -> str:
@@ -56,10 +80,14 @@ def _header(first: str) -> str:
     )
 
 
-def main(folder: str, jobs: int = 2) -> None:
+def main(folder: str, jobs: int = 2, half: str = "") -> None:
     root = Path(folder)
     cities = _cities(root)
-    paths = expand_inputs([folder])
+    if half:
+        paths = [str(root / name) for name in sorted(halves(root)[half])]
+        print(f"half: {half} ({len(paths)} documents)")
+    else:
+        paths = expand_inputs([folder])
     start = time.perf_counter()
     results = list(run_batch(paths, jobs))
     elapsed = time.perf_counter() - start
@@ -120,4 +148,11 @@ if __name__ == "__main__":
         k = args.index("-j")
         jobs = int(args[k + 1])
         del args[k : k + 2]
-    main(args[0] if args else str(Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-2026"), jobs)
+    half = ""
+    if "--half" in args:
+        k = args.index("--half")
+        half = args[k + 1]
+        if half not in ("develop", "measure"):
+            sys.exit("--half: develop or measure")
+        del args[k : k + 2]
+    main(args[0] if args else str(Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-2026"), jobs, half)
