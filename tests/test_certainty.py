@@ -68,3 +68,26 @@ def test_a_table_where_most_identities_fail_is_unreadable_not_many_errors() -> N
     assert _errors(report) == []
     [warning] = [f for f in report.findings if f.rule == "reading.unreadable_table"]
     assert "未能可靠读取" in warning.message and "表5" in warning.message
+
+
+def test_a_row_no_table_can_place_is_uncertain() -> None:
+    """The profile reader's ambiguous row: when no placement agrees better with the other tables,
+    the row's cells are uncertain, not a guess."""
+    from yusuan.audit.context import AuditContext
+    from yusuan.audit.settle import settle_ambiguous
+    from yusuan.catalog import load_catalog
+    from yusuan.extract.tables import Extraction
+    from yusuan.tables.model import Cell, Column, Row, Table, TableSet
+
+    columns = [Column("label", ("项目",), "text"), Column("a", ("甲",)), Column("b", ("乙",))]
+    row = Row(("x",), "item", {"label": Cell("x"), "a": Cell(5)})
+    table = Table("gpb_expenditure", "表5", "一般公共预算支出表", "万元", columns, [row])
+    extraction = Extraction(ambiguous=[("表5", ("x",), [{"a": Cell(5)}, {"b": Cell(5)}])])
+    ctx = AuditContext(None, None, TableSet(2026, "", "generic", [table]), load_catalog(), extraction)
+    settle_ambiguous(ctx)
+    assert row.cells["a"].value == 5 and not row.cells["a"].certain and row.cells["label"].certain
+    # one option only wins: certain
+    row.cells = {"label": Cell("x")}
+    ctx.extraction = Extraction(ambiguous=[("表5", ("x",), [{"a": Cell(5)}, {"a": Cell(5)}])])
+    settle_ambiguous(ctx)
+    assert row.cells["a"].certain

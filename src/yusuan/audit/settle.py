@@ -9,6 +9,7 @@ document, which is what the audit context does, so it runs here, before the rule
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from yusuan.audit.context import AuditContext
@@ -86,6 +87,11 @@ def settle_ambiguous(ctx: AuditContext) -> None:
         for option in options:
             row.cells = {**labels, **option}
             scores.append(_disagreements(ctx, table))
-        row.cells = {**labels, **options[scores.index(min(scores))]}
+        best = [option for option, score in zip(options, scores, strict=True) if score == min(scores)]
+        chosen = best[0]
+        if any(option != chosen for option in best[1:]):
+            # neither the row's own table nor the other tables tell where its values stand
+            chosen = {column: replace(cell, certain=False) for column, cell in chosen.items()}
+        row.cells = {**labels, **chosen}
     ctx.resolved.clear()
     ctx.stats.clear()
