@@ -91,3 +91,39 @@ def test_a_row_no_table_can_place_is_uncertain() -> None:
     ctx.extraction = Extraction(ambiguous=[("表5", ("x",), [{"a": Cell(5)}, {"a": Cell(5)}])])
     settle_ambiguous(ctx)
     assert row.cells["a"].certain
+
+
+MOVED = [
+    "表5 一般公共预算支出表",
+    "单位：万元",
+    "科目编码   科目名称              合计       基本支出      项目支出",
+    "           合计                  30.00      20.00         10.00",
+    "201        一般公共服务支出      30.00      20.00         10.00",
+    "20101      人大事务              30.00      20.00         10.00",
+    "2010101    行政运行              20.00      20.00",
+    "2010102    一般行政管理事务      10.00                    10.00",
+]
+
+
+def test_a_value_read_one_column_off_is_uncertain_not_two_errors() -> None:
+    """20101's 基本支出 over by 10 and 项目支出 short by 10: a child's 10.00 stands a column off."""
+    assert _errors(audit_document(parse_text("\n".join(MOVED)))) == []
+    shifted = [*MOVED[:-1], "2010102    一般行政管理事务      10.00      10.00"]
+    report = audit_document(parse_text("\n".join(shifted)))
+    assert _errors(report) == []
+    [warning] = [f for f in report.findings if f.rule == "reading.uncertain"]
+    assert "2010102" in warning.message and "2 项核对未作为错误报告" in warning.message
+
+
+def test_a_sum_short_in_two_columns_is_still_an_error() -> None:
+    """Differences of the same sign are not a moved value: the 款 is misprinted (or parts omitted)."""
+    short = [
+        line.replace(
+            "20101      人大事务              30.00      20.00         10.00",
+            "20101      人大事务              28.00      19.00         9.00",
+        )
+        for line in MOVED
+    ]
+    report = audit_document(parse_text("\n".join(short)))
+    assert "table.code_hierarchy" in _errors(report)
+    assert not [f for f in report.findings if f.rule.startswith("reading.")]

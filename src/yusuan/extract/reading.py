@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from yusuan.extract.document import Document, DocumentError
+from yusuan.extract.moved_values import mark_moved_values
 from yusuan.extract.narrative import Narrative, narrative_lines, read_narrative
 from yusuan.extract.tables import Extraction, extract_tables, locate_tables, normal
 from yusuan.tables.family import Family, FamilyMatch, recognise
@@ -102,13 +103,15 @@ def _year(doc: Document, tables: TableSet) -> int:
 def _generic(doc: Document, families: Sequence[Family] | None) -> tuple[TableSet, int | None, FamilyMatch | None]:
     """Tables by title and codes (unknown_layout when there are none), with the template family
     their numbers and titles show, if one does, and the index of the first table's first line."""
-    from yusuan.extract.generic import apply_family, find_tables, generic_tables
+    from yusuan.extract.generic import apply_family, find_tables, generic_tables, hierarchy_checks, table_display_step
 
     regions = find_tables(doc)
     match = recognise([(r.number, r.title) for r in regions], families)
     if match is not None:
         apply_family(regions, match)
     tables, info = generic_tables(doc, regions)
+    for table in tables.tables:
+        mark_moved_values(table, hierarchy_checks(table), table_display_step(table))
     if not tables.tables:
         raise DocumentError("unknown_layout", "无法识别文档的版式：既不是已知模板，也没有找到带表名的预算表")
     if match is not None:
