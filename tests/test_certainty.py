@@ -127,3 +127,37 @@ def test_a_sum_short_in_two_columns_is_still_an_error() -> None:
     report = audit_document(parse_text("\n".join(short)))
     assert "table.code_hierarchy" in _errors(report)
     assert not [f for f in report.findings if f.rule.startswith("reading.")]
+
+
+def test_a_sum_short_by_a_printed_but_unread_amount_is_uncertain() -> None:
+    """The 款 misses 7.00; 7.00 is printed on the table's lines but no cell holds it: the reading
+    lost a row. An amount missing from the print altogether stays the document's error."""
+    from yusuan.extract.generic import hierarchy_checks, table_display_step
+    from yusuan.extract.lost_values import mark_lost_values
+
+    def table_and_lines(printed_lost: bool):
+        rows = [
+            "表5 一般公共预算支出表",
+            "单位：万元",
+            "科目编码 科目名称 合计",
+            "合计 17.00",
+            "201 一般公共服务支出 17.00",
+            "20101 人大事务 17.00",
+            "2010101 行政运行 10.00",
+        ]
+        doc = parse_text("\n".join(rows))
+        from yusuan.extract.generic import generic_tables
+
+        table = generic_tables(doc)[0].tables[0]
+        lines = list(doc.lines)
+        if printed_lost:  # a line the reader did not turn into a row (as if merged away)
+            lines.append(dataclasses.replace(lines[-1], text="2010102 一般行政管理事务 7.00"))
+        return table, lines
+
+    table, lines = table_and_lines(printed_lost=True)
+    marked = mark_lost_values(table, lines, hierarchy_checks(table), table_display_step(table))
+    assert marked == 1
+    row = next(r for r in table.rows if r.key == ("20101",))
+    assert not row.cells["v1"].certain
+    table, lines = table_and_lines(printed_lost=False)
+    assert mark_lost_values(table, lines, hierarchy_checks(table), table_display_step(table)) == 0
