@@ -161,3 +161,17 @@ def test_a_sum_short_by_a_printed_but_unread_amount_is_uncertain() -> None:
     assert not row.cells["v1"].certain
     table, lines = table_and_lines(printed_lost=False)
     assert mark_lost_values(table, lines, hierarchy_checks(table), table_display_step(table)) == 0
+
+
+def test_a_row_read_a_column_off_is_uncertain() -> None:
+    """The 款 row's values each stand one column right of their sums: read off, not misprinted."""
+    shifted = [
+        line.replace(
+            "20101      人大事务              30.00      20.00         10.00",
+            "20101      人大事务                         30.00         20.00",
+        )
+        for line in MOVED
+    ]
+    report = audit_document(parse_text("\n".join(shifted)))
+    assert _errors(report) == []
+    assert any(f.rule == "reading.uncertain" and "20101" in f.message for f in report.findings)
