@@ -18,7 +18,10 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
+from yusuan.audit.engine import AuditReport, audit_document
+from yusuan.audit.finding import Finding
 from yusuan.catalog import load_catalog
+from yusuan.extract.pdf import pdf_document
 from yusuan.ledger.model import Budget, Income
 from yusuan.render.pdf import compile_typst, find_fonts, typst_str
 from yusuan.tables import build_tables
@@ -67,6 +70,7 @@ class Layout:
     name_width: float = 0  # the name column's width in em (0: wide enough for every name)
     centred: bool = False  # body cells centred vertically (a wrapped name straddles its amounts)
     continued: bool = False  # 表5 split over two pages, the title and the header printed again
+    tall_rows: bool = False  # rows so tall that 表5 runs onto a second page by itself: the header repeated, no title
     misprint: bool = False  # one amount printed wrong (a 项's 合计 and 项目支出 alike: its row still adds up)
 
 
@@ -113,11 +117,13 @@ def _rounded(amount: int, step: int) -> int:
 
 def rounded_budget(budget: Budget, step: int) -> Budget:
     """The budget with every amount a multiple of ``step``, so that what a table prints is what it sums
-    (each unit's income recomputed: a budget still valid, its tables still consistent)."""
+    (each unit's income recomputed: a budget still valid, its tables still consistent). Projects are
+    whole 万元, as real ones mostly are (300.00 beside 99.86): a 万元 table then holds both kinds."""
     basic = tuple(dataclasses.replace(b, amount=_rounded(b.amount, step)) for b in budget.basic)
+    project_step = max(step, FEN_PER_WAN)
     projects = []
     for p in budget.projects:
-        spending = tuple(dataclasses.replace(s, amount=_rounded(s.amount, step)) for s in p.spending)
+        spending = tuple(dataclasses.replace(s, amount=_rounded(s.amount, project_step)) for s in p.spending)
         projects.append(dataclasses.replace(p, spending=spending, amount=sum(s.amount for s in spending)))
     income = tuple(
         Income(
@@ -171,9 +177,11 @@ def _function_rows(built: Table, by_unit: bool) -> list[PrintedRow]:
 def _economic_rows(built: Table) -> list[PrintedRow]:
     """合计, then 类 / 款 rows of 部门预算支出经济分类, from 预算06表."""
     catalog = load_catalog()
-    items = {
-        str(r.value("dept.code")): (r.amount("personnel"), r.amount("public")) for r in built.rows if r.kind == "item"
-    }
+    items: dict[str, tuple[int, int]] = {}
+    for r in built.rows:
+        if r.kind == "item":  # one row per (部门, 政府) code pair: a 部门 code may stand on several
+            personnel, public = items.get(str(r.value("dept.code")), (0, 0))
+            items[str(r.value("dept.code"))] = (personnel + r.amount("personnel"), public + r.amount("public"))
 
     def row(kind: str, code: str, name: str, parts: list[tuple[int, int]]) -> PrintedRow:
         personnel = sum(a for a, _ in parts)
@@ -282,7 +290,7 @@ def _typst_table(widths: list[str], code_columns: int, header: list[str], cells:
     aligns = ["left"] * (code_columns + 1) + ["right"] * (len(widths) - code_columns - 1)
     vertical = "horizon" if layout.centred else "top"
     return (
-        f"#table(columns: ({', '.join(widths)}), inset: (x: 3pt, y: 3pt),\n"
+        f"#table(columns: ({', '.join(widths)}), inset: (x: 3pt, y: {12 if layout.tall_rows else 3}pt),\n"
         f"  align: ({', '.join(f'{a} + {vertical}' for a in aligns)}),\n"
         f"  table.header({', '.join(header)}),\n  " + ", ".join(cells) + ")\n"
     )
@@ -339,7 +347,9 @@ def typst_source(tables: list[PrintedTable], layout: Layout, department: str) ->
     unit = AMOUNT_FORMATS[layout.amounts][1]
     parts = [
         f'#set text(font: ({typst_str(fonts.sans)},), lang: "zh", region: "cn", size: 9pt)\n',
-        '#set page(paper: "a4", flipped: true, margin: (x: 12mm, y: 14mm))\n',
+        # page numbers in the footer, as nearly every real document prints them
+        '#set page(paper: "a4", flipped: true, margin: (x: 12mm, y: 14mm),\n'
+        '  footer: context align(center, text(size: 9pt, "- " + counter(page).display("1") + " -")))\n',
     ]
     function, economic = tables
     pieces = [function.rows]
@@ -416,6 +426,57 @@ def misread(printed: PrintedTable, layout: Layout, read: TableSet) -> list[str]:
     return [f"{printed.number} {code} {amounts}" for code, amounts in (expected - read_rows(table)).elements()]
 
 
+# --------------------------------------------------------------------------- outcomes
+
+#: read-back outcomes, best first:
+#: exact — every amount read as printed, no error;
+#: uncertain — no error, and each table not read exactly carries a reading.* warning;
+#: silent — amounts not read (or read wrong) and nothing says so: no error, no reading warning;
+#: error — the reading turns the layout into false errors.
+READ_BACK = ("exact", "uncertain", "silent", "error")
+#: misprint outcomes, best first: found — the misprint's errors and no other; uncertain — no error, a
+#: reading.* warning on 表5; missed — no error, no reading warning; error — the misprint's errors and false ones.
+MISPRINT = ("found", "uncertain", "missed", "error")
+#: the misprint raises a 项's 合计 and 项目支出 alike (its row still adds up): its 款 ≠ Σ 项 in both columns,
+#: two errors naming that one row
+MISPRINT_ERRORS = 2
+
+
+def audit_rendered(rendered: Rendered) -> AuditReport:
+    return audit_document(pdf_document(rendered.pdf, f"{rendered.layout.name}.pdf"))
+
+
+def errors(report: AuditReport) -> list[Finding]:
+    return [f for f in report.findings if f.severity == "error"]
+
+
+def reading_warned(report: AuditReport) -> set[str]:
+    """The tables a reading.* warning names."""
+    return {p.table for f in report.findings if f.rule.startswith("reading.") for p in f.locations if p.table}
+
+
+def read_back(rendered: Rendered, report: AuditReport) -> tuple[str, list[str]]:
+    """The read-back outcome (``READ_BACK``) and the printed rows not read as printed."""
+    wrong = {t.number: misread(t, rendered.layout, report.tableset) for t in rendered.tables}
+    lines = [line for table_lines in wrong.values() for line in table_lines]
+    if errors(report):
+        return "error", lines
+    if not lines:
+        return "exact", []
+    unread = {number for number, table_lines in wrong.items() if table_lines}
+    return ("uncertain" if unread <= reading_warned(report) else "silent"), lines
+
+
+def misprint_found(rendered: Rendered, report: AuditReport) -> str:
+    """The outcome (``MISPRINT``) of a misprinted layout."""
+    found = errors(report)
+    code = misprinted_code(rendered.tables)
+    ours = [f for f in found if any(p.table == FUNCTION_TABLE and p.row.split("/")[0] == code for p in f.locations)]
+    if found:
+        return "found" if len(ours) == len(found) == MISPRINT_ERRORS else "error"
+    return "uncertain" if FUNCTION_TABLE in reading_warned(report) else "missed"
+
+
 #: the layouts, each one way real documents print these tables (the first is yusuan's own way)
 LAYOUTS = (
     Layout("plain"),
@@ -431,6 +492,7 @@ LAYOUTS = (
     Layout("wrapped", name_width=5),
     Layout("wrapped_centred", name_width=5, centred=True),
     Layout("continued", continued=True),
+    Layout("page_break", tall_rows=True),
 )
 
 
