@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
     layouts = [layout for layout in LAYOUTS if names is None or layout.name in names]
     budgets = {seed: generate_budget(seed) for seed in seeds}
     render_seconds = audit_seconds = 0.0
-    print(f"{len(seeds)} budgets (seeds {seeds[0]}…{seeds[-1]})")
+    print(f"{len(seeds)} budgets (seeds {seeds[0]}…{seeds[-1]})" if len(seeds) > 5 else f"budgets of seeds {seeds}")
     print(f"{'layout':<16} {'read back':<40} misprint")
     for layout in layouts:
         read: Counter[str] = Counter()

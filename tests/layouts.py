@@ -64,7 +64,9 @@ class Layout:
     name: str
     amounts: str = "wan2"  # see AMOUNT_FORMATS
     codes: str = "full"  # full: 208 / 20805 / 2080505; split: 208 | 208 05 | 208 05 05 in three columns;
-    # columns: 208 | 05 | 05, each level in its own column; kuan_alone: 208 / 05 / 2080505
+    # columns: 208 | 05 | 05, each level in its own column; kuan_alone: 208 / 05 / 2080505;
+    # in_name: [2080505]机关事业… in the name's cell; none: names only, indented by level
+    zeros: str = "blank"  # see ZEROS
     units: bool = False  # a unit subtotal row (6-digit 单位编码) heads each unit's 类/款/项 rows
     panels: bool = False  # 表6: 人员经费 and 公用经费 side by side, each with its own 科目编码|科目名称|金额
     name_width: float = 0  # the name column's width in em (0: wide enough for every name)
@@ -84,9 +86,17 @@ AMOUNT_FORMATS = {
 }
 
 
-def amount_text(fen: int, style: str) -> str:
-    """``fen`` printed in ``style`` (a multiple of its step); zero prints as a blank cell."""
+#: how a zero amount prints: a blank cell, a dash, or the number (0.00, or 0 when the style has no decimals)
+ZEROS = ("blank", "dash", "printed")
+
+
+def amount_text(fen: int, style: str, zeros: str = "blank") -> str:
+    """``fen`` printed in ``style`` (a multiple of its step), a zero as ``zeros`` says."""
     if fen == 0:
+        if zeros == "dash":
+            return "-"
+        if zeros == "printed":
+            return "0" if style in ("wan_general", "wan_integer", "yuan_bare") else "0.00"
         return ""
     sign = "-" if fen < 0 else ""
     fen = abs(fen)
@@ -238,6 +248,8 @@ def misprinted_code(tables: list[PrintedTable]) -> str:
 def _code_cells(row: PrintedRow, layout: Layout) -> list[str]:
     """The code column(s) of a 表5 row as printed."""
     code = row.code
+    if layout.codes in ("in_name", "none"):
+        return []
     if row.kind in ("total", "unit"):
         return [code] if layout.codes in ("full", "kuan_alone") else [code, "", ""]
     if layout.codes == "full":
@@ -257,6 +269,8 @@ def _header(table: PrintedTable, code_columns: int, layout: Layout) -> list[str]
     """``table.header(...)`` cells: one row, or two when the code is split in 类 | 款 | 项."""
     head = "单位编码/科目编码" if layout.units else "科目编码"
     name = "单位名称/科目名称" if layout.units else "科目名称"
+    if code_columns == 0:
+        return [typst_str(name), *(typst_str(c) for c in table.columns)]
     if code_columns == 1:
         return [typst_str(head), typst_str(name), *(typst_str(c) for c in table.columns)]
     cells = [
@@ -268,15 +282,15 @@ def _header(table: PrintedTable, code_columns: int, layout: Layout) -> list[str]
 
 
 def _function_table(table: PrintedTable, rows: tuple[PrintedRow, ...], layout: Layout) -> str:
-    code_columns = 1 if layout.codes in ("full", "kuan_alone") else 3
+    code_columns = {"full": 1, "kuan_alone": 1, "split": 3, "columns": 3}.get(layout.codes, 0)
     name_width = f"{layout.name_width}em" if layout.name_width else "1fr"
-    widths = ["5.5em"] * code_columns if code_columns == 1 else ["2.6em"] * 3
+    widths = ["5.5em"] * code_columns if code_columns == 1 else ["2.6em"] * code_columns
     widths = [("7em" if layout.units and code_columns == 1 else w) for w in widths]
     cells = []
     for row in rows:
         cells.extend(typst_str(c) for c in _code_cells(row, layout))
-        cells.append(typst_str(row.name))
-        cells.extend(typst_str(amount_text(a, layout.amounts)) for a in row.amounts)
+        cells.append(_name_cell(row, layout))
+        cells.extend(typst_str(amount_text(a, layout.amounts, layout.zeros)) for a in row.amounts)
     return _typst_table(
         [*widths, name_width, *(["7.5em"] * len(table.columns))],
         code_columns,
@@ -284,6 +298,15 @@ def _function_table(table: PrintedTable, rows: tuple[PrintedRow, ...], layout: L
         cells,
         layout,
     )
+
+
+def _name_cell(row: PrintedRow, layout: Layout) -> str:
+    if layout.codes == "in_name" and row.kind in ("class", "kuan", "item"):
+        return typst_str(f"[{row.code}]{row.name}")
+    if layout.codes == "none":
+        indent = {"class": 0, "kuan": 1, "item": 2}.get(row.kind, 0)
+        return f"pad(left: {indent}em, {typst_str(row.name)})"
+    return typst_str(row.name)
 
 
 def _typst_table(widths: list[str], code_columns: int, header: list[str], cells: list[str], layout: Layout) -> str:
@@ -311,17 +334,17 @@ def _panel_table(table: PrintedTable, layout: Layout) -> str:
                 cells += [
                     typst_str(r.code),
                     typst_str(r.name),
-                    typst_str(amount_text(r.amounts[column], layout.amounts)),
+                    typst_str(amount_text(r.amounts[column], layout.amounts, layout.zeros)),
                 ]
             else:
                 cells += [typst_str("")] * 3
     cells += [
         typst_str(""),
         typst_str("人员经费合计"),
-        typst_str(amount_text(total.amounts[1], layout.amounts)),
+        typst_str(amount_text(total.amounts[1], layout.amounts, layout.zeros)),
         typst_str(""),
         typst_str("公用经费合计"),
-        typst_str(amount_text(total.amounts[2], layout.amounts)),
+        typst_str(amount_text(total.amounts[2], layout.amounts, layout.zeros)),
     ]
     header = [f"table.cell(colspan: 3, {typst_str(t)})" for t in ("人员经费", "公用经费")]
     header += [typst_str(t) for t in ("科目编码", "科目名称", "金额") * 2]
@@ -487,6 +510,10 @@ LAYOUTS = (
     Layout("codes_split", codes="split"),
     Layout("codes_columns", codes="columns"),
     Layout("kuan_alone", codes="kuan_alone"),
+    Layout("code_in_name", codes="in_name"),
+    Layout("names_only", codes="none"),
+    Layout("zeros_dash", zeros="dash"),
+    Layout("zeros_printed", zeros="printed"),
     Layout("unit_rows", units=True),
     Layout("panels", panels=True),
     Layout("wrapped", name_width=5),
