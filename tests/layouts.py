@@ -68,6 +68,7 @@ class Layout:
     # in_name: [2080505]机关事业… in the name's cell; none: names only, indented by level
     zeros: str = "blank"  # see ZEROS
     units: bool = False  # a unit subtotal row (6-digit 单位编码) heads each unit's 类/款/项 rows
+    items_only: bool = False  # no 类 and 款 rows: the 项 straight under 合计 (or under their unit, as Henan prints)
     panels: bool = False  # 表6: 人员经费 and 公用经费 side by side, each with its own 科目编码|科目名称|金额
     name_width: float = 0  # the name column's width in em (0: wide enough for every name)
     centred: bool = False  # body cells centred vertically (a wrapped name straddles its amounts)
@@ -86,8 +87,9 @@ AMOUNT_FORMATS = {
 }
 
 
-#: how a zero amount prints: a blank cell, a dash, or the number (0.00, or 0 when the style has no decimals)
-ZEROS = ("blank", "dash", "printed")
+#: how a zero amount prints: a blank cell, a dash, the number (0.00, or 0 when the style has no decimals),
+#: or a bare 0 among decimals (Henan: 7.60 0 0 7.60)
+ZEROS = ("blank", "dash", "printed", "bare")
 
 
 def amount_text(fen: int, style: str, zeros: str = "blank") -> str:
@@ -97,6 +99,8 @@ def amount_text(fen: int, style: str, zeros: str = "blank") -> str:
             return "-"
         if zeros == "printed":
             return "0" if style in ("wan_general", "wan_integer", "yuan_bare") else "0.00"
+        if zeros == "bare":
+            return "0"
         return ""
     sign = "-" if fen < 0 else ""
     fen = abs(fen)
@@ -147,8 +151,9 @@ def rounded_budget(budget: Budget, step: int) -> Budget:
     return dataclasses.replace(budget, basic=basic, projects=tuple(projects), income=income)
 
 
-def _function_rows(built: Table, by_unit: bool) -> list[PrintedRow]:
-    """合计, then 类 / 款 / 项 rows (each unit's own under its unit row when ``by_unit``), from 预算05表."""
+def _function_rows(built: Table, by_unit: bool, items_only: bool = False) -> list[PrintedRow]:
+    """合计, then 类 / 款 / 项 rows (each unit's own under its unit row when ``by_unit``; only the 项 when
+    ``items_only``), from 预算05表."""
     catalog = load_catalog()
     leaves: dict[tuple[str, str], tuple[int, int]] = {}
     units: dict[str, str] = {}
@@ -172,6 +177,9 @@ def _function_rows(built: Table, by_unit: bool) -> list[PrintedRow]:
         mine = {code: v for (u, code), v in leaves.items() if u == unit}
         if by_unit:
             rows.append(row("unit", unit, units[unit], list(mine.values()), unit))
+        if items_only:
+            rows.extend(row("item", c, catalog.name("function", c), [mine[c]], unit) for c in sorted(mine))
+            continue
         for cls in sorted({c[:3] for c in mine}):
             rows.append(
                 row("class", cls, catalog.name("function", cls), [v for c, v in mine.items() if c[:3] == cls], unit)
@@ -208,7 +216,7 @@ def _economic_rows(built: Table) -> list[PrintedRow]:
 
 def printed_tables(tables: TableSet, layout: Layout) -> list[PrintedTable]:
     """The two tables the layout prints, from a budget's built tables (amounts already at the layout's step)."""
-    function = _function_rows(tables.get("gpb_expenditure"), layout.units)
+    function = _function_rows(tables.get("gpb_expenditure"), layout.units, layout.items_only)
     if layout.misprint:
         function = _misprinted(function, AMOUNT_FORMATS[layout.amounts][0])
     return [
@@ -514,6 +522,11 @@ LAYOUTS = (
     Layout("names_only", codes="none"),
     Layout("zeros_dash", zeros="dash"),
     Layout("zeros_printed", zeros="printed"),
+    Layout("zeros_bare", zeros="bare"),
+    Layout("unit_items", units=True, items_only=True),
+    # the seed's own look (a Henan 2025 disclosure): unit rows over their 项, codes split 208 | 05 | 05,
+    # bare zeros among decimals, names wrapped and centred
+    Layout("henan_like", codes="split", units=True, items_only=True, zeros="bare", name_width=7, centred=True),
     Layout("unit_rows", units=True),
     Layout("panels", panels=True),
     Layout("wrapped", name_width=5),
