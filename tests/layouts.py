@@ -67,6 +67,7 @@ class Layout:
     # columns: 208 | 05 | 05, each level in its own column; kuan_alone: 208 / 05 / 2080505;
     # in_name: [2080505]机关事业… in the name's cell; none: names only, indented by level
     zeros: str = "blank"  # see ZEROS
+    title: str = "inline"  # inline: 表5 一般公共预算支出表; above: 表5 on a line of its own; tail: 2025年…支出表（表5）
     units: bool = False  # a unit subtotal row (6-digit 单位编码) heads each unit's 类/款/项 rows
     items_only: bool = False  # no 类 and 款 rows: the 项 straight under 合计 (or under their unit, as Henan prints)
     panels: bool = False  # 表6: 人员经费 and 公用经费 side by side, each with its own 科目编码|科目名称|金额
@@ -80,6 +81,7 @@ class Layout:
 #: amount format → (display step in fen, 单位)
 AMOUNT_FORMATS = {
     "wan2": (10_000, "万元"),  # 1,234.56
+    "wan4": (FEN_PER_YUAN, "万元"),  # 1,234.5678 (whole 元 in 万元)
     "wan_general": (10_000, "万元"),  # Excel General: 1234.5, 1234, 0.56
     "wan_integer": (FEN_PER_WAN, "万元"),  # whole 万元, bare: 1234
     "yuan2": (FEN_PER_YUAN, "元"),  # 12,345,600.00
@@ -107,6 +109,9 @@ def amount_text(fen: int, style: str, zeros: str = "blank") -> str:
     if style == "wan2":
         cents = fen // 10_000
         return f"{sign}{cents // 100:,}.{cents % 100:02d}"
+    if style == "wan4":
+        yuan = fen // FEN_PER_YUAN
+        return f"{sign}{yuan // 10_000:,}.{yuan % 10_000:04d}"
     if style == "wan_general":
         cents = fen // 10_000
         text = f"{cents // 100}.{cents % 100:02d}".rstrip("0").rstrip(".")
@@ -365,12 +370,16 @@ def _panel_table(table: PrintedTable, layout: Layout) -> str:
     )
 
 
-def _heading(table: PrintedTable, department: str, unit: str) -> str:
-    return (
-        f'#align(center, text(size: 14pt, weight: "bold", {typst_str(f"{table.number} {table.title}")}))\n'
-        f"#grid(columns: (1fr, 1fr), align(left, {typst_str(f'部门名称：{department}')}), "
-        f"align(right, {typst_str(f'单位：{unit}')}))\n"
-    )
+def _heading(table: PrintedTable, department: str, unit: str, layout: Layout) -> str:
+    if layout.title == "above":  # the number alone at the left, the title centred on the line below
+        title = f"#align(left, text(size: 10pt, {typst_str(table.number)}))\n"
+        title += f'#align(center, text(size: 14pt, weight: "bold", {typst_str(table.title)}))\n'
+    else:
+        text = f"{table.number} {table.title}" if layout.title == "inline" else f"2025年{table.title}（{table.number}）"
+        title = f'#align(center, text(size: 14pt, weight: "bold", {typst_str(text)}))\n'
+    department_line = typst_str(f"部门名称：{department}")
+    unit_line = typst_str(f"单位：{unit}")
+    return title + f"#grid(columns: (1fr, 1fr), align(left, {department_line}), align(right, {unit_line}))\n"
 
 
 def typst_source(tables: list[PrintedTable], layout: Layout, department: str) -> str:
@@ -390,10 +399,10 @@ def typst_source(tables: list[PrintedTable], layout: Layout, department: str) ->
     for k, rows in enumerate(pieces):
         if k:
             parts.append("#pagebreak()\n")
-        parts.append(_heading(function, department, unit))
+        parts.append(_heading(function, department, unit, layout))
         parts.append(_function_table(function, rows, layout))
     parts.append("#pagebreak()\n")
-    parts.append(_heading(economic, department, unit))
+    parts.append(_heading(economic, department, unit, layout))
     if layout.panels:
         parts.append(_panel_table(economic, layout))
     else:
@@ -513,6 +522,7 @@ LAYOUTS = (
     Layout("plain"),
     Layout("wan_general", amounts="wan_general"),
     Layout("wan_integer", amounts="wan_integer"),
+    Layout("wan4", amounts="wan4"),
     Layout("yuan2", amounts="yuan2"),
     Layout("yuan_bare", amounts="yuan_bare"),
     Layout("codes_split", codes="split"),
@@ -531,6 +541,8 @@ LAYOUTS = (
     Layout("panels", panels=True),
     Layout("wrapped", name_width=5),
     Layout("wrapped_centred", name_width=5, centred=True),
+    Layout("number_above", title="above"),
+    Layout("number_after", title="tail"),
     Layout("continued", continued=True),
     Layout("page_break", tall_rows=True),
 )

@@ -31,6 +31,7 @@ from tests.layouts import (
     render_layout,
 )
 from yusuan.audit.engine import AuditReport
+from yusuan.audit.finding import Finding, Place
 from yusuan.ledger.synth import generate_budget
 
 #: two departments of two units: seed 3 has a 款 with six 项, seed 42 a first 类 whose name wraps onto
@@ -44,6 +45,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "wan_general": ("error", "error"),
     # every amount a bare integer (whole 万元): no amount is read at all, no identity is checked
     "wan_integer": ("silent", "missed"),
+    "wan4": ("exact", "found"),
     "yuan2": ("exact", "found"),
     # 元 as bare integers (12345600): as wan_integer
     "yuan_bare": ("silent", "missed"),
@@ -67,6 +69,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     # nearer the 合计 row above and is read as part of it (合计社会保障): 合计 is then no total row,
     # 合计 = Σ 类 is not checked, and nothing says so
     "wrapped_centred": ("silent", "found"),
+    "number_above": ("exact", "found"),
+    "number_after": ("exact", "found"),
     "continued": ("exact", "found"),
     "page_break": ("exact", "found"),
 }
@@ -123,16 +127,23 @@ def test_layout_misprint_is_found(layout: Layout, rendered) -> None:  # type: ig
     _check(name, outcomes, MISPRINT, EXPECTED[layout.name][1])
 
 
-def test_a_misread_amount_is_named(rendered) -> None:  # type: ignore[no-untyped-def]
-    """The comparison itself: one amount of the read 表5 changed, and exactly its row is named."""
+def test_a_misread_amount_is_named_and_judged(rendered) -> None:  # type: ignore[no-untyped-def]
+    """The comparison itself: one amount of the read 表5 changed, and exactly its row is named; the
+    read-back is then silent, and uncertain once a reading.uncertain warning names 表5."""
     result, report = rendered["plain", SEEDS[0]]
     table = report.tableset.by_number("表5")
     row = next(r for r in table.rows if r.value("code") == "2012601")
     cell = row.cells["v2"]
+    findings = list(report.findings)
     row.cells["v2"] = dataclasses.replace(cell, value=cell.value + 1)
     try:
-        assert misread(result.tables[0], result.layout, report.tableset) == [
-            f"表5 2012601 {next(r.amounts for r in result.tables[0].rows if r.code == '2012601')}"
-        ]
+        printed = next(r.amounts for r in result.tables[0].rows if r.code == "2012601")
+        assert misread(result.tables[0], result.layout, report.tableset) == [f"表5 2012601 {printed}"]
+        assert read_back(result, report)[0] == "silent"
+        report.findings.append(
+            Finding("reading.uncertain", "warning", "表5 有 1 行无法可靠读取", locations=(Place("表5"),))
+        )
+        assert read_back(result, report)[0] == "uncertain"
     finally:
         row.cells["v2"] = cell
+        report.findings[:] = findings
