@@ -46,7 +46,6 @@ class PrintedRow:
     code: str
     name: str
     amounts: tuple[int, ...]
-    unit: str = ""  # the unit code a row of a unit's block belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,28 +171,26 @@ def _function_rows(built: Table, by_unit: bool, items_only: bool = False) -> lis
         basic, project = leaves.get(key, (0, 0))
         leaves[key] = (basic + row.amount("basic.total"), project + row.amount("project.total"))
 
-    def row(kind: str, code: str, name: str, parts: list[tuple[int, int]], unit: str = "") -> PrintedRow:
+    def row(kind: str, code: str, name: str, parts: list[tuple[int, int]]) -> PrintedRow:
         basic = sum(b for b, _ in parts)
         project = sum(p for _, p in parts)
-        return PrintedRow(kind, code, name, (basic + project, basic, project), unit)
+        return PrintedRow(kind, code, name, (basic + project, basic, project))
 
     rows = [row("total", "", "合计", list(leaves.values()))]
     for unit in sorted({u for u, _ in leaves}):
         mine = {code: v for (u, code), v in leaves.items() if u == unit}
         if by_unit:
-            rows.append(row("unit", unit, units[unit], list(mine.values()), unit))
+            rows.append(row("unit", unit, units[unit], list(mine.values())))
         if items_only:
-            rows.extend(row("item", c, catalog.name("function", c), [mine[c]], unit) for c in sorted(mine))
+            rows.extend(row("item", c, catalog.name("function", c), [mine[c]]) for c in sorted(mine))
             continue
         for cls in sorted({c[:3] for c in mine}):
-            rows.append(
-                row("class", cls, catalog.name("function", cls), [v for c, v in mine.items() if c[:3] == cls], unit)
-            )
+            rows.append(row("class", cls, catalog.name("function", cls), [v for c, v in mine.items() if c[:3] == cls]))
             for kuan in sorted({c[:5] for c in mine if c[:3] == cls}):
                 parts = [v for c, v in mine.items() if c[:5] == kuan]
-                rows.append(row("kuan", kuan, catalog.name("function", kuan), parts, unit))
+                rows.append(row("kuan", kuan, catalog.name("function", kuan), parts))
                 for code in sorted(c for c in mine if c[:5] == kuan):
-                    rows.append(row("item", code, catalog.name("function", code), [mine[code]], unit))
+                    rows.append(row("item", code, catalog.name("function", code), [mine[code]]))
     return rows
 
 
@@ -418,8 +415,7 @@ class Rendered:
     layout: Layout
     tables: list[PrintedTable]
     pdf: bytes
-    department: str = ""
-    source: str = field(default="", repr=False)
+    source: str = field(default="", repr=False)  # the Typst source, to look at when a layout reads wrong
 
 
 def render_layout(budget: Budget, layout: Layout) -> Rendered:
@@ -428,7 +424,7 @@ def render_layout(budget: Budget, layout: Layout) -> Rendered:
     built = build_tables(rounded_budget(budget, step))
     tables = printed_tables(built, layout)
     source = typst_source(tables, layout, budget.department.name)
-    return Rendered(layout, tables, compile_typst(source), budget.department.name, source)
+    return Rendered(layout, tables, compile_typst(source), source)
 
 
 # --------------------------------------------------------------------------- reading back
