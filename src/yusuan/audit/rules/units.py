@@ -93,9 +93,8 @@ def read_units(table: Table, columns: list[str]) -> _Units | None:
         if row in grand or not _amounts(row, columns):
             continue
         code, name = _code(row), _name(row)
-        if by_code and (re.fullmatch(r"\d{6}", code) or code in heads):
-            units.append(row)
-        elif not by_code and not code and unit_name(name):
+        unit_by_code = by_code and (re.fullmatch(r"\d{6}", code) is not None or code in heads)
+        if unit_by_code or (not by_code and not code and unit_name(name)):
             units.append(row)
         elif not units:
             return None  # a line above every unit: not a table of units
@@ -123,9 +122,7 @@ def read_units(table: Table, columns: list[str]) -> _Units | None:
 
 
 def _additive(table: Table) -> list[str]:
-    return [
-        c.key for c in table.columns if c.type == "amount" and not _NOT_ADDITIVE.search("".join(c.headers))
-    ]
+    return [c.key for c in table.columns if c.type == "amount" and not _NOT_ADDITIVE.search("".join(c.headers))]
 
 
 def _summed_elsewhere(table: Table) -> set[tuple[str, ...]]:
