@@ -16,12 +16,30 @@ def _coded(code: str, name: str, *values: str) -> str:
     return f"{code:<10}{name:<24}" + "".join(f"{v:>12}" for v in values)
 
 
+def _fiscal(a: str, b: str = "", c: str = "", *amounts: str) -> str:
+    return f"{a:<24}{b:>12}        {c:<24}" + "".join(f"{v:>14}" for v in amounts)
+
+
+def _fiscal_summary(gpb_spending: str) -> list[str]:
+    """A 财政拨款收支总表 whose spending side splits 本年支出合计 by source."""
+    return [
+        "\f" + "表3 财政拨款收支总表".center(80),
+        "单位：万元",
+        _fiscal("收入项目", "预算数", "支出项目", "合计", "一般公共预算", "政府性基金预算"),
+        _fiscal("一、一般公共预算拨款", "100.00", "一、一般公共服务支出", "120.00", gpb_spending, "20.00"),
+        _fiscal("二、政府性基金预算拨款", "20.00"),
+        _fiscal("本年收入合计", "120.00", "本年支出合计", "120.00", gpb_spending, "20.00"),
+        _fiscal("收入总计", "120.00", "支出总计", "120.00", gpb_spending, "20.00"),
+    ]
+
+
 def _document(
     gpb_line: str = "100.00",
     gpb_column: str = "100.00",
     carry_line: str = "0.00",
     carry_column: str = "0.00",
     income_headers: tuple[str, ...] = ("合计", "一般公共预算", "政府性基金预算", "上年结转结余"),
+    gpb_spending: str | None = None,
 ) -> str:
     """A 收支总表 (一般公共预算 100 + 政府性基金 20), a 收入总表 by source, and the 财政拨款 (120)
     and 一般公共预算 (100) spending tables."""
@@ -42,6 +60,7 @@ def _document(
                 _coded("科目编码", "科目名称", *income_headers),
                 _coded("", "合计", income_total, gpb_column, "20.00", carry_column),
                 _coded("201", "一般公共服务支出", income_total, gpb_column, "20.00", carry_column),
+                *(_fiscal_summary(gpb_spending) if gpb_spending is not None else []),
                 "\f" + "表4 财政拨款支出表".center(80),
                 "单位：万元",
                 _coded("科目编码", "科目名称", "合计", "基本支出", "项目支出"),
@@ -101,6 +120,32 @@ def test_last_years_and_partial_columns_are_not_this_years_source() -> None:
     headers = ("合计", "上年一般公共预算", "政府性基金预算", "上年结转结余")
     findings, stats = _audit(_document(gpb_column="90.00", income_headers=headers))
     assert findings == [] and stats["表2"] == (3, 3)
+
+
+def test_gpb_spending_disagreeing_between_tables_is_an_error() -> None:
+    findings, stats = _audit(_document(gpb_spending="100.00"))
+    # 表5: its two rows' columns, 收支总表's 一般公共预算 line, and 表3's 本年支出合计 一般公共预算
+    assert findings == [] and stats["表5"] == (4, 4)
+    findings, _ = _audit(_document(gpb_spending="95.00"))
+    assert [(f.rule, f.severity) for f in findings] == [("cross.generic_sources", "error")]
+    where = [(p.table, p.row, p.column) for p in findings[0].locations]
+    assert where == [("表5", "合计", "v1"), ("表3", "本年支出合计", "v3")]
+    assert "一般公共预算拨款支出在两表中不一致" in findings[0].message
+
+
+def test_gpb_spending_not_compared_when_carried_over_money_is_spent() -> None:
+    text = _document(gpb_spending="95.00", carry_line="5.00", carry_column="5.00")
+    findings, _ = _audit(text)
+    assert not [f for f in findings if "支出在两表中" in f.message]
+
+
+def test_a_header_beside_unread_headers_is_not_trusted() -> None:
+    # 北京 预算02表: a group's title (上年结转结余) read over one of its columns, the others unread
+    headers = ("合计", "", "", "上年结转结余")
+    findings, stats = _audit(_document(carry_line="5.00", carry_column="3.00", income_headers=headers))
+    assert findings == [] and stats["表2"] == (1, 1)  # 收入总计 = 合计 only
+    report = audit_path(corpus_file("c002_beijing_057.pdf"))
+    assert not [f for f in report.findings if f.rule == "cross.generic_sources"]
 
 
 def test_corpus_sources_agree() -> None:

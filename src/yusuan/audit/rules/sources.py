@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
-from yusuan.audit.rules.generic import _HEADER_NOISE, _current, _first, _label, _readable, read_summary
+from yusuan.audit.rules.generic import (
+    _HEADER_NOISE,
+    _carry_free,
+    _current,
+    _first,
+    _label,
+    _readable,
+    _table_total,
+    read_summary,
+)
 from yusuan.extract.generic import table_display_step
 from yusuan.tables.model import Column, Row, Table
 
@@ -42,7 +51,10 @@ _LEAD = re.compile(
     r"^(?:其中[:：]?)?(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])?"
 )
 #: the group a column header may name above the source (财政拨款收入 / 一般公共预算)
-_GROUPS = ("", "财政拨款收入", "财政拨款", "本年收入", "收入预算", "部门预算", "单位资金", "其他资金收入")
+_GROUPS = (
+    *("", "财政拨款收入", "财政拨款支出", "财政拨款", "本年收入", "收入预算", "部门预算", "单位资金", "其他资金收入"),
+    *("预算数", "支出"),
+)
 #: words of a header for money of earlier years or a part: never this year's whole source
 _NOT_WHOLE = re.compile(r"上年|结转|结余|其中|以前年度")
 
@@ -57,6 +69,18 @@ def _source(text: str) -> str:
 
 def _line_source(label: str) -> str:
     return _source(_LEAD.sub("", label))
+
+
+_UNREAD = re.compile(r"^第\d+列$")
+
+
+def _headers_read(table: Table, row: Row) -> bool:
+    """Whether the header of every amount column the row fills was read: where some were not, a
+    header read is likely a group's title standing over one of its columns (北京 预算02表: 上年结转结余)."""
+    return not any(
+        c.type == "amount" and isinstance(row.value(c.key), int) and _UNREAD.match("".join(c.headers))
+        for c in table.columns
+    )
 
 
 def _column_source(header: str) -> str:
@@ -107,7 +131,7 @@ def _lines(table: Table, year: int, carry_too: bool) -> dict[str, _Figure]:
 def _columns(table: Table, year: int) -> dict[str, _Figure]:
     """The 收入总表's 合计 row, by the source each of its columns names (one column a source)."""
     totals = [r for r in table.rows if r.kind == "total" and _label(r) in ("合计", "总计", "") and not r.value("code")]
-    if len(totals) != 1:
+    if len(totals) != 1 or not _headers_read(table, totals[0]):
         return {}
     row = totals[0]
     found: dict[str, list[str]] = {}
@@ -134,10 +158,49 @@ def _only(ctx: AuditContext, kind: str) -> Table | None:
     return found[0] if len(found) == 1 else None
 
 
+#: the spending of a 财政拨款 source: its column in the 财政拨款收支总表, the total of its own table
+_SPENDING = (("一般公共预算拨款", "gpb_expenditure"), ("政府性基金预算拨款", "gov_fund"))
+
+
+def _spending(ctx: AuditContext) -> dict[str, list[_Figure]]:
+    """This year's spending of 一般公共预算 and 政府性基金 money: the 财政拨款收支总表's 本年支出合计
+    in the column of that source, and the 合计 of that source's spending table. Only when no
+    money carried over is spent (the fiscal total would then hold it, the source's table may not)."""
+    fiscal = _only(ctx, "fiscal_summary")
+    if fiscal is None or not _carry_free(ctx):
+        return {}
+    rows = [r for r in fiscal.rows if r.kind == "total" and _label(r) in ("本年支出合计", "支出合计")]
+    if len(rows) != 1 or not _headers_read(fiscal, rows[0]):
+        return {}
+    row = rows[0]
+    by_source: dict[str, list[str]] = {}
+    for column in fiscal.columns:
+        name = _column_source("".join(column.headers)) if column.type == "amount" else ""
+        if name and _current(column, ctx.year):
+            by_source.setdefault(name, []).append(column.key)
+    out: dict[str, list[_Figure]] = {}
+    for name, kind in _SPENDING:
+        own = _only(ctx, kind)
+        keys = by_source.get(name, [])
+        if own is None or len(keys) != 1 or "收入" in own.title or "收支" in own.title:
+            continue
+        value = _readable(fiscal, row, keys[0])
+        total = _table_total(own, ctx.year)
+        if value is None or total is None:
+            continue
+        header = _HEADER_NOISE.sub("", "".join(fiscal.column(keys[0]).headers))
+        out[name + "支出"] = [
+            _Figure(fiscal, row, keys[0], value, f"「{_label(row)}」行「{header}」列"),
+            _Figure(own, total[0], total[1], total[2], f"「{'/'.join(total[0].key)}」行"),
+        ]
+    return out
+
+
 def source_figures(ctx: AuditContext) -> dict[str, list[_Figure]]:
     """Per source of income, each table's figure for it: the 收支总表's line, the 财政拨款收支总表's
-    line (this year's 财政拨款 sources only) and the 收入总表's column."""
-    out: dict[str, list[_Figure]] = {}
+    line (this year's 财政拨款 sources only) and the 收入总表's column; and the spending of the
+    一般公共预算 and 政府性基金 money (``_spending``)."""
+    out: dict[str, list[_Figure]] = _spending(ctx)
     summary, fiscal, income = _only(ctx, "summary"), _only(ctx, "fiscal_summary"), _only(ctx, "income")
     readings = [
         summary and _lines(summary, ctx.year, carry_too=True),
