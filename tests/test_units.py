@@ -77,6 +77,20 @@ def test_department_row_named_like_its_own_unit_sums_the_units() -> None:
     assert findings[0].locations[0].row == "滨江市交通运输局" and "部门 = Σ 所属单位" in findings[0].message
 
 
+def test_a_department_inside_the_list_is_not_checked() -> None:
+    # a second department (its own name, then its 本级) amid the units: where its units end is not printed
+    rows = [
+        ("", "合计", ("40.00", "0.00", "10.00", "30.00")),
+        ("", "滨江市交通运输局", ("40.00", "0.00", "10.00", "30.00")),
+        ("", "滨江市交通运输局（本级）", ("20.00", "0.00", "6.00", "14.00")),
+        ("", "滨江市公路管理局", ("20.00", "0.00", "4.00", "16.00")),
+        ("", "滨江市公路管理局（本级）", ("12.00", "0.00", "2.00", "10.00")),
+        ("", "滨江市公路养护中心", ("8.00", "0.00", "2.00", "6.00")),
+    ]
+    findings, stats = _audit(_three_public(*rows))
+    assert findings == [] and stats["表7"][0] == 0
+
+
 def test_units_by_code_with_project_lines_under_them() -> None:
     # 西安 专项业务经费表: 合计, the department's 3-digit code, its units' 6-digit codes, projects under them
     text = (

@@ -90,7 +90,7 @@ def read_units(table: Table, columns: list[str]) -> _Units | None:
     heads = {c[:3] for r in table.rows if re.fullmatch(r"\d{6}", c := _code(r))}
     by_code = bool(heads)  # units known by their codes: every uncoded line is a unit's detail
     for row in table.rows:
-        if row in grand or not _amounts(row, columns):
+        if any(row is g for g in grand) or not _amounts(row, columns):
             continue
         code, name = _code(row), _name(row)
         unit_by_code = by_code and (re.fullmatch(r"\d{6}", code) is not None or code in heads)
@@ -112,10 +112,15 @@ def read_units(table: Table, columns: list[str]) -> _Units | None:
                 top.append(unit)
             else:
                 under.setdefault(id(mother), []).append(unit)
-    elif len(units) >= 2 and _own(_name(units[0])) == _own(_name(units[1])):
-        top, under = [units[0]], {id(units[0]): units[1:]}
     else:
-        top = units
+        # a unit followed by its own 本级 is a department above the units after it
+        heads_by_name = [k for k in range(len(units) - 1) if _own(_name(units[k])) == _own(_name(units[k + 1]))]
+        if heads_by_name == [0]:
+            top, under = [units[0]], {id(units[0]): units[1:]}
+        elif not heads_by_name:
+            top = units
+        else:
+            return None  # a department inside the list: where its units end is not printed
     if not grand and not under:
         return None  # no 合计 and no department row: nothing the units add up to
     return _Units(grand[0] if grand else None, top, under)
