@@ -1,148 +1,264 @@
-"""合计 = Σ 单位 in tables listing the department's units (table.unit_sum, audit/rules/units.py)."""
+"""Unit disclosures (单位预算公开, issue 13 §1): each unit's own document from the department ledger.
+
+The units add up to the 汇总 in every table and every amount (the example and 20 generated
+departments); each unit's PDF audits with 0 errors; the wording follows the scope (单位概况,
+本单位, no 所属单位 claim, 机关运行经费 only for the unit kinds that have it); the command line
+builds one unit (``--unit``) or the 汇总 and every unit (``--units``), all or nothing.
+"""
 
 from __future__ import annotations
 
-from tests.conftest import corpus_file
-from yusuan.audit.engine import audit_document, audit_path
-from yusuan.audit.rules.units import unit_name
-from yusuan.extract.text import parse_text
+import dataclasses
+from collections import defaultdict
 
-_HEADERS = ("合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行费")
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import EXAMPLE_YAML
+from yusuan.audit.engine import audit_path
+from yusuan.cli import app
+from yusuan.ledger.model import Budget, UnitKind
+from yusuan.ledger.synth import department_seed, generate_budget
+from yusuan.outputs import CONSOLIDATED_DIR, build_disclosure, write_outputs, write_unit_outputs
+from yusuan.tables import build_tables
+from yusuan.tables.build import table_facts
+from yusuan.tables.model import TableSet
+from yusuan.tables.profile import load_profile
+from yusuan.tables.scope import UnknownUnitError
+
+ADMINISTRATIVE, INSTITUTION = "503001", "704001"  # the example's bureau (行政) and its centre (事业)
 
 
-def _coded(code: str, name: str, *values: str) -> str:
-    return f"{code:<10}{name:<24}" + "".join(f"{v:>12}" for v in values)
+def _amounts(tables: TableSet) -> dict[tuple[str, tuple[str, ...], str], int]:
+    """Every amount cell: (table number, row key, column) → fen."""
+    return {
+        (t.number, r.key, col): cell.value
+        for t in tables.tables
+        for r in t.rows
+        for col, cell in r.cells.items()
+        if isinstance(cell.value, int)
+    }
 
 
-def _three_public(*rows: tuple[str, str, tuple[str, ...]]) -> str:
-    """A crafted 三公经费 table: a header line, then (code, name, amounts) rows."""
-    return (
-        "\n".join(
-            [
-                "表7 一般公共预算“三公”经费支出表".center(80),
-                "单位：万元",
-                _coded("单位编码", "单位名称", *_HEADERS),
-                *(_coded(code, name, *values) for code, name, values in rows),
-            ]
-        )
-        + "\n"
+def _not_reported(budget: Budget) -> dict[tuple[str, tuple[str, ...], str], int]:
+    """What the 汇总's 预算13表 counts that the units' own tables do not report: spending on
+    机关运行经费 codes by units whose kind has no 机关运行经费 (事业单位). The 汇总 keeps it, as
+    the published seed does; see the report of this change."""
+    profile = load_profile(budget.template)
+    kinds = profile.raw["unit_kinds"]
+    silent = {u.code for u in budget.units if "operating_costs" not in kinds[str(u.kind)]["reports"]}
+    spec = profile.table("operating_costs")
+    out: dict[tuple[str, tuple[str, ...], str], int] = defaultdict(int)
+    for fact in table_facts(budget, "operating_costs"):
+        if fact.unit in silent and fact.amount:
+            out[(spec.number, ("合计",), "total")] += fact.amount
+            out[(spec.number, (fact.econ,), "total")] += fact.amount
+    return out
+
+
+def _assert_units_add_up(budget: Budget) -> None:
+    consolidated = _amounts(build_tables(budget))
+    added: dict[tuple[str, tuple[str, ...], str], int] = defaultdict(int)
+    for unit in budget.units:
+        for key, fen in _amounts(build_tables(budget, unit=unit.code)).items():
+            added[key] += fen
+    for key, fen in _not_reported(budget).items():
+        added[key] += fen
+    differences = {
+        k: (consolidated.get(k, 0), added.get(k, 0))
+        for k in set(consolidated) | set(added)
+        if consolidated.get(k, 0) != added.get(k, 0)
+    }
+    assert differences == {}, sorted(differences.items())[:10]
+    assert sum(consolidated.values()) > 0
+
+
+def test_example_units_add_up_to_the_consolidated_tables(example_budget):
+    _assert_units_add_up(example_budget)
+
+
+def test_generated_departments_units_add_up_to_their_consolidated_tables():
+    budgets = [generate_budget(department_seed(13, i)) for i in range(1, 21)]
+    assert sum(len(b.units) for b in budgets) > 40  # many multi-unit departments, all kinds
+    assert {k for b in budgets for k in (u.kind for u in b.units)} == set(UnitKind)
+    for budget in budgets:
+        _assert_units_add_up(budget)
+
+
+def test_a_unit_table_holds_only_that_units_rows(example_budget):
+    tables = build_tables(example_budget, unit=INSTITUTION)
+    detail = tables.by_number("预算03表")
+    assert {r.key[0] for r in detail.rows if r.kind != "total"} == {INSTITUTION}
+    assert tables.department == "焦作市解放区就业创业服务中心"
+    # a unit's tables name it as a 单位 (单位名称：…), the 汇总's as a 部门
+    assert all(t.subtitle.strip() == "单位名称：焦作市解放区就业创业服务中心" for t in tables.tables)
+
+
+def test_unknown_unit_is_a_chinese_error_naming_the_units(example_budget):
+    with pytest.raises(UnknownUnitError) as caught:
+        build_tables(example_budget, unit="999999")
+    assert "999999" in str(caught.value) and "704001（焦作市解放区就业创业服务中心）" in str(caught.value)
+
+
+# --- wording ---------------------------------------------------------------------------------------
+
+
+def _text(disclosure) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(b.text for b in disclosure.narrative.blocks)
+
+
+def test_a_unit_document_speaks_as_the_unit(example_budget):
+    disclosure = build_disclosure(example_budget, INSTITUTION)
+    text = _text(disclosure)
+    assert disclosure.narrative.title == "焦作市解放区就业创业服务中心2025年单位预算公开"
+    assert disclosure.narrative.attachment_title == "附件：焦作市解放区就业创业服务中心2025年度单位预算表"
+    assert "焦作市解放区就业创业服务中心单位概况" in text
+    assert "焦作市解放区就业创业服务中心单位2025年度预算情况说明" in text
+    assert "本单位2025年没有使用政府性基金预算拨款安排的支出" in text
+    for department_word in ("部门概况", "本部门", "我部门", "所属单位", "预算部门构成", "（汇总）2025"):
+        assert department_word not in text, department_word
+    # nothing the ledger holds only for the whole department is claimed for the unit
+    assert "固定资产总额" not in text and "专项转移支付项目共有" not in text
+    assert "是焦作市解放区人力资源和社会保障局的预算单位" in text
+
+
+def test_the_consolidated_document_keeps_its_department_wording(example_budget):
+    text = _text(build_disclosure(example_budget))
+    assert "部门概况" in text and "所属单位" in text and "单位概况" not in text
+
+
+def test_operating_costs_follow_the_unit_kind(example_budget):
+    administrative = build_disclosure(example_budget, ADMINISTRATIVE)
+    assert "焦作市解放区人力资源和社会保障局2025年机关（机构）运行经费支出预算8.45万元" in _text(administrative)
+    assert not administrative.tables.by_number("预算13表").is_empty
+
+    institution = build_disclosure(example_budget, INSTITUTION)
+    assert "焦作市解放区就业创业服务中心为事业单位，不涉及机关（机构）运行经费。" in _text(institution)
+    assert "运行经费支出预算" not in _text(institution)
+    table = institution.tables.by_number("预算13表")
+    assert table.is_empty and "为事业单位，不涉及机关（机构）运行经费" in table.note
+
+    # a 参照公务员法管理的事业单位 reports them like a 行政单位
+    civil_service = dataclasses.replace(
+        example_budget,
+        units=tuple(
+            dataclasses.replace(u, kind=UnitKind.CIVIL_SERVICE_MANAGED) if u.code == INSTITUTION else u
+            for u in example_budget.units
+        ),
+    )
+    managed = build_disclosure(civil_service, INSTITUTION)
+    assert "焦作市解放区就业创业服务中心2025年机关（机构）运行经费支出预算3.79万元" in _text(managed)
+    assert not managed.tables.by_number("预算13表").is_empty
+
+
+# --- the closed loop for units -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def units_built(example_budget, tmp_path_factory):
+    out = tmp_path_factory.mktemp("units")
+    try:
+        write_unit_outputs(example_budget, out, ["pdf", "html", "json", "xlsx"])
+    except RuntimeError as exc:  # no CJK font on this machine
+        pytest.skip(str(exc))
+    return out
+
+
+@pytest.mark.parametrize("unit", [ADMINISTRATIVE, INSTITUTION])
+def test_each_unit_pdf_audits_without_errors(example_budget, units_built, unit):
+    report = audit_path(units_built / unit / "disclosure.pdf")
+    errors = [f.message for f in report.findings if f.severity == "error"]
+    assert errors == []
+    assert report.stats["tables_found"] == 15
+    assert report.stats["identities_held"] == report.stats["identities_checked"] > 300
+    assert report.document["department"] == build_tables(example_budget, unit=unit).department
+
+
+def test_units_layout_keeps_the_consolidated_files_byte_identical(example_budget, units_built, tmp_path):
+    assert sorted(p.name for p in units_built.iterdir()) == sorted([CONSOLIDATED_DIR, ADMINISTRATIVE, INSTITUTION])
+    write_outputs(example_budget, tmp_path, ["html", "json", "xlsx"])
+    for name in ("disclosure.html", "disclosure.json", "tables.xlsx"):
+        assert (units_built / CONSOLIDATED_DIR / name).read_bytes() == (tmp_path / name).read_bytes(), name
+        for unit in (ADMINISTRATIVE, INSTITUTION):
+            assert (units_built / unit / name).stat().st_size > 0
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+
+def _invoke(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, list(args))
+
+
+def test_cli_unit_writes_that_units_disclosure(tmp_path):
+    out = tmp_path / "out"
+    result = _invoke("build", str(EXAMPLE_YAML), "-o", str(out), "--unit", INSTITUTION, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "焦作市解放区就业创业服务中心 2025年单位预算公开文件" in result.output
+    assert [p.name for p in out.iterdir()] == ["disclosure.json"]
+    assert "焦作市解放区就业创业服务中心2025年单位预算公开" in (out / "disclosure.json").read_text(encoding="utf-8")
+
+
+def test_cli_units_writes_the_consolidated_and_every_unit(tmp_path):
+    out = tmp_path / "out"
+    result = _invoke("build", str(EXAMPLE_YAML), "-o", str(out), "--units", "--format", "html,json")
+    assert result.exit_code == 0, result.output
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written == sorted(
+        f"{folder}/{name}"
+        for folder in (CONSOLIDATED_DIR, ADMINISTRATIVE, INSTITUTION)
+        for name in ("disclosure.html", "disclosure.json")
     )
 
 
-_BUREAU = ("", "滨江市交通运输局", ("20.00", "0.00", "6.00", "14.00"))
-_CENTRE = ("", "滨江市交通运输服务中心", ("10.00", "0.00", "4.00", "6.00"))
+def test_cli_unknown_unit_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "disclosure.json").write_text("old", encoding="utf-8")
+    result = _invoke("build", str(EXAMPLE_YAML), "-o", str(out), "--unit", "999999", "--format", "json")
+    assert result.exit_code == 1
+    assert "预算账本中没有单位代码 999999" in result.output and "704001" in result.output
+    assert "Traceback" not in result.output
+    assert [p.name for p in out.iterdir()] == ["disclosure.json"]
+    assert (out / "disclosure.json").read_text(encoding="utf-8") == "old"
 
 
-def _audit(text: str) -> tuple[list, dict[str, tuple[int, int]]]:
-    report = audit_document(parse_text(text, path="crafted.txt"))
-    stats = {t["number"]: (t["identities_checked"], t["identities_held"]) for t in report.tables}
-    return [f for f in report.findings if f.rule in ("table.unit_sum", "rounding.tail_difference")], stats
+def test_cli_unit_and_units_together_is_a_usage_error(tmp_path):
+    out = tmp_path / "out"
+    result = _invoke("build", str(EXAMPLE_YAML), "-o", str(out), "--unit", INSTITUTION, "--units")
+    assert result.exit_code == 2
+    assert "--unit 与 --units 只能选一个" in result.output
+    assert not out.exists()
 
 
-def test_three_public_total_is_the_sum_of_its_units() -> None:
-    findings, stats = _audit(_three_public(("", "合计", ("30.00", "0.00", "10.00", "20.00")), _BUREAU, _CENTRE))
-    assert findings == []
-    assert stats["表7"] == (3, 3)  # 合计, 公务接待费, 公务用车 (both 因公出国 zero: nothing to compare)
+def test_cli_units_failing_midway_writes_nothing(tmp_path, monkeypatch):
+    """All or nothing: a renderer failing on the last unit leaves the 汇总 and the first unit unwritten."""
+    from yusuan import outputs
+
+    name, render = outputs.RENDERERS["json"]
+
+    def failing(disclosure):  # type: ignore[no-untyped-def]
+        if disclosure.tables.department == "焦作市解放区就业创业服务中心":
+            raise RuntimeError("模拟的渲染失败")
+        return render(disclosure)
+
+    monkeypatch.setitem(outputs.RENDERERS, "json", (name, failing))
+    out = tmp_path / "out"
+    result = _invoke("build", str(EXAMPLE_YAML), "-o", str(out), "--units", "--format", "json")
+    assert result.exit_code == 1
+    assert "生成失败，未写出任何文件" in result.output
+    assert not out.exists() or list(out.rglob("*")) == []
 
 
-def test_three_public_total_not_the_sum_of_its_units_is_an_error() -> None:
-    findings, stats = _audit(_three_public(("", "合计", ("31.00", "0.00", "10.00", "20.00")), _BUREAU, _CENTRE))
-    assert [(f.rule, f.severity) for f in findings] == [("table.unit_sum", "error")]
-    found = findings[0]
-    assert (found.expected, found.actual) == ("30.00", "31.00")
-    assert [(p.table, p.row, p.column) for p in found.locations] == [
-        ("表7", "合计", "v1"),
-        ("表7", "滨江市交通运输局", "v1"),
-        ("表7", "滨江市交通运输服务中心", "v1"),
-    ]
-    assert "合计 = Σ 各单位" in found.message and "相差 1.00" in found.message
-    assert stats["表7"] == (3, 2)
+def test_the_audit_waives_operating_costs_only_for_a_table_that_says_they_do_not_apply(example_budget, tmp_path):
+    """The 事业单位's empty 预算13表 says 不涉及机关运行经费, so 13表 = 06表's 机关运行经费 codes is not
+    asked of it; the same empty table saying only 没有安排 still contradicts its 预算06表."""
+    from yusuan.render.xlsx import render_xlsx
 
-
-def test_one_display_step_per_unit_is_a_rounding_note() -> None:
-    findings, _ = _audit(_three_public(("", "合计", ("30.02", "0.00", "10.00", "20.00")), _BUREAU, _CENTRE))
-    assert [(f.rule, f.severity) for f in findings] == [("rounding.tail_difference", "info")]
-
-
-def test_department_row_named_like_its_own_unit_sums_the_units() -> None:
-    # 合计, the department (its own name), its 本级 and a second unit: 合计 = 部门 = Σ 所属单位
-    department = ("", "滨江市交通运输局", ("30.00", "0.00", "10.00", "20.00"))
-    own = ("", "滨江市交通运输局（本级）", ("20.00", "0.00", "6.00", "14.00"))
-    total = ("", "合计", ("30.00", "0.00", "10.00", "20.00"))
-    findings, stats = _audit(_three_public(total, department, own, _CENTRE))
-    assert findings == [] and stats["表7"] == (6, 6)
-    wrong = ("", "滨江市交通运输服务中心", ("10.00", "0.00", "5.00", "6.00"))
-    findings, _ = _audit(_three_public(total, department, own, wrong))
-    assert [f.rule for f in findings] == ["table.unit_sum"]
-    assert findings[0].locations[0].row == "滨江市交通运输局" and "部门 = Σ 所属单位" in findings[0].message
-
-
-def test_a_department_inside_the_list_is_not_checked() -> None:
-    # a second department (its own name, then its 本级) amid the units: where its units end is not printed
-    rows = [
-        ("", "合计", ("40.00", "0.00", "10.00", "30.00")),
-        ("", "滨江市交通运输局", ("40.00", "0.00", "10.00", "30.00")),
-        ("", "滨江市交通运输局（本级）", ("20.00", "0.00", "6.00", "14.00")),
-        ("", "滨江市公路管理局", ("20.00", "0.00", "4.00", "16.00")),
-        ("", "滨江市公路管理局（本级）", ("12.00", "0.00", "2.00", "10.00")),
-        ("", "滨江市公路养护中心", ("8.00", "0.00", "2.00", "6.00")),
-    ]
-    findings, stats = _audit(_three_public(*rows))
-    assert findings == [] and stats["表7"][0] == 0
-
-
-def test_units_by_code_with_project_lines_under_them() -> None:
-    # 西安 专项业务经费表: 合计, the department's 3-digit code, its units' 6-digit codes, projects under them
-    text = (
-        "\n".join(
-            [
-                "表10 部门综合预算专项业务经费支出表".center(80),
-                "单位：万元",
-                _coded("单位编码", "单位名称", "项目金额"),
-                _coded("", "合计", "50.00"),
-                _coded("263", "滨江市商务局", "50.00"),
-                _coded("263001", "滨江市商务局", "30.00"),
-                _coded("", "电商博览会", "30.00"),
-                _coded("263002", "滨江市商务综合执法支队", "25.00"),
-                _coded("", "执法装备购置", "25.00"),
-            ]
-        )
-        + "\n"
-    )
-    findings, _ = _audit(text)
-    assert [f.rule for f in findings] == ["table.unit_sum"]
-    assert findings[0].locations[0].row == "263" and (findings[0].expected, findings[0].actual) == ("55.00", "50.00")
-
-
-def test_lines_by_category_are_not_units() -> None:
-    # a 三公 table by its parts (福州): 1、因公出国（境）费用 … are lines, not units
-    rows = [
-        ("", "合计", ("31.00",)),
-        ("", "1、因公出国（境）费用", ("10.00",)),
-        ("", "2、公务接待费", ("20.00",)),
-    ]
-    findings, stats = _audit(_three_public(*rows))
-    assert findings == [] and stats["表7"][0] == 0
-    assert unit_name("滨江市交通运输服务中心（滨江市物流发展中心）") and unit_name("滨江市交通运输局（本级）")
-    assert not unit_name("公务用车运行维护费") and not unit_name("其中：滨江市交通运输局")
-    assert not unit_name("2026年滨江市交通运输局")
-
-
-def test_unit_named_row_with_unexplained_lines_is_not_checked() -> None:
-    # a unit name followed by lines that are neither units nor coded lines: not a list of units
-    rows = [
-        ("", "合计", ("31.00", "0.00", "10.00", "20.00")),
-        _BUREAU,
-        ("", "公务接待", ("10.00", "0.00", "4.00", "6.00")),
-    ]
-    findings, stats = _audit(_three_public(*rows))
-    assert findings == [] and stats["表7"][0] == 0
-
-
-def test_corpus_three_public_and_income_by_unit() -> None:
-    # 湖州: 三公 table by unit name; 收入总表 with the department's row above its units
-    report = audit_path(corpus_file("c079_huzhou_001.pdf"))
-    stats = {t["number"]: (t["identities_checked"], t["identities_held"]) for t in report.tables}
-    assert stats["表07"][0] >= 4 and stats["表07"][0] == stats["表07"][1]
-    assert stats["表02"][0] >= 6 and stats["表02"][0] == stats["表02"][1]
-    assert not [f for f in report.findings if f.rule == "table.unit_sum"]
+    tables = build_tables(example_budget, unit=INSTITUTION)
+    for note, errors in ((tables.by_number("预算13表").note, 0), ("注：本表为空表。", 1)):
+        tables.by_number("预算13表").note = note
+        path = tmp_path / f"{errors}.xlsx"
+        path.write_bytes(render_xlsx(tables))
+        found = [f for f in audit_path(path).findings if f.rule == "cross.table_agreement"]
+        assert len(found) == errors, [f.message for f in found]
