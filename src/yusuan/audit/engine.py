@@ -226,9 +226,9 @@ GENERIC = Profile(
 
 def _generic(
     doc: Document, families: Sequence[Family] | None
-) -> tuple[TableSet, Extraction, int | None, FamilyMatch | None]:
+) -> tuple[TableSet, Extraction, list[list], FamilyMatch | None]:
     """Tables by title and codes, for a layout no full profile describes (unknown_layout when none),
-    with the template family their numbers and titles show, if one does."""
+    with the lines of each table region and the template family their numbers and titles show, if one does."""
     from yusuan.extract.generic import apply_family, find_tables, generic_tables
 
     regions = find_tables(doc)
@@ -240,9 +240,7 @@ def _generic(
         raise DocumentError("unknown_layout", "无法识别文档的版式：既不是已知模板，也没有找到带表名的预算表")
     if match is not None:
         tables.template = match.family.name
-    index = {id(line): k for k, line in enumerate(doc.lines)}
-    starts = [index[id(r.lines[0])] for r in info["regions"] if getattr(r, "lines", None) and id(r.lines[0]) in index]
-    return tables, Extraction(), min(starts, default=None), match
+    return tables, Extraction(), [r.lines for r in info["regions"] if getattr(r, "lines", None)], match
 
 
 def _run(ctx: AuditContext, rules: list[Rule]) -> list[Finding]:
@@ -269,12 +267,14 @@ def audit_document(
         profile = GENERIC
     match: FamilyMatch | None = None
     if profile is GENERIC:
-        tables, extraction, first_table, match = _generic(doc, families)
+        tables, extraction, region_lines, match = _generic(doc, families)
     else:
         tables, extraction = extract_tables(doc, profile)
-        index = {id(line): k for k, line in enumerate(doc.lines)}
-        first_table = min((index[id(r.lines[0])] for r in extraction.regions.values()), default=None)
-    narrative = read_narrative(narrative_lines(doc, first_table))
+        region_lines = [r.lines for r in extraction.regions.values()]
+    index = {id(line): k for k, line in enumerate(doc.lines)}
+    first_table = min((index[id(lines[0])] for lines in region_lines if id(lines[0]) in index), default=None)
+    table_lines = {id(line) for lines in region_lines for line in lines}
+    narrative = read_narrative(narrative_lines(doc, first_table, table_lines))
     year = _year(doc, tables)
     tables.year = year
     ctx = AuditContext(doc, profile, tables, load_catalog(), extraction, narrative, year, family=match)

@@ -10,6 +10,7 @@ punctuation: its subject) and the section heading it stands under.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -73,14 +74,29 @@ class Narrative:
 _TOC_ENTRY = re.compile(r"([.…·]\s*){3,}\S*\s*\d+\s*$")
 
 
-def narrative_lines(doc: Document, first_table_line: int | None) -> list[Line]:
-    """The lines before the tables (and before 附件), without table-of-contents entries."""
+def narrative_lines(
+    doc: Document, first_table_line: int | None, table_lines: Collection[int] = frozenset()
+) -> list[Line]:
+    """The narrative wherever it stands: the lines before the tables (up to 附件) and every line
+    after the first table that no table region holds (情况说明 and 名词解释 printed between or
+    after the tables), without table-of-contents entries, page numbers and running headers:
+    a page number joined into a sentence across a page break would read as an amount.
+    ``table_lines``: the ``id()`` of every line of a table region."""
+    from yusuan.extract.generic import page_furniture
+
     end = first_table_line if first_table_line is not None else len(doc.lines)
-    lines = [line for line in doc.lines[:end] if not _TOC_ENTRY.search(line.text)]
-    for k in range(len(lines) - 1, -1, -1):
-        if lines[k].text.strip().startswith("附件"):
-            return lines[:k]
-    return lines
+    furniture = page_furniture(doc)
+
+    def kept(index: int, line: Line) -> bool:
+        return index not in furniture and not _TOC_ENTRY.search(line.text)
+
+    before = [line for i, line in enumerate(doc.lines[:end]) if kept(i, line)]
+    for k in range(len(before) - 1, -1, -1):
+        if before[k].text.strip().startswith("附件"):
+            before = before[:k]
+            break
+    after = [line for i, line in enumerate(doc.lines[end:], end) if id(line) not in table_lines and kept(i, line)]
+    return before + after
 
 
 def read_narrative(lines: list[Line]) -> Narrative:
