@@ -14,7 +14,9 @@ def _audit(text: str) -> list[Finding]:
     report = audit_document(parse_text(text, path="crafted.txt"))
     # the crafted tables' 某某局 is a placeholder: not what these tests are about
     return [
-        f for f in report.findings if f.rule.startswith(("narrative.", "wording.")) and f.rule != "wording.placeholder"
+        f
+        for f in report.findings
+        if f.rule.startswith(("narrative.", "wording.", "rounding.")) and f.rule != "wording.placeholder"
     ]
 
 
@@ -47,3 +49,52 @@ def test_a_page_number_at_a_page_break_is_not_part_of_a_sentence() -> None:
     assert _errors(text) == []
     text = _before_tables("一、收支预算总体情况", "甲局收支总预算", "- 3 -", "\f125.00万元。")
     assert _errors(text) == [("narrative.generic_totals", "125.00")]
+
+
+# --- 2. sentence structure -----------------------------------------------------------------------
+
+
+def test_a_parenthesised_breakdown_is_the_parts_of_a_part() -> None:
+    said = (
+        "支出预算120.00万元，其中：基本支出100.00万元（其中，人员经费80.00万元，公用经费20.00万元），"
+        "项目支出20.00万元。"
+    )
+    assert _errors(_after_tables(said)) == []
+    wrong = said.replace("公用经费20.00", "公用经费30.00")
+    assert _errors(_after_tables(wrong)) == [("narrative.parts_sum", "100.00")]
+
+
+def test_a_single_part_named_by_qizhong_ends_at_its_clause() -> None:
+    said = "收入预算120.00万元，其中结转结余20.00万元，用于项目支出；财政拨款收入预算50.00万元。"
+    assert _errors(_after_tables(said)) == []
+
+
+def test_an_amount_in_a_reason_clause_is_not_the_whole() -> None:
+    said = (
+        "收入预算120.00万元，比上年增加20.00万元，增长20.00%，主要原因是上年结转结余20.00万元。"
+        "其中：一般公共预算拨款收入100.00万元、政府性基金预算拨款收入20.00万元。"
+    )
+    assert _errors(_after_tables(said)) == []
+    wrong = said.replace("政府性基金预算拨款收入20.00", "政府性基金预算拨款收入10.00")
+    assert _errors(_after_tables(wrong)) == [("narrative.parts_sum", "120.00")]
+
+
+def test_a_growth_clause_after_a_list_is_the_totals() -> None:
+    said = "支出预算120.00万元，其中：基本支出90.00万元，项目支出30.00万元，比上年增加20.00万元，增长20.00%。"
+    assert _errors(_after_tables(said)) == []
+    wrong = said.replace("增长20.00%", "增长25.00%")
+    assert _errors(_after_tables(wrong)) == [("narrative.growth_arithmetic", "25.00")]
+
+
+def test_parts_in_whole_wan_are_each_rounded() -> None:
+    findings = _audit(_after_tables("专项经费100.20万元，其中：基本支出60万元、项目支出41万元。"))
+    assert [(f.rule, f.severity) for f in findings] == [("rounding.tail_difference", "info")]
+    assert _errors(_after_tables("专项经费100.20万元，其中：基本支出60万元、项目支出42万元。")) == [
+        ("narrative.parts_sum", "100.20")
+    ]
+
+
+def test_corpus_reason_clause_amount_is_not_the_whole() -> None:
+    # 福州 交通管理支队: '收入预算为61764.88万元，…主要原因是…上年结转结余8000.00万元。其中：…' (develop half)
+    report = audit_path(corpus_file("c017_fuzhou_008.pdf"))
+    assert not [f for f in report.findings if f.rule == "narrative.parts_sum"]

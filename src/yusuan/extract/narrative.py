@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from yusuan.extract.document import Document, Line
 from yusuan.extract.tables import readable_amount
-from yusuan.money import AmountError, parse_amount
+from yusuan.money import UNIT_FEN, AmountError, parse_amount
 from yusuan.tables.model import Location
 
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*万元")
@@ -27,6 +27,7 @@ _CHANGE = re.compile(
 _COUNT = re.compile(r"(\d+)\s*(辆|个|项|人|台（套）|台\(套\)|台|套)")
 _HEADING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
 _CLAUSE_END = "，。；：、,;:"
+_REASON = re.compile(r"原因|由于")
 _SENTENCE_END = "。；;"
 
 
@@ -48,6 +49,13 @@ class NarrativeFact:
     rate: str = ""  # changes: the growth rate as written ('' when none)
     unit: str = ""  # counts: 辆 / 个 …
     rate_line: Line | None = None  # changes: where the growth rate stands (it may wrap to the next line)
+    reason: bool = False  # it stands in a reason clause (主要原因是…增加了 N 万元): not the sentence's subject
+
+    @property
+    def step(self) -> int:
+        """The precision it is written with, in fen: 0.01 万元 for '12.34', 1 万元 for '12'."""
+        decimals = len(self.text.replace(",", "").partition(".")[2])
+        return UNIT_FEN["万元"] // 10 ** min(decimals, 6)
 
     def location(self) -> Location:
         return Location(page=self.line.page, line=self.line.line, text=self.text)
@@ -146,6 +154,8 @@ def read_narrative(lines: list[Line]) -> Narrative:
         if not readable_amount(number):
             return
         at = m.start()
+        sentence = sentence_at(at)
+        reason = _REASON.search(text, sentences[sentence][0], at) is not None if sentences else False
         facts.append(
             NarrativeFact(
                 kind,
@@ -153,10 +163,11 @@ def read_narrative(lines: list[Line]) -> Narrative:
                 m.start(group),
                 m.end(group),
                 clause_before(at),
-                sentence_at(at),
+                sentence,
                 section_at(at),
                 line_of[at],
                 Decimal(number.replace(",", "")),
+                reason=reason,
                 **extra,  # type: ignore[arg-type]
             )
         )
