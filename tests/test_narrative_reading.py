@@ -98,3 +98,60 @@ def test_corpus_reason_clause_amount_is_not_the_whole() -> None:
     # 福州 交通管理支队: '收入预算为61764.88万元，…主要原因是…上年结转结余8000.00万元。其中：…' (develop half)
     report = audit_path(corpus_file("c017_fuzhou_008.pdf"))
     assert not [f for f in report.findings if f.rule == "narrative.parts_sum"]
+
+
+# --- 3. the narrative's words against its numbers and its year --------------------------------------
+
+
+def _final(*sentences: str) -> str:
+    """The crafted tables as a 2025 决算 (titles …决算表), then its narrative."""
+    text = _document()
+    for title, final in (
+        ("表1 收支总表", "表1 2025年度收入支出决算总表"),
+        ("表3 支出总表", "表3 2025年度支出决算表"),
+        ("表5 一般公共预算支出表", "表5 2025年度一般公共预算财政拨款支出决算表"),
+    ):
+        text = text.replace(title.center(80), final.center(80))
+    return text + "\f" + "\n".join(["第三部分 2025年度部门决算情况说明", *sentences]) + "\n"
+
+
+def test_a_rate_follows_from_last_years_and_this_years_amounts() -> None:
+    said = "上年执行数为100.00万元，本年预算安排120.00万元，比上年执行数增加20.00%。"
+    assert _errors(_after_tables(said)) == []
+    assert _errors(_after_tables(said.replace("20.00%", "25.00%"))) == [("narrative.rate_arithmetic", "25.00")]
+
+
+def test_a_comparative_word_agrees_with_the_two_amounts() -> None:
+    assert _errors(_after_tables("上年执行数为100.00万元，本年预算安排90.00万元，比上年执行数减少。")) == []
+    found = _errors(_after_tables("上年执行数为100.00万元，本年预算安排90.00万元，比上年执行数增加。"))
+    assert [rule for rule, _ in found] == ["narrative.comparison_words"]
+    found = _errors(_final("年初预算为100.00万元，决算数为90.00万元，决算数大于预算数。"))
+    assert [rule for rule, _ in found] == ["narrative.comparison_words"]
+    assert _errors(_final("年初预算为100.00万元，决算数为110.00万元，决算数大于预算数。")) == []
+    # 上年结转 is this year's money, not last year's figure: no comparison is read
+    assert _errors(_after_tables("上年结转100.00万元，本年预算安排90.00万元，比上年增加。")) == []
+
+
+def test_a_year_compared_with_itself_is_an_error() -> None:
+    assert _errors(_after_tables("2026年支出预算120.00万元，比2025年预算增加20.00万元。")) == []
+    found = _errors(_after_tables("2026年支出预算120.00万元，比2026年预算增加20.00万元。"))
+    assert found == [("narrative.year_self_comparison", "2026")]
+    assert _errors(_final("2025年度支出决算120.00万元，与2025年度相比增加20.00万元。")) == [
+        ("narrative.year_self_comparison", "2025")
+    ]
+    assert _errors(_final("2025年度支出决算120.00万元，与2025年年初预算相比增加20.00万元。")) == []
+
+
+def test_a_heading_or_year_end_of_another_year_in_a_final_account() -> None:
+    said = ("一、2025年度收入支出决算总体情况说明", "截至2025年12月31日，共有车辆1辆。")
+    assert _errors(_final(*said)) == []
+    wrong = ("一、2024年度收入支出决算总体情况说明", "截至2024年12月31日，2025年度共有车辆1辆。")
+    assert _errors(_final(*wrong)) == [("narrative.wrong_year", "2024"), ("narrative.wrong_year", "2024")]
+
+
+def test_the_final_accounts_grand_total_in_the_narrative() -> None:
+    assert _errors(_final("2025年度收入支出总计120.00万元。")) == []
+    assert _errors(_final("2025年度收入支出总计130.00万元。")) == [
+        ("narrative.generic_totals", "130.00"),
+        ("narrative.generic_totals", "130.00"),
+    ]

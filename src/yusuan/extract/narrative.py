@@ -25,7 +25,7 @@ _CHANGE = re.compile(
     r"(增加|减少|增长|下降)\s*(-?\d[\d,]*(?:\.\d+)?)\s*万元\s*[，,]?\s*(增长|下降|增加|减少)?\s*(-?\d+(?:\.\d+)?)?\s*[%％]?"
 )
 _COUNT = re.compile(r"(\d+)\s*(辆|个|项|人|台（套）|台\(套\)|台|套)")
-_HEADING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+_HEADING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+部分)")
 _CLAUSE_END = "，。；：、,;:"
 _REASON = re.compile(r"原因|由于")
 _SENTENCE_END = "。；;"
@@ -139,8 +139,11 @@ def read_narrative(lines: list[Line]) -> Narrative:
         return current
 
     def clause_before(pos: int) -> str:
+        """The words before ``pos`` back to the last punctuation or the end of a heading line (a
+        heading printed without punctuation is not part of the subject of the sentence after it)."""
+        stop = max((o + len(h) for o, h in headings if o + len(h) <= pos and _titled(h)), default=0)
         k = pos
-        while k > 0 and text[k - 1] not in _CLAUSE_END:
+        while k > stop and text[k - 1] not in _CLAUSE_END:
             k -= 1
         return text[k:pos]
 
@@ -198,6 +201,12 @@ def read_narrative(lines: list[Line]) -> Narrative:
             add("count", m, 1, m.group(1), unit=m.group(2))
     narrative.facts = sorted(facts, key=lambda f: f.start)
     return narrative
+
+
+def _titled(heading: str) -> bool:
+    """Whether a heading line is a title alone (no clause of a sentence that runs on to the next line)."""
+    rest = _HEADING.sub("", heading)
+    return not any(ch in _CLAUSE_END for ch in rest) and not rest.endswith(("为", "是", "共", "达"))
 
 
 def _fen(text: str) -> int:
