@@ -155,3 +155,47 @@ def test_the_final_accounts_grand_total_in_the_narrative() -> None:
         ("narrative.generic_totals", "130.00"),
         ("narrative.generic_totals", "130.00"),
     ]
+
+
+def _itemised(*sentences: str) -> str:
+    """The crafted tables with the 一般公共预算支出表's 类 broken down into 款 and 项, then a narrative."""
+    from tests.test_generic_checks import _coded
+
+    text = _document()
+    rows = [
+        _coded("201", "一般公共服务支出", "100.00", "80.00", "20.00"),
+        _coded("20101", "人大事务", "100.00", "80.00", "20.00"),
+        _coded("2010101", "行政运行", "80.00", "80.00", ""),
+        _coded("2010102", "一般行政管理事务", "20.00", "", "20.00"),
+    ]
+    gpb = text.index("表5 一般公共预算支出表")
+    line = _coded("201", "一般公共服务支出", "100.00", "80.00", "20.00")
+    text = text[:gpb] + text[gpb:].replace(line, "\n".join(rows), 1)
+    return text + "\f" + "\n".join(["第三部分 2026年部门预算情况说明", *sentences]) + "\n"
+
+
+def test_a_classified_subject_agrees_with_its_table_row() -> None:
+    said = (
+        "（一）一般公共服务支出（类）人大事务（款）行政运行（项）80.00万元，主要用于机关运转。",
+        "（二）2010102-一般行政管理事务 20.00万元。",
+        "（三）一般行政管理事务（2010102）2026年预算数为20.00万元。",
+    )
+    assert _errors(_itemised(*said)) == []
+    wrong = _errors(_itemised("一般公共服务支出（类）人大事务（款）行政运行（项）85.00万元，主要用于机关运转。"))
+    assert wrong == [("narrative.item_amount", "85.00")]
+    assert _errors(_itemised("2010102-一般行政管理事务 25.00万元。")) == [("narrative.item_amount", "25.00")]
+    # an amount that is not the subject's own (last year's) is not compared
+    assert _errors(_itemised("行政运行（项）上年执行数为85.00万元，本年预算80.00万元。")) == []
+
+
+def test_corpus_classified_subjects_are_tied_to_their_rows() -> None:
+    # 湖州 财政局: '（1）一般公共服务支出（类）财政事务（款）行政运行（项）3685.65 万元' … (develop half)
+    from yusuan.audit.rules.narrative_items import _row_of, _rows, _subjects
+
+    report = audit_path(corpus_file("c079_huzhou_001.pdf"))
+    assert report.context is not None
+    table = report.context.table("gpb_expenditure")
+    assert table is not None
+    rows = _rows(table)
+    assert sum(1 for s in _subjects(report.context) if _row_of(s, rows) is not None) >= 10
+    assert not [f for f in report.findings if f.rule == "narrative.item_amount"]
