@@ -199,3 +199,14 @@ def test_corpus_classified_subjects_are_tied_to_their_rows() -> None:
     rows = _rows(table)
     assert sum(1 for s in _subjects(report.context) if _row_of(s, rows) is not None) >= 10
     assert not [f for f in report.findings if f.rule == "narrative.item_amount"]
+
+
+def test_an_item_headings_amount_agrees_with_its_body() -> None:
+    heading = "（02款）住房公积金（01项）{} 万元"
+    body = "主要用于按规定为职工缴存住房公积金，本年预算安排{} 万元，与上年持平。"
+    assert (
+        _errors(_after_tables("住房保障支出（221类）住房改革支出" + heading.format("20.00"), body.format("20.00")))
+        == []
+    )
+    found = _errors(_after_tables("住房保障支出（221类）住房改革支出" + heading.format("20.00"), body.format("25.00")))
+    assert found == [("narrative.item_amount", "25.00")]

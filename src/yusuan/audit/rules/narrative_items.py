@@ -147,6 +147,8 @@ def _total(table: Table, row: Row, year: int) -> tuple[str, int] | None:
 def item_amounts(ctx: AuditContext) -> Iterator[Finding]:
     if ctx.narrative is None:
         return
+    subjects = _subjects(ctx)
+    yield from _heading_and_body(ctx, subjects)
     gpb = [t for t in ctx.tables.tables if t.kind == "gpb_expenditure"]
     if len(gpb) != 1:
         return  # printed per unit (or absent): which table a subject is of is not known
@@ -154,7 +156,7 @@ def item_amounts(ctx: AuditContext) -> Iterator[Finding]:
     rows = _rows(table)
     others = [(t, _rows(t)) for t in ctx.tables.tables if t is not table]
     step = table_display_step(table)
-    for subject in _subjects(ctx):
+    for subject in subjects:
         row = _row_of(subject, rows)
         first = None if row is None else _total(table, row, ctx.year)
         if row is None or first is None:
@@ -187,4 +189,40 @@ def item_amounts(ctx: AuditContext) -> Iterator[Finding]:
             format_wan(value),
             stated.text,
             places,
+        )
+
+
+#: how the body of an item states this year's amount: '本年预算安排 B 万元', '2026年预算数为 B 万元'
+_BODY = re.compile(r"(?:本年|今年|20\d\d年度?)?(?:预算安排|预算数|预算|安排)(?:资金|支出)?(?:为|是)?$")
+_NOT_THIS_YEAR = re.compile(r"上年|执行|比|较|增|减|结转|结余")
+_BLOCK = 200  # characters after an item heading its body may run on
+
+
+def _heading_and_body(ctx: AuditContext, subjects: list[_Subject]) -> Iterator[Finding]:
+    """'…（01项）A 万元' followed, before the next subject, by one '本年预算安排 B 万元': A = B."""
+    assert ctx.narrative is not None
+    starts = sorted(s.start for s in subjects)
+    for subject in subjects:
+        head = subject.amount
+        end = min([s for s in starts if s > head.start] + [head.end + _BLOCK])
+        body = [
+            f
+            for f in ctx.narrative.facts
+            if f.kind == "amount"
+            and head.end < f.start < end
+            and _BODY.search(normal(f.clause))
+            and not _NOT_THIS_YEAR.search(f.clause)
+            and not f.reason
+        ]
+        if len(body) != 1 or abs(body[0].fen - head.fen) < max(body[0].step, head.step):
+            continue
+        stated = body[0]
+        yield finding(
+            "narrative.item_amount",
+            "error",
+            f"情况说明中“{ctx.narrative.text[subject.start : subject.end]}”标题中为 {head.text} 万元，"
+            f"正文中为 {stated.text} 万元",
+            head.text,
+            stated.text,
+            [ctx.fact_place(head), ctx.fact_place(stated)],
         )
