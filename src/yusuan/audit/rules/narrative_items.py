@@ -194,7 +194,9 @@ def item_amounts(ctx: AuditContext) -> Iterator[Finding]:
 
 #: how the body of an item states this year's amount: '本年预算安排 B 万元', '2026年预算数为 B 万元'
 _BODY = re.compile(r"(?:本年|今年|20\d\d年度?)?(?:预算安排|预算数|预算|安排)(?:资金|支出)?(?:为|是)?$")
-_NOT_THIS_YEAR = re.compile(r"上年|执行|比|较|增|减|结转|结余")
+_NOT_THIS_YEAR = re.compile(r"上年|去年|前年|执行|比|较|增|减|结转|结余")
+#: an ordinal that opens the next item or section: the body of the heading before it has ended
+_ORDINAL = re.compile(r"（[一二三四五六七八九十\d]+）|(?<![\d.])\d+[.、．](?!\d)|[一二三四五六七八九十]+、")
 _BLOCK = 200  # characters after an item heading its body may run on
 
 
@@ -202,9 +204,15 @@ def _heading_and_body(ctx: AuditContext, subjects: list[_Subject]) -> Iterator[F
     """'…（01项）A 万元' followed, before the next subject, by one '本年预算安排 B 万元': A = B."""
     assert ctx.narrative is not None
     starts = sorted(s.start for s in subjects)
+    sentences = ctx.narrative.sentences
     for subject in subjects:
         head = subject.amount
+        # the body: the heading's sentence and the next one, up to the next item, ordinal or subject
         end = min([s for s in starts if s > head.start] + [head.end + _BLOCK])
+        if head.sentence + 1 < len(sentences):
+            end = min(end, sentences[head.sentence + 1][1])
+        ordinal = _ORDINAL.search(ctx.narrative.text, head.end, end)
+        end = ordinal.start() if ordinal else end
         body = [
             f
             for f in ctx.narrative.facts
