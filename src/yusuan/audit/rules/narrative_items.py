@@ -166,13 +166,11 @@ def item_amounts(ctx: AuditContext) -> Iterator[Finding]:
         stated = subject.amount
         tolerance = stated.step + step  # the narrative may round (or cut) the table's figure
         if abs(value - stated.fen) < tolerance:
-            ctx.count(table, True)
-            continue
+            continue  # not counted among the table's identities: the narrative is not the table's arithmetic
         # the same code in another table (支出总表, 财政拨款支出表) with the stated amount: another scope
         elsewhere = [(t, r) for t, by_code in others if (r := by_code.get(code)) is not None]
         if any((v := _total(t, r, ctx.year)) and abs(v[1] - stated.fen) < stated.step + step for t, r in elsewhere):
             continue
-        ctx.count(table, False)
         named = "".join(f"{n}（{w}）" for n, w in zip(subject.names, "类款项", strict=True) if n)
         what = f"{code} {named or subject.names[2]}" if subject.code else named
         loc = ctx.narrative.location(subject.start, subject.end)
