@@ -210,3 +210,10 @@ def test_an_item_headings_amount_agrees_with_its_body() -> None:
     )
     found = _errors(_after_tables("住房保障支出（221类）住房改革支出" + heading.format("20.00"), body.format("25.00")))
     assert found == [("narrative.item_amount", "25.00")]
+
+
+def test_a_page_with_a_unit_line_after_the_tables_is_no_narrative() -> None:
+    # a table whose title was not found (a 绩效目标表): its cells are not sentences
+    table_page = ("项目 预算数（单位：万元） 绩效目标", "支出预算130.00万元 完成率100%")
+    assert _errors(_after_tables(*table_page)) == []
+    assert _errors(_after_tables("支出预算130.00万元。")) == [("narrative.generic_totals", "130.00")]

@@ -79,6 +79,7 @@ class Narrative:
         return Location(page=line.page, line=line.line, text=self.text[start:end])
 
 
+_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(?:人民币)?\s*万?元")
 _TOC_ENTRY = re.compile(r"([.…·]\s*){3,}\S*\s*\d+\s*$")
 
 
@@ -103,7 +104,14 @@ def narrative_lines(
         if before[k].text.strip().startswith("附件"):
             before = before[:k]
             break
-    after = [line for i, line in enumerate(doc.lines[end:], end) if id(line) not in table_lines and kept(i, line)]
+    # after the tables, a page that prints a unit line (单位：万元) holds a table, read or not: its cells
+    # are no sentences (a 绩效目标表 without a title the tables were not found by)
+    tabled = {line.page for line in doc.lines[end:] if _UNIT_LINE.search(line.text)}
+    after = [
+        line
+        for i, line in enumerate(doc.lines[end:], end)
+        if id(line) not in table_lines and line.page not in tabled and kept(i, line)
+    ]
     return before + after
 
 
