@@ -217,3 +217,14 @@ def test_a_page_with_a_unit_line_after_the_tables_is_no_narrative() -> None:
     table_page = ("项目 预算数（单位：万元） 绩效目标", "支出预算130.00万元 完成率100%")
     assert _errors(_after_tables(*table_page)) == []
     assert _errors(_after_tables("支出预算130.00万元。")) == [("narrative.generic_totals", "130.00")]
+
+
+def test_shares_and_rates_of_amounts_in_whole_wan_are_open_within_their_rounding() -> None:
+    # 1237/1361 = 90.89%, but 1236.6/1361.4 = 90.83%: amounts in whole 万元 leave the share open
+    said = "“三公”经费预算1,361万元，其中：因公出国（境）费1,237万元，占90.83%。"
+    assert _errors(_after_tables(said)) == []
+    assert _errors(_after_tables(said.replace("90.83%", "95.83%"))) == [("narrative.share_arithmetic", "95.83")]
+    # 2/10 = 20%, but 2.4/9.9 = 24.2%: a change of 2 万元 on 12 万元 may be any rate from 13.6% to 27.8%
+    said = "“三公”经费预算12万元，比上年增加2万元，增长22.22%。"
+    assert _errors(_after_tables(said)) == []
+    assert _errors(_after_tables(said.replace("22.22%", "32.22%"))) == [("narrative.growth_arithmetic", "32.22")]

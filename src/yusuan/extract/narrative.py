@@ -53,8 +53,9 @@ class NarrativeFact:
 
     @property
     def step(self) -> int:
-        """The precision it is written with, in fen: 0.01 万元 for '12.34', 1 万元 for '12'."""
-        decimals = len(self.text.replace(",", "").partition(".")[2])
+        """The precision its number is written with, in fen: 0.01 万元 for '12.34', 1 万元 for '12'."""
+        exponent = self.value.as_tuple().exponent
+        decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         return UNIT_FEN["万元"] // 10 ** min(decimals, 6)
 
     def location(self) -> Location:

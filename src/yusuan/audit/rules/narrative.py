@@ -101,6 +101,19 @@ def _whole_for(ctx: AuditContext, fact: NarrativeFact) -> NarrativeFact | None:
     return candidates[0] if candidates else None
 
 
+def _bounds(fact: NarrativeFact) -> tuple[Decimal, Decimal]:
+    """The exact amounts a figure may stand for: ± half the step it is written with (12 万元: 11.5–12.5)."""
+    half = Decimal(fact.step) / 2
+    return Decimal(fact.fen) - half, Decimal(fact.fen) + half
+
+
+def _within(written: str, low: Decimal, high: Decimal) -> bool:
+    """Whether a percentage as written (± half its last digit) meets the range the amounts allow."""
+    half = Decimal(1).scaleb(-len(written.partition(".")[2])) / 2
+    stated = abs(Decimal(written))
+    return stated + half >= low and stated - half <= high
+
+
 def _percent(part: int, whole: int) -> Decimal:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
@@ -139,8 +152,9 @@ def shares(ctx: AuditContext) -> Iterator[Finding]:
         if part is None or whole is None or whole is part or whole.fen == 0:
             continue
         expected, close = _at_precision(Decimal(part.fen) * 100 / Decimal(whole.fen), fact.text)
-        if close:
-            continue
+        low, high = _bounds(part), _bounds(whole)
+        if close or (high[0] > 0 and _within(fact.text, low[0] * 100 / high[1], low[1] * 100 / high[0])):
+            continue  # amounts written in whole 万元 leave the exact share open within their rounding
         yield finding(
             "narrative.share_arithmetic",
             "error",
@@ -172,9 +186,10 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
             prior = current.fen - fact.fen if fact.direction == "增加" else current.fen + fact.fen
             if prior <= 0:
                 break  # last year's figure is not positive: no rate to check (or the amount was misread)
-            # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded)
+            # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded), and
+            # amounts written in whole 万元 leave the exact rate open within their rounding
             expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
-            if close:
+            if close or _growth_within(fact, current):
                 break
             checked.append((current, prior, expected))
         if len(checked) < len(bases):
@@ -190,6 +205,18 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
             fact.rate,
             [ctx.fact_place(fact), *_rate_place(ctx, fact), ctx.fact_place(current)],
         )
+
+
+def _growth_within(change: NarrativeFact, current: NarrativeFact) -> bool:
+    """Whether the written rate fits some exact amounts the written change and current amount round to.
+    The rate (change / last year's) grows with the change and falls with the current amount."""
+    (change_low, change_high), (current_low, current_high) = _bounds(change), _bounds(current)
+    sign = -1 if change.direction == "增加" else 1
+    if current_low + sign * change_high <= 0 or change_low < 0:
+        return False  # last year's figure may not be positive: no range to speak of
+    low = change_low * 100 / (current_high + sign * change_low)
+    high = change_high * 100 / (current_low + sign * change_high)
+    return _within(change.rate, min(low, high), max(low, high))
 
 
 def _growth_bases(ctx: AuditContext, earlier: list[NarrativeFact], change: NarrativeFact) -> list[NarrativeFact]:
