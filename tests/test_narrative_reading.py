@@ -228,3 +228,11 @@ def test_shares_and_rates_of_amounts_in_whole_wan_are_open_within_their_rounding
     said = "“三公”经费预算12万元，比上年增加2万元，增长22.22%。"
     assert _errors(_after_tables(said)) == []
     assert _errors(_after_tables(said.replace("22.22%", "32.22%"))) == [("narrative.growth_arithmetic", "32.22")]
+
+
+def test_a_rate_needs_its_percent_sign_and_may_be_called_zengfu() -> None:
+    # '增加10.00万元，2026年…': 2026 is no rate
+    assert _errors(_after_tables("“三公”经费预算110.00万元，比上年增加10.00万元，2026年将继续压减。")) == []
+    said = "“三公”经费预算110.00万元，比上年增加10.00万元，增幅10.00%。"
+    assert _errors(_after_tables(said)) == []
+    assert _errors(_after_tables(said.replace("10.00%", "12.00%"))) == [("narrative.growth_arithmetic", "12.00")]

@@ -22,7 +22,9 @@ from yusuan.tables.model import Location
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*万元")
 _SHARE = re.compile(r"占(?:比)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 _CHANGE = re.compile(
-    r"(增加|减少|增长|下降)\s*(-?\d[\d,]*(?:\.\d+)?)\s*万元\s*[，,]?\s*(增长|下降|增加|减少)?\s*(-?\d+(?:\.\d+)?)?\s*[%％]?"
+    # a rate only with its percent sign: '增加10万元，2026年…' has none
+    r"(增加|减少|增长|下降)\s*(-?\d[\d,]*(?:\.\d+)?)\s*万元"
+    r"(?:\s*[，,]?\s*(增长|下降|增加|减少|增幅|减幅|降幅)?\s*(-?\d+(?:\.\d+)?)\s*[%％])?"
 )
 _COUNT = re.compile(r"(\d+)\s*(辆|个|项|人|台（套）|台\(套\)|台|套)")
 _HEADING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+部分)")
