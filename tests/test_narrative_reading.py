@@ -51,6 +51,15 @@ def test_a_page_number_at_a_page_break_is_not_part_of_a_sentence() -> None:
     assert _errors(text) == [("narrative.generic_totals", "125.00")]
 
 
+def test_corpus_narrative_after_the_tables_is_checked() -> None:
+    # 国家信访局 (develop half): its 情况说明 follows the tables; '委托业务费财政拨款预算 1,391.68万元，比 2025 年预算
+    # 增加 333.83 万元，增长 31.35%' — 333.83 / 1057.85 is 31.56%: a real slip, unseen while only the lines
+    # before the tables were read
+    report = audit_path(corpus_file("c009_wuhan_001.pdf"))
+    found = [f for f in report.findings if f.rule == "narrative.growth_arithmetic"]
+    assert [(f.severity, f.expected, f.actual) for f in found] == [("error", "31.56", "31.35")]
+
+
 # --- 2. sentence structure -----------------------------------------------------------------------
 
 
