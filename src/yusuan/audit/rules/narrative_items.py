@@ -47,7 +47,7 @@ class _Subject:
 
 
 def _bare(name: str) -> str:
-    """A subject's name without the words tables and narratives add or leave out (支出, 事务 …)."""
+    """A subject's name without the 支出 that tables and narratives add or leave out (社会保障和就业（类）)."""
     return normal(name).removesuffix("支出")
 
 
