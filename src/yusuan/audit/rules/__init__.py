@@ -61,6 +61,8 @@ def load_rules() -> dict[str, Rule]:
         narrative_words,
         performance,
         reading,
+        sources,
+        units,
         wording,
     )
 

@@ -32,7 +32,7 @@ _YEAR_END = re.compile(r"截至\s*(20\d\d)\s*年\s*12\s*月\s*31\s*日")
 
 
 def _final(ctx: AuditContext) -> bool:
-    return ctx.profile.raw.get("kind") == "final" or any("决算" in t.title for t in ctx.tables.tables)
+    return ctx.layout("kind") == "final" or any("决算" in t.title for t in ctx.tables.tables)
 
 
 def _document_year(ctx: AuditContext) -> int:
