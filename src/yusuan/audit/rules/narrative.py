@@ -308,11 +308,11 @@ def _breakdown(
     start = text.rfind("。", 0, position) + 1
     end = text.find("。", position)
     end = len(text) if end < 0 else end
-    parenthesised = text[max(0, position - 1) : position] in _OPEN
+    parenthesised = position > 0 and text[position - 1] in _OPEN
     if parenthesised:  # '（其中，A…，B…）': the breakdown ends with its parenthesis
         close = min((k for k in (text.find(c, position) for c in _CLOSE) if k >= 0), default=-1)
         end = close if 0 <= close < end else end
-    lead_colon = text[position + 2 : position + 3] in "：:"
+    lead_colon = text[position + 2 : position + 3] in ("：", ":")
     if not lead_colon and not parenthesised:
         # '其中结转结余 Y 万元，用于…；' names one part and ends at its clause
         semicolon = text.find("；", position)
