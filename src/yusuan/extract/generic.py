@@ -203,7 +203,7 @@ def _title_line(line: Line) -> tuple[str, str, str] | None:
     return number, title, kind
 
 
-def _furniture(doc: Document) -> set[int]:
+def page_furniture(doc: Document) -> set[int]:
     """Indexes of page numbers and running headers or footers (the same text atop or below many pages)."""
     out: set[int] = set()
     edges: dict[str, list[int]] = {}
@@ -261,7 +261,7 @@ def _unit_after(lines: list[Line], heading: _Heading, limit: int) -> tuple[int |
 
 def find_tables(doc: Document) -> list[GenericRegion]:
     """Every table of the document, found by its title, in document order."""
-    skip = _furniture(doc)
+    skip = page_furniture(doc)
     lines = [line for i, line in enumerate(doc.lines) if i not in skip and line.text.strip()]
     parsed = [_title_line(line) for line in lines]
     headings: list[_Heading] = []

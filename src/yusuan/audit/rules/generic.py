@@ -321,6 +321,8 @@ def generic_totals(ctx: AuditContext) -> Iterator[Finding]:
 #: how a narrative names the department's grand totals (the subject's last words)
 _INCOME_TOTALS = ("收入总计", "收入预算总计", "收入总预算", "收支总预算", "部门预算收入", "收入预算")
 _SPENDING_TOTALS = ("支出总计", "支出预算总计", "支出总预算", "部门预算支出", "支出预算")
+#: names of both totals at once (a 决算's 收入支出总计: the two sides are equal)
+_BOTH_TOTALS = ("收入支出总计", "收支总计", "收入支出决算总计", "收支决算总计")
 #: words right before the name that narrow it to one source or part: then it is not the grand total
 _QUALIFIED = re.compile(
     r"(?:拨款|经费|转移支付|补助|资金|收入|支出|一般公共预算|政府性基金(?:预算)?|国有资本经营(?:预算)?"
@@ -329,8 +331,8 @@ _QUALIFIED = re.compile(
 
 
 def _total_named(subject: str) -> str | None:
-    """'in' or 'out' when a narrative amount's subject names the grand income or spending total."""
-    for names, side in ((_INCOME_TOTALS, "in"), (_SPENDING_TOTALS, "out")):
+    """'in', 'out' or 'both' when a narrative amount's subject names the grand income or spending total."""
+    for names, side in ((_BOTH_TOTALS, "both"), (_INCOME_TOTALS, "in"), (_SPENDING_TOTALS, "out")):
         for name in names:
             if subject.endswith(name):
                 return None if _QUALIFIED.search(subject[: -len(name)]) else side
@@ -367,8 +369,8 @@ def narrative_totals(ctx: AuditContext) -> Iterator[Finding]:
     for fact in ctx.narrative.facts:
         if fact.kind == "amount" and fact.fen > 0:
             side = _total_named(normal(fact.clause))
-            if side is not None:
-                stated[side].append(fact)
+            for one in ("in", "out") if side == "both" else (side,) if side else ():
+                stated[one].append(fact)
     for side, facts in stated.items():
         # one total, however often repeated: several different ones are the units' own (分单位说明)
         if not sides[side] or len({f.fen for f in facts}) != 1:
