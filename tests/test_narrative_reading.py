@@ -195,6 +195,8 @@ def test_a_classified_subject_agrees_with_its_table_row() -> None:
     assert _errors(_itemised("2010102-一般行政管理事务 25.00万元。")) == [("narrative.item_amount", "25.00")]
     # an amount that is not the subject's own (last year's) is not compared
     assert _errors(_itemised("行政运行（项）上年执行数为85.00万元，本年预算80.00万元。")) == []
+    # a part of the item (西安 017: 专项业务经费 under 培训支出 107.6 of 109.6): one of the row's columns
+    assert _errors(_itemised("（3）专项业务经费：人大事务（20101）20.00万元，用于专项工作。")) == []
 
 
 def test_corpus_classified_subjects_are_tied_to_their_rows() -> None:
@@ -245,3 +247,11 @@ def test_a_rate_needs_its_percent_sign_and_may_be_called_zengfu() -> None:
     said = "“三公”经费预算110.00万元，比上年增加10.00万元，增幅10.00%。"
     assert _errors(_after_tables(said)) == []
     assert _errors(_after_tables(said.replace("10.00%", "12.00%"))) == [("narrative.growth_arithmetic", "12.00")]
+
+
+def test_an_amount_after_bi_shangnian_is_last_years() -> None:
+    """烟台 004: '2,042.55万元，比上年预算2,920.59万元，减少878.04万元，下降30%': 2,920.59 is the base."""
+    said = "委托业务费财政拨款预算为2,042.55万元，比上年预算2,920.59万元，减少878.04万元，下降30%。"
+    assert _errors(_after_tables(said)) == []
+    wrong = said.replace("下降30%", "下降25%")
+    assert _errors(_after_tables(wrong)) == [("narrative.growth_arithmetic", "25")]

@@ -186,27 +186,44 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
         checked = []
         for current in bases:
             prior = current.fen - fact.fen if fact.direction == "增加" else current.fen + fact.fen
+            stated_prior = _is_prior(ctx, current)
+            if stated_prior:  # '…，比上年预算 B 万元，减少 C 万元，下降 y%': B is last year's
+                prior = current.fen
             if prior <= 0:
                 break  # last year's figure is not positive: no rate to check (or the amount was misread)
             # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded), and
             # amounts written in whole 万元 leave the exact rate open within their rounding
             expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
-            if close or _growth_within(fact, current):
+            if close or (not stated_prior and _growth_within(fact, current)):
                 break
             checked.append((current, prior, expected))
         if len(checked) < len(bases):
             continue
         current, prior, expected = checked[-1]
         expected_text = f"{expected}"
+        amounts = (
+            f"上年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元"
+            if _is_prior(ctx, current)
+            else f"本年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元，上年应为 {format_wan(prior)} 万元"
+        )
         yield finding(
             "narrative.growth_arithmetic",
             "error",
-            f"增长率与其金额不符：本年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元，"
-            f"上年应为 {format_wan(prior)} 万元，增长率应为 {expected_text}%，文中为 {fact.rate}%",
+            f"增长率与其金额不符：{amounts}，增长率应为 {expected_text}%，文中为 {fact.rate}%",
             expected_text,
             fact.rate,
             [ctx.fact_place(fact), *_rate_place(ctx, fact), ctx.fact_place(current)],
         )
+
+
+#: words just before an amount that make it last year's ('比上年预算', '较2025年执行数', '上年为')
+_PRIOR_BEFORE = re.compile(r"(?:比|较|与|对比)(?:上年|上一年|去年|20\d\d年度?)[^，。；,0-9]{0,8}$|上年[^，。；,0-9]{0,6}(?:为|是)$")
+
+
+def _is_prior(ctx: AuditContext, amount: NarrativeFact) -> bool:
+    assert ctx.narrative is not None
+    before = ctx.narrative.text[max(0, amount.start - 16) : amount.start]
+    return _PRIOR_BEFORE.search(before) is not None
 
 
 def _growth_within(change: NarrativeFact, current: NarrativeFact) -> bool:

@@ -137,6 +137,18 @@ def _total(table: Table, row: Row, year: int) -> tuple[str, int] | None:
     return None if column is None or value is None else (column, value)
 
 
+def _row_amounts(table: Table, row: Row, year: int) -> list[int]:
+    """A row's readable amounts in this year's columns, the parts included (基本支出, 项目支出 …):
+    a sentence under 公用经费 or 专项业务经费 states the item's part, not its total."""
+    out = []
+    for column in table.columns:
+        if column.type == "amount" and _current(column, year):
+            value = _readable(table, row, column.key)
+            if value is not None:
+                out.append(value)
+    return out
+
+
 @rule(
     "narrative.item_amount",
     "error",
@@ -165,11 +177,11 @@ def item_amounts(ctx: AuditContext) -> Iterator[Finding]:
         code = str(row.value("code"))
         stated = subject.amount
         tolerance = stated.step + step  # the narrative may round (or cut) the table's figure
-        if abs(value - stated.fen) < tolerance:
+        if any(abs(v - stated.fen) < tolerance for v in _row_amounts(table, row, ctx.year)):
             continue  # not counted among the table's identities: the narrative is not the table's arithmetic
         # the same code in another table (支出总表, 财政拨款支出表) with the stated amount: another scope
         elsewhere = [(t, r) for t, by_code in others if (r := by_code.get(code)) is not None]
-        if any((v := _total(t, r, ctx.year)) and abs(v[1] - stated.fen) < stated.step + step for t, r in elsewhere):
+        if any(abs(v - stated.fen) < tolerance for t, r in elsewhere for v in _row_amounts(t, r, ctx.year)):
             continue
         named = "".join(f"{n}（{w}）" for n, w in zip(subject.names, "类款项", strict=True) if n)
         what = f"{code} {named or subject.names[2]}" if subject.code else named
