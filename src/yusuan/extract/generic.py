@@ -42,6 +42,7 @@ from typing import Any
 import yaml
 
 from yusuan.catalog import load_catalog
+from yusuan.extract.codes import counts, lists_items, read_short, settle_short_codes
 from yusuan.extract.document import Document, Line
 from yusuan.extract.tables import MAX_AMOUNT_DIGITS, Token, normal, tokens
 from yusuan.money import UNIT_FEN, AmountError, parse_amount
@@ -386,6 +387,8 @@ class GenericRow:
     family: str = ""  # function / econ / unit / '' (no code)
     parts: list[_Cell] = field(default_factory=list)  # a label row's name cells, left to right
     inferred: bool = False  # the code is not printed: the catalog knows the name under its parent
+    short: str = ""  # a 款 or 项 printed as two digits, its level read from the rows above (codes.py)
+    uncertain: bool = False  # the reading cannot vouch for the row (its level, its name unknown)
 
     @property
     def code(self) -> str:
@@ -783,8 +786,9 @@ def _glued(cell: _Cell, tok: Token) -> bool:
     return True
 
 
-def _split_code(cells: list[_Cell], ctx: _Context) -> tuple[str, int, str]:
-    """(code, cells used, name glued to the code) of a row's leading code cells, or ('', 0, '')."""
+def _split_code(cells: list[_Cell], ctx: _Context) -> tuple[str, int, str, str]:
+    """(code, cells used, name glued to the code, two digits whose level the rows above decided)
+    of a row's leading code cells, or ('', 0, '', '')."""
     skipped = 0
     if len(cells) > 1 and cells[0].kind == "digits" and _serial(cells[0].text, cells[1]):
         cells, skipped = cells[1:], 1  # a 序号 column before the code
@@ -796,20 +800,21 @@ def _split_code(cells: list[_Cell], ctx: _Context) -> tuple[str, int, str]:
         if cell.kind == "text" and not parts:
             match = _CODE_NAME.match(cell.text)
             if match:
-                return match.group(1), 1 + skipped, cell.text[match.end() :]
+                return match.group(1), 1 + skipped, cell.text[match.end() :], ""
         break
     if not parts:
-        return "", 0, ""
+        return "", 0, "", ""
     texts = [p.text for p in parts]
     if len(texts[0]) == 3 and all(len(t) == 2 for t in texts[1:]) and len(texts) <= 3:
-        return "".join(texts), len(parts) + skipped, ""
+        return "".join(texts), len(parts) + skipped, "", ""
     if len(texts) == 1 and len(texts[0]) != 2:
-        return texts[0], 1 + skipped, ""
+        return texts[0], 1 + skipped, "", ""
     if all(len(t) == 2 for t in texts) and ctx.klass and len(texts) <= 2:
         if len(texts) == 2:
-            return ctx.klass + texts[0] + texts[1], 2 + skipped, ""
-        return _two_digits(parts[0], ctx), 1 + skipped, ""
-    return "", 0, ""
+            return ctx.klass + texts[0] + texts[1], 2 + skipped, "", ""
+        by_column = ctx.kuan_x is not None and ctx.xiang_x is not None
+        return _two_digits(parts[0], ctx), 1 + skipped, "", "" if by_column else texts[0]
+    return "", 0, "", ""
 
 
 def _serial(text: str, nxt: _Cell) -> bool:
@@ -821,23 +826,15 @@ def _serial(text: str, nxt: _Cell) -> bool:
 
 def _two_digits(cell: _Cell, ctx: _Context) -> str:
     """A 款 or 项 printed as two digits under its 类: by its column when the header has 款 | 项,
-    else by the row before it and the catalog's names."""
+    else by the rows around it, its name and the catalog (``codes.read_short``)."""
     digits = cell.text
     if ctx.kuan_x is not None and ctx.xiang_x is not None:
         centre = (cell.x0 + cell.x1) / 2
         if abs(centre - ctx.kuan_x) <= abs(centre - ctx.xiang_x):
             return ctx.klass + digits
         return (ctx.kuan or ctx.klass + "00") + digits
-    if ctx.last == "class" or not ctx.kuan:
-        return ctx.klass + digits
-    catalog = load_catalog()
-    as_item = ctx.kuan + digits
-    as_kuan = ctx.klass + digits
-    if catalog.knows("function", as_item) and not catalog.knows("function", as_kuan):
-        return as_item
-    if catalog.knows("function", as_kuan) and not catalog.knows("function", as_item):
-        return as_kuan
-    return as_item
+    # provisional: the rows that follow decide it once the table is read (codes.settle_short_codes)
+    return read_short(digits, "", ctx.klass, ctx.kuan, ctx.last == "class", "", False).code
 
 
 def _family(code: str) -> tuple[str, str]:
@@ -867,7 +864,7 @@ def _code_groups(cells: list[_Cell], ctx: _Context) -> list[list[_Cell]]:
     """Cells split where a code column of the same classification starts again (301 工资福利支出
     92,835.98 | 302 商品和服务支出 …); codes of another classification (301 工资福利支出 | 501
     机关工资福利支出) are the same row's."""
-    first, used, _ = _split_code(cells, ctx)
+    first, used, _, _ = _split_code(cells, ctx)
     if not first or cells[used - 1].kind != "digits":
         return [cells]
     starts = [0]
@@ -896,7 +893,7 @@ def _reading(cells: list[_Cell]) -> str:
 
 def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
     first_amount = next((k for k, c in enumerate(cells) if c.kind == "amount"), len(cells))
-    code, used, glued_name = _split_code(cells[:first_amount], ctx)
+    code, used, glued_name, short = _split_code(cells[:first_amount], ctx)
     if code:
         codes = [code]
         names: list[_Cell] = []
@@ -904,7 +901,7 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
         while k < first_amount:
             cell = cells[k]
             if cell.kind == "digits" and names and len(codes) < 3:  # 301 01 基本工资 | 501 01 工资奖金津补贴
-                other, _used, _name = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
+                other, *_ = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
                 if other:
                     codes.append(other)
                     break
@@ -918,7 +915,7 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
         amounts = [_value(c) for c in cells[first_amount:] if c.kind == "amount"]
         family, kind = _family(code)
         name = glued_name + _reading(names)
-        return [GenericRow(kind, tuple(codes), name, amounts, cells[0].tokens[0], family)]
+        return [GenericRow(kind, tuple(codes), name, amounts, cells[0].tokens[0], family, short=short)]
     rows: list[GenericRow] = []
     label_cells: list[_Cell] = []
     values: list[GenericValue] = []
@@ -1088,6 +1085,36 @@ def _infer_codes(rows: list[GenericRow]) -> bool:
     return True
 
 
+def _rows_above(rows: list[GenericRow], k: int) -> list[GenericRow]:
+    """The 类 and 款 rows a function-code row at ``k`` stands under (the nearest of each above it)."""
+    out: list[GenericRow] = []
+    wanted = {"class", "kuan"}
+    for row in reversed(rows[:k]):
+        if row.kind == "unit" or row.kind == "total":
+            break
+        if row.family == "function" and row.kind in wanted:
+            out.append(row)
+            wanted -= {"class", "kuan"} if row.kind == "class" else {"kuan"}
+        if not wanted:
+            break
+    return out
+
+
+def _label_header(header: list[Line], ranges: list[tuple[float, float]] | None) -> tuple[str, ...]:
+    """The header words over a table's code and name columns (left of its value columns; all the
+    header's words when the table has no positions)."""
+    left = ranges[0][0] if ranges else float("inf")
+    out: list[str] = []
+    for line in header:
+        if ranges is None or not line.words:
+            text = normal(line.text)
+        else:
+            text = "".join(normal(w.text) for w in line.words if w.x1 <= left)
+        if text and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
 def _is_code_table(coded: int, with_values: int) -> bool:
     """A code table: its rows are mostly headed by 功能分类 or 经济分类 codes."""
     return coded >= 2 and coded * 10 >= with_values * 3
@@ -1116,12 +1143,23 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
     if ranges is not None:
         rows = _split_labels(rows, ranges)
     count = len(ranges) if ranges is not None else max((len(r.values) for r in rows), default=0)
+    value_headers = _headers(header, ranges, count)
     columns = [
         Column("code", ("编码",), "code", 10),
-        Column("name", ("名称",), "text", 30),
-        *(Column(f"v{k + 1}", h, "amount") for k, h in enumerate(_headers(header, ranges, count))),
+        Column("name", _label_header(header, ranges) or ("名称",), "text", 30),
+        *(Column(f"v{k + 1}", h, "count" if counts(h) else "amount") for k, h in enumerate(value_headers)),
     ]
+    unsure = set(settle_short_codes(rows, _family))
     inferred = _infer_codes(rows)
+    if inferred:  # a name the catalog does not know, amid the rows it placed: its level is unknown
+        placed = [k for k, r in enumerate(rows) if r.inferred]
+        unsure.update(
+            k for k, r in enumerate(rows) if placed and placed[0] < k < placed[-1] and r.values and not r.codes
+        )
+    for k in sorted(unsure):
+        rows[k].uncertain = True
+        for parent in _rows_above(rows, k):  # the sums a guessed level enters
+            parent.uncertain = True
     coded = not inferred and _is_code_table(
         sum(1 for r in rows if r.family in ("function", "econ")), sum(1 for r in rows if r.values)
     )
@@ -1142,14 +1180,15 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
             key = (*key, f"#{seen[key]}")
         where = row.location()
         cells: dict[str, Cell] = {}
+        sure = not row.uncertain
         if row.code:
-            cells["code"] = Cell(row.code, None if row.inferred else where)
-        cells["name"] = Cell(row.name, where if not row.code or row.inferred else None)
+            cells["code"] = Cell(row.code, None if row.inferred else where, sure)
+        cells["name"] = Cell(row.name, where if not row.code or row.inferred else None, sure)
         if positional:
             for k in range(count):
-                cells[f"v{k + 1}"] = Cell(None)
+                cells[f"v{k + 1}"] = Cell(None, None, sure)
         for value in row.values:
-            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location())
+            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location(), sure)
         level = {"total": 0, "unit": 1, "class": 1, "kuan": 2, "item": 3}.get(kind, 1)
         out.append(Row(key, kind, cells, level))
     table = Table(
@@ -1269,16 +1308,18 @@ def table_display_step(table: Table) -> int:
     return UNIT_FEN.get(table.unit, UNIT_FEN["万元"]) // 10 ** min(decimals, 2)
 
 
-def _parents(rows: list[Row]) -> dict[int, int]:
+def _parents(rows: list[Row], repeats: frozenset[int] = frozenset()) -> dict[int, int]:
     """Each coded row's parent: the nearest row above whose code is a proper prefix of its own
-    (since the last total or unit name row)."""
+    (since the last unit row: a unit groups 类 rows, it is no level of their hierarchy). Rows
+    printed again (``repeats``) are neither parents nor children."""
     parent: dict[int, int] = {}
     last: dict[str, int] = {}
     for i, row in enumerate(rows):
         code = row.value("code")
-        if not isinstance(code, str) or not code:
-            if row.kind == "unit":
-                last.clear()
+        if row.kind == "unit":
+            last.clear()
+            continue
+        if not isinstance(code, str) or not code or i in repeats:
             continue
         for cut in range(len(code) - 1, 2, -1):
             at = last.get(code[:cut])
@@ -1287,6 +1328,26 @@ def _parents(rows: list[Row]) -> dict[int, int]:
                 break
         last[code] = i
     return parent
+
+
+def _repeats(rows: list[Row], columns: list[str]) -> frozenset[int]:
+    """Rows that print the row above them again: the same code and the same amounts (a leaf 款
+    printed on its 款 line and again on its 项 line). Counted once."""
+    out: set[int] = set()
+    before: Row | None = None
+    for i, row in enumerate(rows):
+        code = row.value("code")
+        if not isinstance(code, str) or not code:
+            continue
+        if (
+            before is not None
+            and before.value("code") == code
+            and [before.value(c) for c in columns] == [row.value(c) for c in columns]
+        ):
+            out.add(i)
+            continue
+        before = row
+    return frozenset(out)
 
 
 def _value_count(row: Row, columns: list[str]) -> int:
@@ -1302,8 +1363,8 @@ def hierarchy_checks(table: Table) -> list[Check]:
     column, which every row with a value fills. Tolerance: one display step per summed term.
     """
     rows = table.rows
-    if table.kind in _vocabulary().no_hierarchy:
-        return []
+    if table.kind in _vocabulary().no_hierarchy or lists_items(h for c in table.columns for h in c.headers):
+        return []  # a list of purchases, projects, meetings: its codes label items, they do not sum
 
     def is_coded(row: Row) -> bool:
         code = row.value("code")
@@ -1316,7 +1377,8 @@ def hierarchy_checks(table: Table) -> list[Check]:
     columns = [c.key for c in table.columns if c.type == "amount"]
     positional = any(row.cells.get(c) is not None and row.value(c) is None for row in rows for c in columns)
     step = table_display_step(table)
-    parent = _parents(rows)
+    repeats = _repeats(rows, columns)
+    parent = _parents(rows, repeats)
     children: dict[int, list[int]] = {}
     for child, mother in parent.items():
         children.setdefault(mother, []).append(child)
@@ -1369,7 +1431,7 @@ def hierarchy_checks(table: Table) -> list[Check]:
     names = {"class": "类", "kuan": "款", "item": "项", "unit": "单位"}
     for mother, kids in children.items():
         row = rows[mother]
-        if any(mother < i <= max(_descendants(mother, children)) for i in loose):
+        if any(mother < i < _block_end(rows, mother, children) for i in loose):
             continue
         level = {"class": "款", "kuan": "项"}.get(row.kind, "下级")
         compare(row, [rows[k] for k in kids], f"{names.get(row.kind, '上级')} = Σ {level}")
@@ -1378,10 +1440,10 @@ def hierarchy_checks(table: Table) -> list[Check]:
     current: tuple[int, list[int]] = (-1, [])
     sections.append(current)
     for i, row in enumerate(rows):
-        if row.kind == "unit" and not row.value("code"):
+        if row.kind == "unit":
             current = (i, [])
             sections.append(current)
-        elif row.kind != "total" and i not in parent:
+        elif row.kind != "total" and i not in parent and i not in repeats:
             current[1].append(i)
     units = [i for i, tops in sections if i >= 0 and tops and all(is_coded(rows[k]) for k in tops)]
     for unit_index in units:
@@ -1397,6 +1459,17 @@ def hierarchy_checks(table: Table) -> list[Check]:
         elif not (inferred and loose):  # rows without a code (a project under its unit): coded rows only
             compare(row, [rows[k] for k in sections[0][1] if is_coded(rows[k])], "合计 = Σ 最上级各行")
     return checks
+
+
+def _block_end(rows: list[Row], index: int, children: dict[int, list[int]]) -> int:
+    """One past a parent row's block: the next coded row (or total or unit row) below it that is
+    not its descendant; a row without a code before that stands amid its children."""
+    mine = set(_descendants(index, children))
+    for j in range(index + 1, len(rows)):
+        code = rows[j].value("code")
+        if rows[j].kind in ("total", "unit") or (isinstance(code, str) and code and j not in mine):
+            return j
+    return len(rows)
 
 
 def _descendants(index: int, children: dict[int, list[int]]) -> list[int]:

@@ -1,0 +1,136 @@
+"""The code hierarchy as real documents print it: what a short code stands for, which rows are not
+levels of the 类/款/项 hierarchy, and which tables are no hierarchy at all.
+
+The generic reader (``extract/generic.py``) reads rows one after another; a 款 or 项 printed as two
+digits under its 类 (``208`` / ``05`` / ``2080505`` / ``99``) is read there from the rows above it
+only. Here the whole table is known, so the two readings of such a code (款 ``20899`` or 项
+``2080599``) are decided by what follows it, by its printed name and by the catalog; when nothing
+decides, the row is marked uncertain — a guessed level must never become an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from yusuan.catalog import load_catalog
+from yusuan.extract.tables import normal
+
+#: a printed name cut short by a narrow cell still names its code when it keeps this many characters
+NAME_PREFIX_MIN = 4
+
+#: header words of tables that list things (purchases, projects, meetings, targets), not sums by code
+LISTING_HEADERS = (
+    "项目名称",
+    "采购项目",
+    "采购品目",
+    "品目",
+    "数量",
+    "人数",
+    "天数",
+    "会议名称",
+    "培训名称",
+    "绩效指标",
+    "指标值",
+)
+#: header words of columns that count (vehicles, people, days): never amounts to add up
+COUNT_HEADERS = ("数量", "人数", "天数", "台数", "辆数", "车辆数", "个数", "次数", "批次", "人次")
+
+
+def _catalog_name(code: str) -> str:
+    catalog = load_catalog()
+    return normal(catalog.name("function", code)) if catalog.knows("function", code) else ""
+
+
+def _names(printed: str, code: str) -> bool:
+    """Whether a printed name is the catalog's name of ``code`` (or that name cut short)."""
+    official = _catalog_name(code)
+    name = normal(printed)
+    if not official or not name:
+        return False
+    return name == official or (len(name) >= NAME_PREFIX_MIN and official.startswith(name))
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A short code's settled reading: the full code, and whether the table decides it."""
+
+    code: str
+    certain: bool
+
+
+def read_short(digits: str, name: str, klass: str, kuan: str, after_class: bool, following: str, full_items: bool) -> Reading:
+    """The code a 款 or 项 printed as two digits stands for.
+
+    ``klass``/``kuan``: the 类 and 款 above; ``after_class``: the row right above is the 类;
+    ``following``: the next code of the table printed in full ('' if none); ``full_items``: the
+    table prints its 项 codes in full (2080505), so a two-digit code there is a 款.
+    """
+    as_kuan, as_item = klass + digits, (kuan or klass + "00") + digits
+    if after_class or not kuan:
+        return Reading(as_kuan, True)
+    if following.startswith(as_kuan) and len(following) == 7 and as_kuan != kuan:
+        return Reading(as_kuan, True)  # its own 项 follow: a 款
+    if as_kuan == kuan:
+        return Reading(as_item, True)  # a 款 does not follow itself: its 项 (a leaf 款 printed on its 项 line)
+    if len(following) == 7 and following.startswith(kuan):
+        return Reading(as_item, True)  # amid the 项 of the 款 above
+    if full_items and as_kuan != kuan:
+        return Reading(as_kuan, True)
+    catalog = load_catalog()
+    known = {code for code in (as_kuan, as_item) if catalog.knows("function", code)}
+    if len(known) == 1:
+        return Reading(known.pop(), True)
+    named = {code for code in (as_kuan, as_item) if _names(name, code)}
+    if len(named) == 1:
+        return Reading(named.pop(), True)
+    return Reading(as_item, False)
+
+
+def settle_short_codes(rows: list, family: Callable[[str], tuple[str, str]]) -> list[int]:
+    """Re-read every two-digit code of a table (the generic reader's rows, in order) knowing the
+    rows that follow it; sets each row's code, family and kind. Returns the indexes of the rows
+    whose level no evidence decides (the caller marks them uncertain, with the 类 and 款 above)."""
+    full_items = any(len(r.code) == 7 and not r.short and r.family == "function" for r in rows)
+    following = [""] * len(rows)
+    nxt = ""
+    for k in range(len(rows) - 1, -1, -1):
+        following[k] = nxt
+        if rows[k].code and not rows[k].short and rows[k].family == "function":
+            nxt = rows[k].code
+    klass = kuan = ""
+    last_kind = ""
+    unsure: list[int] = []
+    for k, row in enumerate(rows):
+        if row.short and klass:
+            reading = read_short(row.short, row.name, klass, kuan, last_kind == "class", following[k], full_items)
+            row.codes = (reading.code, *row.codes[1:])
+            row.family, row.kind = family(reading.code)
+            if not reading.certain:
+                unsure.append(k)
+        if row.family == "function":
+            if row.kind == "class":
+                klass, kuan = row.code, ""
+            elif row.kind == "kuan":
+                klass, kuan = row.code[:3], row.code
+            elif len(row.code) == 7:
+                klass, kuan = row.code[:3], row.code[:5]
+        if row.codes or row.values:
+            last_kind = row.kind
+    return unsure
+
+
+def lists_items(header_words: Iterable[str]) -> bool:
+    """Whether a table's header says it lists things (purchases, projects, meetings) rather than
+    sums by classification code."""
+    text = "".join(normal(w) for w in header_words)
+    return any(word in text for word in LISTING_HEADERS)
+
+
+def counts(header: Iterable[str]) -> bool:
+    """Whether a column's header says it counts (数量, 人数 …): its numbers are not amounts."""
+    text = "".join(normal(w) for w in header)
+    return any(word in text for word in COUNT_HEADERS)
+
+
+__all__ = ["LISTING_HEADERS", "Reading", "counts", "lists_items", "read_short", "settle_short_codes"]
