@@ -203,3 +203,25 @@ def test_a_count_column_is_not_an_amount() -> None:
     table = generic_tables(doc)[0].tables[0]
     assert [c.type for c in table.columns] == ["code", "text", "count", "amount"]
     assert hierarchy_checks(table) == []  # a table that counts lists things: no 类/款/项 sums
+
+
+# --- 5. names only ---------------------------------------------------------------------------------
+
+
+def test_names_only_row_the_catalog_does_not_know_is_uncertain_not_an_error() -> None:
+    head = ["表3：2026年市级部门支出预算总表", "部门名称：某局 单位：万元", "功能分类科目名称 总计"]
+    lines = [
+        "合计 80.00",
+        "一般公共服务支出 50.00",
+        "人大事务 20.00",
+        "行政运行 20.00",
+        "数据新设事务 30.00",  # a 款 the catalog does not know, at the end of its 类
+        "社会保障和就业支出 30.00",
+        "行政事业单位养老支出 30.00",
+        "机关事业单位基本养老保险缴费支出 30.00",
+    ]
+    table = _table(lines, head)
+    assert _codes(table) == ["201", "20101", "2010101", "208", "20805", "2080505"]
+    assert _failed(table) == []  # 201 is not compared with its known 款 only
+    assert set(_uncertain(table)) >= {"数据新设事务", "201"}
+    assert _errors(lines, head) == []

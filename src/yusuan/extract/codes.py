@@ -19,20 +19,9 @@ from yusuan.extract.tables import normal
 #: a printed name cut short by a narrow cell still names its code when it keeps this many characters
 NAME_PREFIX_MIN = 4
 
-#: header words of tables that list things (purchases, projects, meetings, targets), not sums by code
-LISTING_HEADERS = (
-    "项目名称",
-    "采购项目",
-    "采购品目",
-    "品目",
-    "数量",
-    "人数",
-    "天数",
-    "会议名称",
-    "培训名称",
-    "绩效指标",
-    "指标值",
-)
+#: words over a table's name column when its rows are things listed (purchases, projects, meetings,
+#: targets), not sums by classification code
+LISTING_HEADERS = ("项目名称", "采购项目", "采购品目", "品目名称", "会议名称", "培训名称", "绩效指标", "指标名称")
 #: header words of columns that count (vehicles, people, days): never amounts to add up
 COUNT_HEADERS = ("数量", "人数", "天数", "台数", "辆数", "车辆数", "个数", "次数", "批次", "人次")
 
@@ -120,11 +109,11 @@ def settle_short_codes(rows: list, family: Callable[[str], tuple[str, str]]) -> 
     return unsure
 
 
-def lists_items(header_words: Iterable[str]) -> bool:
-    """Whether a table's header says it lists things (purchases, projects, meetings) rather than
-    sums by classification code."""
-    text = "".join(normal(w) for w in header_words)
-    return any(word in text for word in LISTING_HEADERS)
+def lists_items(label_header: Iterable[str], column_headers: Iterable[Iterable[str]]) -> bool:
+    """Whether a table lists things (purchases, projects, meetings) rather than summing by
+    classification code: the header over its names says so, or a column counts (数量, 人数)."""
+    text = "".join(normal(w) for w in label_header)
+    return any(word in text for word in LISTING_HEADERS) or any(counts(h) for h in column_headers)
 
 
 def counts(header: Iterable[str]) -> bool:

@@ -840,8 +840,8 @@ def _two_digits(cell: _Cell, ctx: _Context) -> str:
 def _family(code: str) -> tuple[str, str]:
     """(family, row kind) of a code: function 类/款/项, economic 类/款, or a unit's code."""
     lead = code[0]
-    if len(code) == 3 and lead == "2" and not load_catalog().knows("function", code):
-        return "unit", "unit"  # 251 西安市自然资源和规划局: a unit's code, not a 类
+    if len(code) == 3 and not any(load_catalog().knows(name, code) for name in ("function", "dept_econ", "gov_econ")):
+        return "unit", "unit"  # 251 西安市自然资源和规划局, 328 无锡市应急管理局: a unit's code, not a 类
     if lead == "2" and len(code) in (3, 5, 7):
         return "function", {3: "class", 5: "kuan", 7: "item"}[len(code)]
     if lead in "35" and len(code) in (3, 5, 7):
@@ -1052,6 +1052,24 @@ def _catalog_names() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     return tops, children
 
 
+_INCOME_LABEL = re.compile(r"收入|拨款$|预算$|资金$|结转|结余")
+
+
+def _income_label(name: str) -> bool:
+    """A two-sided table's income line (一、财政拨款, 一般公共预算, 上年结转), standing between the
+    expenditure lines: no classification name."""
+    return bool(_LABEL_PREFIX.match(name) or _INCOME_LABEL.search(name))
+
+
+_UNIT_NAME = re.compile(r"(?:局|委员会|中心|院|办公室|站|所|馆|处|队|学校|学院|医院|本级)(?:（[^）]*）)?$")
+
+
+def _unit_name(name: str) -> bool:
+    """A name that names an institution (深圳市考试院, 某局（本级）): a unit among the rows of a
+    table that prints names only, not a classification name the catalog lacks."""
+    return bool(_UNIT_NAME.search(normal(name)))
+
+
 def _infer_codes(rows: list[GenericRow]) -> bool:
     """Codes for a table that prints names only (杭州: 科学技术支出 / 技术研究与开发 / …): each name
     looked up under the 类 or 款 above it. Kept when the catalog places most rows with amounts."""
@@ -1154,7 +1172,13 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
     if inferred:  # a name the catalog does not know, amid the rows it placed: its level is unknown
         placed = [k for k, r in enumerate(rows) if r.inferred]
         unsure.update(
-            k for k, r in enumerate(rows) if placed and placed[0] < k < placed[-1] and r.values and not r.codes
+            k
+            for k, r in enumerate(rows)
+            if placed[0] < k < placed[-1]
+            and r.values
+            and not r.codes
+            and not _income_label(r.name)
+            and not _unit_name(r.name)
         )
     for k in sorted(unsure):
         rows[k].uncertain = True
@@ -1171,7 +1195,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
         if kind == "values" and data_rows and (row is data_rows[0] or row is data_rows[-1]):
             kind = "total"
         elif kind == "label":
-            kind = "unit" if coded and row.values else "item"
+            kind = "unit" if (coded or (inferred and _unit_name(row.name))) and row.values else "item"
         elif kind == "values":
             kind = "item"
         key: tuple[str, ...] = row.codes if row.codes else ((row.name or "合计") if kind == "total" else row.name,)
@@ -1309,24 +1333,37 @@ def table_display_step(table: Table) -> int:
 
 
 def _parents(rows: list[Row], repeats: frozenset[int] = frozenset()) -> dict[int, int]:
-    """Each coded row's parent: the nearest row above whose code is a proper prefix of its own
-    (since the last unit row: a unit groups 类 rows, it is no level of their hierarchy). Rows
+    """Each coded row's parent: the nearest row above whose code is a proper prefix of its own.
+    Unit rows (251 部门 / 251001 单位) make a hierarchy of their own: a unit groups the 类 rows
+    below it, it is no level of theirs (704001 is no 款 of 704, 201001 no 款 of 类 201). Rows
     printed again (``repeats``) are neither parents nor children."""
     parent: dict[int, int] = {}
-    last: dict[str, int] = {}
+    last: dict[str, int] = {}  # classification codes since the last unit row
+    units: dict[str, int] = {}
+
+    def find(code: str, seen: dict[str, int]) -> int | None:
+        for cut in range(len(code) - 1, 2, -1):
+            if code[:cut] in seen:
+                return seen[code[:cut]]
+        return None
+
     for i, row in enumerate(rows):
         code = row.value("code")
+        coded = isinstance(code, str) and bool(code)
         if row.kind == "unit":
             last.clear()
+            if coded:
+                at = find(str(code), units)
+                if at is not None:
+                    parent[i] = at
+                units[str(code)] = i
             continue
-        if not isinstance(code, str) or not code or i in repeats:
+        if not coded or i in repeats:
             continue
-        for cut in range(len(code) - 1, 2, -1):
-            at = last.get(code[:cut])
-            if at is not None:
-                parent[i] = at
-                break
-        last[code] = i
+        at = find(str(code), last)
+        if at is not None:
+            parent[i] = at
+        last[str(code)] = i
     return parent
 
 
@@ -1363,7 +1400,8 @@ def hierarchy_checks(table: Table) -> list[Check]:
     column, which every row with a value fills. Tolerance: one display step per summed term.
     """
     rows = table.rows
-    if table.kind in _vocabulary().no_hierarchy or lists_items(h for c in table.columns for h in c.headers):
+    label_header = table.column("name").headers if any(c.key == "name" for c in table.columns) else ()
+    if table.kind in _vocabulary().no_hierarchy or lists_items(label_header, (c.headers for c in table.columns)):
         return []  # a list of purchases, projects, meetings: its codes label items, they do not sum
 
     def is_coded(row: Row) -> bool:
@@ -1427,7 +1465,9 @@ def hierarchy_checks(table: Table) -> list[Check]:
 
     # an amount row without a code amid a parent's children is a child the sum cannot place
     # (a name the catalog does not know, in a table whose codes are inferred)
-    loose = [i for i, row in enumerate(rows) if row.kind == "item" and not is_coded(row) and has_amount(row)]
+    uncoded = [i for i, row in enumerate(rows) if row.kind == "item" and not is_coded(row) and has_amount(row)]
+    # (a two-sided table's income lines stand between the expenditure lines: no children of theirs)
+    loose = [i for i in uncoded if not _income_label(str(rows[i].value("name")))]
     names = {"class": "类", "kuan": "款", "item": "项", "unit": "单位"}
     for mother, kids in children.items():
         row = rows[mother]
@@ -1448,15 +1488,18 @@ def hierarchy_checks(table: Table) -> list[Check]:
     units = [i for i, tops in sections if i >= 0 and tops and all(is_coded(rows[k]) for k in tops)]
     for unit_index in units:
         tops = next(t for i, t in sections if i == unit_index)
-        compare(rows[unit_index], [rows[k] for k in tops], "单位 = Σ 所属各行")
-    if len(units) < len(sections) - 1:
-        units = []  # unit names without code rows of their own: not a table of units
+        if unit_index not in children:  # a unit over units is their sum, not its rows' (above)
+            compare(rows[unit_index], [rows[k] for k in tops], "单位 = Σ 所属各行")
+    top_units = [i for i, row in enumerate(rows) if row.kind == "unit" and i not in parent]
+    # a unit: a row with a unit code, or a name row over code rows of its own; unit names without
+    # either (a project under its 项) do not make a table of units
+    units = top_units if all(is_coded(rows[i]) or i in units for i in top_units) else []
     for row in rows:
         if row.kind != "total" or not _GRAND_TOTAL.match(str(row.value("name") or "合计")):
             continue
         if units:
             compare(row, [rows[k] for k in units], "合计 = Σ 各单位")
-        elif not (inferred and loose):  # rows without a code (a project under its unit): coded rows only
+        elif not (inferred and uncoded):  # rows without a code (a project under its unit): coded rows only
             compare(row, [rows[k] for k in sections[0][1] if is_coded(rows[k])], "合计 = Σ 最上级各行")
     return checks
 
