@@ -4,12 +4,11 @@ not know. Each reading either adds up or is marked uncertain; a guessed level ne
 
 from __future__ import annotations
 
+from tests.test_generic import _line, _pdf, _values_line
 from yusuan.audit.engine import audit_document
 from yusuan.extract.generic import generic_tables, hierarchy_checks
 from yusuan.extract.text import parse_text
 from yusuan.tables.model import Table
-
-from tests.test_generic import _line, _pdf, _values_line
 
 HEAD = ["表5 一般公共预算支出表", "单位：万元", "科目编码 科目名称 合计"]
 

@@ -48,7 +48,9 @@ class Reading:
     certain: bool
 
 
-def read_short(digits: str, name: str, klass: str, kuan: str, after_class: bool, following: str, full_items: bool) -> Reading:
+def read_short(
+    digits: str, name: str, klass: str, kuan: str, after_class: bool, following: str, full_items: bool
+) -> Reading:
     """The code a 款 or 项 printed as two digits stands for.
 
     ``klass``/``kuan``: the 类 and 款 above; ``after_class``: the row right above is the 类;
