@@ -224,3 +224,29 @@ def test_names_only_row_the_catalog_does_not_know_is_uncertain_not_an_error() ->
     assert _failed(table) == []  # 201 is not compared with its known 款 only
     assert set(_uncertain(table)) >= {"数据新设事务", "201"}
     assert _errors(lines, head) == []
+
+
+def test_names_only_row_cut_short_is_its_one_catalog_child() -> None:
+    head = ["表3：2026年市级部门支出预算总表", "部门名称：某局 单位：万元", "功能分类科目名称 总计"]
+    table = _table(
+        [
+            "合计 30.00",
+            "社会保障和就业支出 30.00",
+            "行政事业单位养老支出 30.00",
+            "机关事业单位基本养老保险缴 20.00",  # cut by a narrow cell
+            "机关事业单位职业年金缴费支出 10.00",
+        ],
+        head,
+    )
+    assert _codes(table) == ["208", "20805", "2080505", "2080506"]
+    assert _failed(table) == [] and _uncertain(table) == []
+
+
+def test_names_of_other_editions_name_their_code() -> None:
+    # 2026 tables print 22303 as 国有企业公益性补贴 (深圳 2026), the 2025 catalog as 国有企业政策性补贴
+    head = ["表3：2026年市级部门支出预算总表", "部门名称：某局 单位：万元", "功能分类科目名称 总计"]
+    table = _table(
+        ["合计 5.00", "国有资本经营预算支出 5.00", "国有企业公益性补贴 5.00", "国有企业公益性补贴 5.00"], head
+    )
+    assert _codes(table) == ["223", "22303", "2230301"]
+    assert _failed(table) == [] and _uncertain(table) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from yusuan.catalog import load_catalog
 from yusuan.extract.tables import normal
@@ -26,18 +27,39 @@ LISTING_HEADERS = ("项目名称", "采购项目", "采购品目", "品目名称
 COUNT_HEADERS = ("数量", "人数", "天数", "台数", "辆数", "车辆数", "个数", "次数", "批次", "人次")
 
 
-def _catalog_name(code: str) -> str:
+@cache
+def _children() -> dict[str, list[tuple[str, str]]]:
+    """Parent code → (name, code) of its children, 功能 and 部门经济 分类 alike."""
+    out: dict[str, list[tuple[str, str]]] = {}
     catalog = load_catalog()
-    return normal(catalog.name("function", code)) if catalog.knows("function", code) else ""
+    for name in ("function", "dept_econ"):
+        for entry in catalog.entries(name):
+            if entry.parent:
+                out.setdefault(entry.parent, []).extend(
+                    (normal(n), entry.code) for n in (entry.name, *entry.other_names)
+                )
+    return out
+
+
+def child_named(parent: str, printed: str) -> str:
+    """The code of the child of ``parent`` a name cut short by its cell stands for: the one child
+    whose catalog name starts with it ('' when none or several do)."""
+    if len(printed) < NAME_PREFIX_MIN:
+        return ""
+    found = {code for name, code in _children().get(parent, []) if name.startswith(printed)}
+    return found.pop() if len(found) == 1 else ""
 
 
 def _names(printed: str, code: str) -> bool:
-    """Whether a printed name is the catalog's name of ``code`` (or that name cut short)."""
-    official = _catalog_name(code)
+    """Whether a printed name is one of the catalog's names of ``code`` (or one cut short)."""
+    catalog = load_catalog()
     name = normal(printed)
-    if not official or not name:
+    if not name or not catalog.knows("function", code):
         return False
-    return name == official or (len(name) >= NAME_PREFIX_MIN and official.startswith(name))
+    return any(
+        name == official or (len(name) >= NAME_PREFIX_MIN and official.startswith(name))
+        for official in map(normal, catalog.names("function", code))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,4 +146,4 @@ def counts(header: Iterable[str]) -> bool:
     return any(word in text for word in COUNT_HEADERS)
 
 
-__all__ = ["LISTING_HEADERS", "Reading", "counts", "lists_items", "read_short", "settle_short_codes"]
+__all__ = ["LISTING_HEADERS", "Reading", "child_named", "counts", "lists_items", "read_short", "settle_short_codes"]

@@ -42,7 +42,7 @@ from typing import Any
 import yaml
 
 from yusuan.catalog import load_catalog
-from yusuan.extract.codes import counts, lists_items, read_short, settle_short_codes
+from yusuan.extract.codes import child_named, counts, lists_items, read_short, settle_short_codes
 from yusuan.extract.document import Document, Line
 from yusuan.extract.tables import MAX_AMOUNT_DIGITS, Token, normal, tokens
 from yusuan.money import UNIT_FEN, AmountError, parse_amount
@@ -1044,11 +1044,11 @@ def _catalog_names() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     children: dict[tuple[str, str], str] = {}
     for name in ("function", "dept_econ"):
         for entry in catalog.entries(name):
-            key = normal(entry.name)
-            if entry.parent:
-                children.setdefault((entry.parent, key), entry.code)
-            else:
-                tops.setdefault(key, entry.code)
+            for key in map(normal, (entry.name, *entry.other_names)):
+                if entry.parent:
+                    children.setdefault((entry.parent, key), entry.code)
+                else:
+                    tops.setdefault(key, entry.code)
     return tops, children
 
 
@@ -1085,6 +1085,7 @@ def _infer_codes(rows: list[GenericRow]) -> bool:
         code = children.get((kuan, name), "") if kuan else ""
         code = code or (children.get((klass, name), "") if klass else "")
         code = code or tops.get(name, "")
+        code = code or (child_named(kuan, name) if kuan else "") or (child_named(klass, name) if klass else "")
         if not code:
             continue
         found[k] = code
