@@ -4,6 +4,7 @@ not know. Each reading either adds up or is marked uncertain; a guessed level ne
 
 from __future__ import annotations
 
+from tests.conftest import corpus_file
 from tests.test_generic import _line, _pdf, _values_line
 from yusuan.audit.engine import audit_document
 from yusuan.extract.generic import generic_tables, hierarchy_checks
@@ -250,3 +251,36 @@ def test_names_of_other_editions_name_their_code() -> None:
     )
     assert _codes(table) == ["223", "22303", "2230301"]
     assert _failed(table) == [] and _uncertain(table) == []
+
+
+# --- real documents (develop half of the corpus) -----------------------------------------------------
+
+
+def _real(name: str, number: str) -> Table:
+    from yusuan.extract.pdf import read_pdf
+
+    return generic_tables(read_pdf(corpus_file(name)))[0].by_number(number)
+
+
+def test_corpus_department_code_over_unit_codes() -> None:
+    # 无锡 公开02表: 328 无锡市应急管理局 (no 经济分类 类) over its units 328001 and 328002
+    table = _real("c014_wuxi_001.pdf", "公开02表")
+    assert [r.kind for r in table.rows] == ["total", "unit", "unit", "unit"]
+    checks = hierarchy_checks(table)
+    assert {c.identity for c in checks} == {"单位 = Σ 下级", "合计 = Σ 各单位"}
+    assert all(c.held for c in checks)
+
+
+def test_corpus_unit_names_amid_names_only_rows() -> None:
+    # 广州 表11 prints unit names over 经济分类 names only: each unit is the sum of its 类
+    table = _real("c005_guangzhou_011.pdf", "表11")
+    checks = hierarchy_checks(table)
+    assert {c.identity for c in checks} == {"单位 = Σ 所属各行", "合计 = Σ 各单位"}
+    assert len(checks) >= 50 and all(c.held for c in checks)
+
+
+def test_corpus_2026_name_of_a_kuan() -> None:
+    # 深圳 国资委 表1 prints 国有企业公益性补贴 (22303 in 2026) twice, as its 款 and its 项
+    table = _real("c003_shenzhen_019.pdf", "表1")
+    assert [c for c in _codes(table) if c.startswith("22303")] == ["22303", "2230301"]
+    assert _uncertain(table) == []
