@@ -284,3 +284,15 @@ def test_corpus_2026_name_of_a_kuan() -> None:
     table = _real("c003_shenzhen_019.pdf", "表1")
     assert [c for c in _codes(table) if c.startswith("22303")] == ["22303", "2230301"]
     assert _uncertain(table) == []
+
+
+def test_two_projects_of_one_code_with_one_amount_are_both_counted() -> None:
+    # a guard on the repeat rule: same code and amount, other names: two rows, not one printed twice
+    table = _table(
+        [
+            "合计 10.00",
+            "2010102 信息化运维项目 5.00",
+            "2010102 档案整理项目 5.00",
+        ]
+    )
+    assert _failed(table) == []

@@ -1369,8 +1369,9 @@ def _parents(rows: list[Row], repeats: frozenset[int] = frozenset()) -> dict[int
 
 
 def _repeats(rows: list[Row], columns: list[str]) -> frozenset[int]:
-    """Rows that print the row above them again: the same code and the same amounts (a leaf 款
-    printed on its 款 line and again on its 项 line). Counted once."""
+    """Rows that print the row above them again: the same code, name and amounts (a leaf 款
+    printed on its 款 line and again on its 项 line). Counted once; two projects of one 项 with
+    the same amount differ by their names."""
     out: set[int] = set()
     before: Row | None = None
     for i, row in enumerate(rows):
@@ -1380,6 +1381,7 @@ def _repeats(rows: list[Row], columns: list[str]) -> frozenset[int]:
         if (
             before is not None
             and before.value("code") == code
+            and normal(str(before.value("name") or "")) == normal(str(row.value("name") or ""))
             and [before.value(c) for c in columns] == [row.value(c) for c in columns]
         ):
             out.add(i)
