@@ -87,6 +87,22 @@ def test_two_digit_code_nothing_decides_is_uncertain_not_an_error() -> None:
     assert _errors(lines) == []
 
 
+def test_two_digits_under_codes_printed_in_parts_are_not_taken_for_a_kuan() -> None:
+    # '208 05 05' prints the parts of a code that change: a lone 06 below it may well be a 项, so
+    # the codes printed in parts do not make it a 款 (only 7-digit codes printed whole do)
+    table = _table(
+        [
+            "合计 30.00",
+            "208 社会保障和就业支出 30.00",
+            "208 05 行政事业单位养老支出 30.00",
+            "208 05 05 机关事业单位基本养老保险缴费支出 20.00",
+            "06 职业年金 10.00",
+        ]
+    )
+    assert _codes(table)[-1] == "2080506"
+    assert _failed(table) == []
+
+
 # --- 2. a leaf 款 printed twice ---------------------------------------------------------------------
 
 
@@ -215,15 +231,22 @@ def test_names_only_row_the_catalog_does_not_know_is_uncertain_not_an_error() ->
         "一般公共服务支出 50.00",
         "人大事务 20.00",
         "行政运行 20.00",
-        "数据新设事务 30.00",  # a 款 the catalog does not know, at the end of its 类
+        "数据新设事务 30.00",  # a 款 the catalog does not know, amid its 类's rows
+        "政府办公厅（室）及相关机构事务 0.00",
         "社会保障和就业支出 30.00",
         "行政事业单位养老支出 30.00",
         "机关事业单位基本养老保险缴费支出 30.00",
     ]
     table = _table(lines, head)
-    assert _codes(table) == ["201", "20101", "2010101", "208", "20805", "2080505"]
+    assert _codes(table) == ["201", "20101", "2010101", "20103", "208", "20805", "2080505"]
     assert _failed(table) == []  # 201 is not compared with its known 款 only
     assert set(_uncertain(table)) >= {"数据新设事务", "201"}
+    assert _errors(lines, head) == []
+    # at the end of its 类 it may as well be a heading: not compared, not called uncertain
+    del lines[5]
+    table = _table(lines, head)
+    assert _failed(table) == [] and _uncertain(table) == []
+    assert ("201",) not in {c.row_key for c in hierarchy_checks(table)}
     assert _errors(lines, head) == []
 
 

@@ -100,16 +100,23 @@ def read_short(
     return Reading(as_item, False)
 
 
+def _whole(row) -> bool:
+    """Whether a function-code row prints its code as one number (2080505, [2080505]行政运行)."""
+    return row.family == "function" and row.head is not None and row.code in normal(row.head.text)
+
+
 def settle_short_codes(rows: list, family: Callable[[str], tuple[str, str]]) -> list[int]:
     """Re-read every two-digit code of a table (the generic reader's rows, in order) knowing the
     rows that follow it; sets each row's code, family and kind. Returns the indexes of the rows
     whose level no evidence decides (the caller marks them uncertain, with the 类 and 款 above)."""
-    full_items = any(len(r.code) == 7 and not r.short and r.family == "function" for r in rows)
+    # only codes printed whole count: a table printing '208 05 05' prints the parts that change,
+    # and a lone '06' below it is a 项
+    full_items = any(len(r.code) == 7 and _whole(r) for r in rows)
     following = [""] * len(rows)
     nxt = ""
     for k in range(len(rows) - 1, -1, -1):
         following[k] = nxt
-        if rows[k].code and not rows[k].short and rows[k].family == "function":
+        if rows[k].code and _whole(rows[k]):
             nxt = rows[k].code
     klass = kuan = ""
     last_kind = ""

@@ -1104,6 +1104,16 @@ def _infer_codes(rows: list[GenericRow]) -> bool:
     return True
 
 
+def _amid(rows: list[GenericRow], k: int) -> bool:
+    """Whether an uncoded row with amounts stands between a 类 or 款 and a row of its own below
+    (a classification name the catalog does not know, not a heading or an income line)."""
+    row = rows[k]
+    if row.codes or not row.values or _income_label(row.name) or _unit_name(row.name):
+        return False
+    above = {r.code for r in rows[:k] if r.codes and len(r.code) in (3, 5)}
+    return any(r.codes and r.code[:3] in above or r.code[:5] in above for r in rows[k + 1 :] if len(r.code) > 3)
+
+
 def _rows_above(rows: list[GenericRow], k: int) -> list[GenericRow]:
     """The 类 and 款 rows a function-code row at ``k`` stands under (the nearest of each above it)."""
     out: list[GenericRow] = []
@@ -1170,17 +1180,8 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
     ]
     unsure = set(settle_short_codes(rows, _family))
     inferred = _infer_codes(rows)
-    if inferred:  # a name the catalog does not know, amid the rows it placed: its level is unknown
-        placed = [k for k, r in enumerate(rows) if r.inferred]
-        unsure.update(
-            k
-            for k, r in enumerate(rows)
-            if placed[0] < k < placed[-1]
-            and r.values
-            and not r.codes
-            and not _income_label(r.name)
-            and not _unit_name(r.name)
-        )
+    if inferred:  # a name the catalog does not know amid a 类's or 款's rows: its level is unknown
+        unsure.update(k for k in range(len(rows)) if _amid(rows, k))
     for k in sorted(unsure):
         rows[k].uncertain = True
         for parent in _rows_above(rows, k):  # the sums a guessed level enters
