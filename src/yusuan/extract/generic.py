@@ -1105,13 +1105,15 @@ def _infer_codes(rows: list[GenericRow]) -> bool:
 
 
 def _amid(rows: list[GenericRow], k: int) -> bool:
-    """Whether an uncoded row with amounts stands between a 类 or 款 and a row of its own below
-    (a classification name the catalog does not know, not a heading or an income line)."""
+    """Whether an uncoded row with amounts stands amid one 类's rows, the row below it a 款 or 项 of
+    the 类 above it (a classification name the catalog does not know, not a heading between
+    units or an income line)."""
     row = rows[k]
     if row.codes or not row.values or _income_label(row.name) or _unit_name(row.name):
         return False
-    above = {r.code for r in rows[:k] if r.codes and len(r.code) in (3, 5)}
-    return any(r.codes and r.code[:3] in above or r.code[:5] in above for r in rows[k + 1 :] if len(r.code) > 3)
+    before = next((r.code for r in reversed(rows[:k]) if r.codes), "")
+    after = next((r.code for r in rows[k + 1 :] if r.codes), "")
+    return bool(before) and len(after) > 3 and after[:3] == before[:3]
 
 
 def _rows_above(rows: list[GenericRow], k: int) -> list[GenericRow]:
