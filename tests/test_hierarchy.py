@@ -258,7 +258,7 @@ def test_names_only_row_cut_short_is_its_one_catalog_child() -> None:
             "社会保障和就业支出 30.00",
             "行政事业单位养老支出 30.00",
             "机关事业单位基本养老保险缴 20.00",  # cut by a narrow cell
-            "机关事业单位职业年金缴费支出 10.00",
+            "机关事业单位职业年金缴费支出（单位） 10.00",  # a note after the name
         ],
         head,
     )
@@ -319,3 +319,16 @@ def test_two_projects_of_one_code_with_one_amount_are_both_counted() -> None:
         ]
     )
     assert _failed(table) == []
+
+
+def test_a_department_code_that_spells_a_class_is_a_unit_over_its_units() -> None:
+    # 213 here is a department (its rows 213001, 213002 are units), not 类 213 农林水支出
+    table = _table(
+        ["合计 30.00", "213 市农业农村局 30.00", "213001 本级 20.00", "213002 农业技术推广中心 10.00"],
+        ["表2 收入总表", "单位：万元", "单位编码 单位名称 合计"],
+    )
+    assert [r.kind for r in table.rows] == ["total", "unit", "unit", "unit"]
+    assert {(c.identity, c.row_key) for c in hierarchy_checks(table)} == {
+        ("单位 = Σ 下级", ("213",)),
+        ("合计 = Σ 各单位", ("合计",)),
+    }

@@ -10,6 +10,7 @@ decides, the row is marked uncertain — a guessed level must never become an er
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -42,11 +43,16 @@ def _children() -> dict[str, list[tuple[str, str]]]:
 
 
 def child_named(parent: str, printed: str) -> str:
-    """The code of the child of ``parent`` a name cut short by its cell stands for: the one child
-    whose catalog name starts with it ('' when none or several do)."""
+    """The code of the child of ``parent`` a printed name stands for when it is not the catalog's
+    name exactly: the name cut short by its cell, or the name with a note after it (一般行政管理事务
+    （人力资源事务）). The one child that fits, or '' when none or several do."""
     if len(printed) < NAME_PREFIX_MIN:
         return ""
-    found = {code for name, code in _children().get(parent, []) if name.startswith(printed)}
+    found = {
+        code
+        for name, code in _children().get(parent, [])
+        if name.startswith(printed) or (len(name) >= NAME_PREFIX_MIN and printed.startswith(name))
+    }
     return found.pop() if len(found) == 1 else ""
 
 
@@ -140,6 +146,15 @@ def settle_short_codes(rows: list, family: Callable[[str], tuple[str, str]]) -> 
     return unsure
 
 
+def settle_unit_codes(rows: list) -> None:
+    """A 3-digit code whose next coded row is a 6-digit unit code under it (213 / 213001) is a
+    department's code, whatever 类 it happens to spell: a 类 has 5-digit 款, never units."""
+    coded = [r for r in rows if r.codes]
+    for row, nxt in itertools.pairwise(coded):
+        if len(row.code) == 3 and len(nxt.code) == 6 and nxt.code.startswith(row.code):
+            row.family, row.kind = "unit", "unit"
+
+
 def lists_items(label_header: Iterable[str], column_headers: Iterable[Iterable[str]]) -> bool:
     """Whether a table lists things (purchases, projects, meetings) rather than summing by
     classification code: the header over its names says so, or a column counts (数量, 人数)."""
@@ -153,4 +168,13 @@ def counts(header: Iterable[str]) -> bool:
     return any(word in text for word in COUNT_HEADERS)
 
 
-__all__ = ["LISTING_HEADERS", "Reading", "child_named", "counts", "lists_items", "read_short", "settle_short_codes"]
+__all__ = [
+    "LISTING_HEADERS",
+    "Reading",
+    "child_named",
+    "counts",
+    "lists_items",
+    "read_short",
+    "settle_short_codes",
+    "settle_unit_codes",
+]

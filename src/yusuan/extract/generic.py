@@ -42,7 +42,14 @@ from typing import Any
 import yaml
 
 from yusuan.catalog import load_catalog
-from yusuan.extract.codes import child_named, counts, lists_items, read_short, settle_short_codes
+from yusuan.extract.codes import (
+    child_named,
+    counts,
+    lists_items,
+    read_short,
+    settle_short_codes,
+    settle_unit_codes,
+)
 from yusuan.extract.document import Document, Line
 from yusuan.extract.tables import MAX_AMOUNT_DIGITS, Token, normal, tokens
 from yusuan.money import UNIT_FEN, AmountError, parse_amount
@@ -1181,6 +1188,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
         *(Column(f"v{k + 1}", h, "count" if counts(h) else "amount") for k, h in enumerate(value_headers)),
     ]
     unsure = set(settle_short_codes(rows, _family))
+    settle_unit_codes(rows)
     inferred = _infer_codes(rows)
     if inferred:  # a name the catalog does not know amid a 类's or 款's rows: its level is unknown
         unsure.update(k for k in range(len(rows)) if _amid(rows, k))
@@ -1372,24 +1380,22 @@ def _parents(rows: list[Row], repeats: frozenset[int] = frozenset()) -> dict[int
 
 
 def _repeats(rows: list[Row], columns: list[str]) -> frozenset[int]:
-    """Rows that print the row above them again: the same code, name and amounts (a leaf 款
-    printed on its 款 line and again on its 项 line). Counted once; two projects of one 项 with
-    the same amount differ by their names."""
+    """款 rows that print the row right above them again: the same 5-digit code, name and amounts
+    (a leaf 款 printed on its 款 line and again on its 项 line). Counted once. Other codes printed
+    twice in a row are two rows (two projects of one 项, one line per unit)."""
     out: set[int] = set()
-    before: Row | None = None
-    for i, row in enumerate(rows):
+    for i in range(1, len(rows)):
+        before, row = rows[i - 1], rows[i]
         code = row.value("code")
-        if not isinstance(code, str) or not code:
-            continue
         if (
-            before is not None
+            isinstance(code, str)
+            and len(code) == 5
+            and code[0] == "2"
             and before.value("code") == code
             and normal(str(before.value("name") or "")) == normal(str(row.value("name") or ""))
             and [before.value(c) for c in columns] == [row.value(c) for c in columns]
         ):
             out.add(i)
-            continue
-        before = row
     return frozenset(out)
 
 
