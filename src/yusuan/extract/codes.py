@@ -11,12 +11,15 @@ decides, the row is marked uncertain — a guessed level must never become an er
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from yusuan.catalog import load_catalog
+from yusuan.extract.document import Line
 from yusuan.extract.tables import normal
+from yusuan.tables.model import Row
 
 #: a printed name cut short by a narrow cell still names its code when it keeps this many characters
 NAME_PREFIX_MIN = 4
@@ -168,13 +171,76 @@ def counts(header: Iterable[str]) -> bool:
     return any(word in text for word in COUNT_HEADERS)
 
 
+UNIT_NAME = re.compile(r"(?:局|委员会|中心|院|办公室|站|所|馆|处|队|学校|学院|医院|本级)(?:（[^）]*）)?$")
+
+
+def unit_name(name: str) -> bool:
+    """A name that names an institution (深圳市考试院, 某局（本级）): a unit among the rows of a
+    table that prints names only, not a classification name the catalog lacks."""
+    return bool(UNIT_NAME.search(normal(name)))
+
+
+def rows_above(rows: list, k: int) -> list:
+    """The 类 and 款 rows a function-code row at ``k`` stands under (the nearest of each above it)."""
+    out: list = []
+    wanted = {"class", "kuan"}
+    for row in reversed(rows[:k]):
+        if row.kind == "unit" or row.kind == "total":
+            break
+        if row.family == "function" and row.kind in wanted:
+            out.append(row)
+            wanted -= {"class", "kuan"} if row.kind == "class" else {"kuan"}
+        if not wanted:
+            break
+    return out
+
+
+def label_header(header: list[Line], ranges: list[tuple[float, float]] | None) -> tuple[str, ...]:
+    """The header words over a table's code and name columns (left of its value columns; all the
+    header's words when the table has no positions)."""
+    left = ranges[0][0] if ranges else float("inf")
+    out: list[str] = []
+    for line in header:
+        if ranges is None or not line.words:
+            text = normal(line.text)
+        else:
+            text = "".join(normal(w.text) for w in line.words if w.x1 <= left)
+        if text and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+def repeats(rows: list[Row], columns: list[str]) -> frozenset[int]:
+    """款 rows that print the row right above them again: the same 5-digit code, name and amounts
+    (a leaf 款 printed on its 款 line and again on its 项 line). Counted once. Other codes printed
+    twice in a row are two rows (two projects of one 项, one line per unit)."""
+    out: set[int] = set()
+    for i in range(1, len(rows)):
+        before, row = rows[i - 1], rows[i]
+        code = row.value("code")
+        if (
+            isinstance(code, str)
+            and len(code) == 5
+            and code[0] == "2"
+            and before.value("code") == code
+            and normal(str(before.value("name") or "")) == normal(str(row.value("name") or ""))
+            and [before.value(c) for c in columns] == [row.value(c) for c in columns]
+        ):
+            out.add(i)
+    return frozenset(out)
+
+
 __all__ = [
     "LISTING_HEADERS",
     "Reading",
     "child_named",
     "counts",
+    "label_header",
     "lists_items",
     "read_short",
+    "repeats",
+    "rows_above",
     "settle_short_codes",
     "settle_unit_codes",
+    "unit_name",
 ]

@@ -45,10 +45,14 @@ from yusuan.catalog import load_catalog
 from yusuan.extract.codes import (
     child_named,
     counts,
+    label_header,
     lists_items,
     read_short,
+    repeats,
+    rows_above,
     settle_short_codes,
     settle_unit_codes,
+    unit_name,
 )
 from yusuan.extract.document import Document, Line
 from yusuan.extract.tables import MAX_AMOUNT_DIGITS, Token, normal, tokens
@@ -1068,15 +1072,6 @@ def _income_label(name: str) -> bool:
     return bool(_LABEL_PREFIX.match(name) or _INCOME_LABEL.search(name))
 
 
-_UNIT_NAME = re.compile(r"(?:局|委员会|中心|院|办公室|站|所|馆|处|队|学校|学院|医院|本级)(?:（[^）]*）)?$")
-
-
-def _unit_name(name: str) -> bool:
-    """A name that names an institution (深圳市考试院, 某局（本级）): a unit among the rows of a
-    table that prints names only, not a classification name the catalog lacks."""
-    return bool(_UNIT_NAME.search(normal(name)))
-
-
 def _infer_codes(rows: list[GenericRow]) -> bool:
     """Codes for a table that prints names only (杭州: 科学技术支出 / 技术研究与开发 / …): each name
     looked up under the 类 or 款 above it. Kept when the catalog places most rows with amounts."""
@@ -1116,41 +1111,11 @@ def _amid(rows: list[GenericRow], k: int) -> bool:
     the 类 above it (a classification name the catalog does not know, not a heading between
     units or an income line)."""
     row = rows[k]
-    if row.codes or not row.values or _income_label(row.name) or _unit_name(row.name):
+    if row.codes or not row.values or _income_label(row.name) or unit_name(row.name):
         return False
     before = next((r.code for r in reversed(rows[:k]) if r.codes), "")
     after = next((r.code for r in rows[k + 1 :] if r.codes), "")
     return bool(before) and len(after) > 3 and after[:3] == before[:3]
-
-
-def _rows_above(rows: list[GenericRow], k: int) -> list[GenericRow]:
-    """The 类 and 款 rows a function-code row at ``k`` stands under (the nearest of each above it)."""
-    out: list[GenericRow] = []
-    wanted = {"class", "kuan"}
-    for row in reversed(rows[:k]):
-        if row.kind == "unit" or row.kind == "total":
-            break
-        if row.family == "function" and row.kind in wanted:
-            out.append(row)
-            wanted -= {"class", "kuan"} if row.kind == "class" else {"kuan"}
-        if not wanted:
-            break
-    return out
-
-
-def _label_header(header: list[Line], ranges: list[tuple[float, float]] | None) -> tuple[str, ...]:
-    """The header words over a table's code and name columns (left of its value columns; all the
-    header's words when the table has no positions)."""
-    left = ranges[0][0] if ranges else float("inf")
-    out: list[str] = []
-    for line in header:
-        if ranges is None or not line.words:
-            text = normal(line.text)
-        else:
-            text = "".join(normal(w.text) for w in line.words if w.x1 <= left)
-        if text and text not in out:
-            out.append(text)
-    return tuple(out)
 
 
 def _is_code_table(coded: int, with_values: int) -> bool:
@@ -1184,7 +1149,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
     value_headers = _headers(header, ranges, count)
     columns = [
         Column("code", ("编码",), "code", 10),
-        Column("name", _label_header(header, ranges) or ("名称",), "text", 30),
+        Column("name", label_header(header, ranges) or ("名称",), "text", 30),
         *(Column(f"v{k + 1}", h, "count" if counts(h) else "amount") for k, h in enumerate(value_headers)),
     ]
     unsure = set(settle_short_codes(rows, _family))
@@ -1194,7 +1159,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
         unsure.update(k for k in range(len(rows)) if _amid(rows, k))
     for k in sorted(unsure):
         rows[k].uncertain = True
-        for parent in _rows_above(rows, k):  # the sums a guessed level enters
+        for parent in rows_above(rows, k):  # the sums a guessed level enters
             parent.uncertain = True
     coded = not inferred and _is_code_table(
         sum(1 for r in rows if r.family in ("function", "econ")), sum(1 for r in rows if r.values)
@@ -1207,7 +1172,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
         if kind == "values" and data_rows and (row is data_rows[0] or row is data_rows[-1]):
             kind = "total"
         elif kind == "label":
-            kind = "unit" if (coded or (inferred and _unit_name(row.name))) and row.values else "item"
+            kind = "unit" if (coded or (inferred and unit_name(row.name))) and row.values else "item"
         elif kind == "values":
             kind = "item"
         key: tuple[str, ...] = row.codes if row.codes else ((row.name or "合计") if kind == "total" else row.name,)
@@ -1344,11 +1309,11 @@ def table_display_step(table: Table) -> int:
     return UNIT_FEN.get(table.unit, UNIT_FEN["万元"]) // 10 ** min(decimals, 2)
 
 
-def _parents(rows: list[Row], repeats: frozenset[int] = frozenset()) -> dict[int, int]:
+def _parents(rows: list[Row], printed_again: frozenset[int] = frozenset()) -> dict[int, int]:
     """Each coded row's parent: the nearest row above whose code is a proper prefix of its own.
     Unit rows (251 部门 / 251001 单位) make a hierarchy of their own: a unit groups the 类 rows
     below it, it is no level of theirs (704001 is no 款 of 704, 201001 no 款 of 类 201). Rows
-    printed again (``repeats``) are neither parents nor children."""
+    printed again (``printed_again``) are neither parents nor children."""
     parent: dict[int, int] = {}
     last: dict[str, int] = {}  # classification codes since the last unit row
     units: dict[str, int] = {}
@@ -1370,33 +1335,13 @@ def _parents(rows: list[Row], repeats: frozenset[int] = frozenset()) -> dict[int
                     parent[i] = at
                 units[str(code)] = i
             continue
-        if not coded or i in repeats:
+        if not coded or i in printed_again:
             continue
         at = find(str(code), last)
         if at is not None:
             parent[i] = at
         last[str(code)] = i
     return parent
-
-
-def _repeats(rows: list[Row], columns: list[str]) -> frozenset[int]:
-    """款 rows that print the row right above them again: the same 5-digit code, name and amounts
-    (a leaf 款 printed on its 款 line and again on its 项 line). Counted once. Other codes printed
-    twice in a row are two rows (two projects of one 项, one line per unit)."""
-    out: set[int] = set()
-    for i in range(1, len(rows)):
-        before, row = rows[i - 1], rows[i]
-        code = row.value("code")
-        if (
-            isinstance(code, str)
-            and len(code) == 5
-            and code[0] == "2"
-            and before.value("code") == code
-            and normal(str(before.value("name") or "")) == normal(str(row.value("name") or ""))
-            and [before.value(c) for c in columns] == [row.value(c) for c in columns]
-        ):
-            out.add(i)
-    return frozenset(out)
 
 
 def _value_count(row: Row, columns: list[str]) -> int:
@@ -1427,8 +1372,8 @@ def hierarchy_checks(table: Table) -> list[Check]:
     columns = [c.key for c in table.columns if c.type == "amount"]
     positional = any(row.cells.get(c) is not None and row.value(c) is None for row in rows for c in columns)
     step = table_display_step(table)
-    repeats = _repeats(rows, columns)
-    parent = _parents(rows, repeats)
+    printed_again = repeats(rows, columns)
+    parent = _parents(rows, printed_again)
     children: dict[int, list[int]] = {}
     for child, mother in parent.items():
         children.setdefault(mother, []).append(child)
@@ -1495,7 +1440,7 @@ def hierarchy_checks(table: Table) -> list[Check]:
         if row.kind == "unit":
             current = (i, [])
             sections.append(current)
-        elif row.kind != "total" and i not in parent and i not in repeats:
+        elif row.kind != "total" and i not in parent and i not in printed_again:
             current[1].append(i)
     units = [i for i, tops in sections if i >= 0 and tops and all(is_coded(rows[k]) for k in tops)]
     for unit_index in units:
