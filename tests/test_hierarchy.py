@@ -186,6 +186,23 @@ def test_a_wrong_unit_subtotal_is_still_an_error() -> None:
     assert sorted(_failed(table)) == [("单位 = Σ 所属各行", ("201001",)), ("合计 = Σ 各单位", ("合计",))]
 
 
+def test_lines_without_a_code_under_units_leave_the_department_unchecked_here() -> None:
+    # projects printed under their units (西安 专项业务经费表): the units' sum is not this check's
+    # (a line without a code amid a parent's rows is a child it cannot place); table.unit_sum reads it
+    table = _table(
+        [
+            "合计 50.00",
+            "263 市商务局 50.00",
+            "263001 市商务局 30.00",
+            "电商博览会 30.00",
+            "263002 市商务综合执法支队 25.00",
+            "执法装备购置 25.00",
+        ],
+        ["表10 部门综合预算专项业务经费支出表", "单位：万元", "单位编码 单位名称 项目金额"],
+    )
+    assert ("263",) not in {c.row_key for c in hierarchy_checks(table)}
+
+
 # --- 4. tables that list things ---------------------------------------------------------------------
 
 

@@ -1467,7 +1467,7 @@ def _block_end(rows: list[Row], index: int, children: dict[int, list[int]]) -> i
     mine = set(_descendants(index, children))
     for j in range(index + 1, len(rows)):
         code = rows[j].value("code")
-        if rows[j].kind in ("total", "unit") or (isinstance(code, str) and code and j not in mine):
+        if rows[j].kind == "total" or (j not in mine and (rows[j].kind == "unit" or (isinstance(code, str) and code))):
             return j
     return len(rows)
 
