@@ -25,7 +25,12 @@ same way, from what every template shares:
    only (杭州) gets its codes from the catalog when most names are found there, each
    under the 类 or 款 above it (such code cells carry no location).
 4. ``hierarchy_checks``: in code tables, 类 = Σ its 款, 款 = Σ its 项, 合计 = Σ the
-   top rows — the identities that prove a table was read right.
+   top rows — the identities that prove a table was read right. Unit rows (704001, a unit's
+   name) group 类 rows and make a hierarchy of their own (合计 = Σ 单位, 单位 = Σ its 类).
+
+What the printed hierarchy leaves open is decided in ``extract/codes.py``: a 款 or 项 printed as
+two digits (settled once the rows below it are known, else uncertain), a department's code over
+its units, a leaf 款 printed twice, tables that list things rather than sum codes.
 """
 
 from __future__ import annotations
