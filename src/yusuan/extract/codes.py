@@ -171,13 +171,27 @@ def counts(header: Iterable[str]) -> bool:
     return any(word in text for word in COUNT_HEADERS)
 
 
-UNIT_NAME = re.compile(r"(?:局|委员会|中心|院|办公室|站|所|馆|处|队|学校|学院|医院|本级)(?:（[^）]*）)?$")
+#: how the name of an organisation (a 预算单位) ends
+ORGANISATION = re.compile(
+    r"(?:局|委|办|厅|院|所|站|队|中心|学校|学院|大学|中学|小学|幼儿园|馆|委员会|办公室|处|社|团|署|校|府"
+    r"|协会|联合会|学会|电视台|气象台|农场|林场|总队|支队|大队)$"
+)
+#: words of a budget line, never of a unit's name
+LINE_WORDS = re.compile(r"^其中|支出|经费|合计|小计|总计")
+OWN_PART = re.compile(r"[（(]?本级[）)]?$")
+TRAILING_BRACKET = re.compile(r"[（(][^（()）]*[）)]$")
+#: the longest unit name read as one (a longer label is a project's or a wrapped line's)
+MAX_UNIT_NAME = 30
 
 
-def unit_name(name: str) -> bool:
-    """A name that names an institution (深圳市考试院, 某局（本级）): a unit among the rows of a
-    table that prints names only, not a classification name the catalog lacks."""
-    return bool(UNIT_NAME.search(normal(name)))
+def unit_name(label: str) -> bool:
+    """Whether a row label is the name of a unit (an organisation: 深圳市考试院, 某局（本级）), not a
+    budget line: the generic reader's names-only tables and the table.unit_sum rule alike."""
+    label = normal(label)
+    if not 4 <= len(label) <= MAX_UNIT_NAME or re.search(r"\d", label):
+        return False
+    bare = TRAILING_BRACKET.sub("", OWN_PART.sub("", label)) or label
+    return ORGANISATION.search(bare) is not None and LINE_WORDS.search(bare) is None
 
 
 def rows_above(rows: list, k: int) -> list:
@@ -232,6 +246,7 @@ def repeats(rows: list[Row], columns: list[str]) -> frozenset[int]:
 
 __all__ = [
     "LISTING_HEADERS",
+    "OWN_PART",
     "Reading",
     "child_named",
     "counts",
