@@ -204,7 +204,8 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
         amounts = (
             f"上年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元"
             if _is_prior(ctx, current)
-            else f"本年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元，上年应为 {format_wan(prior)} 万元"
+            else f"本年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元，"
+            f"上年应为 {format_wan(prior)} 万元"
         )
         yield finding(
             "narrative.growth_arithmetic",
@@ -217,7 +218,9 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
 
 
 #: words just before an amount that make it last year's ('比上年预算', '较2025年执行数', '上年为')
-_PRIOR_BEFORE = re.compile(r"(?:比|较|与|对比)(?:上年|上一年|去年|20\d\d年度?)[^，。；,0-9]{0,8}$|上年[^，。；,0-9]{0,6}(?:为|是)$")
+_PRIOR_BEFORE = re.compile(
+    r"(?:比|较|与|对比)(?:上年|上一年|去年|20\d\d年度?)[^，。；,0-9]{0,8}$|上年[^，。；,0-9]{0,6}(?:为|是)$"
+)
 
 
 def _is_prior(ctx: AuditContext, amount: NarrativeFact) -> bool:
