@@ -16,6 +16,7 @@ from typing import Any
 
 from yusuan.audit.certainty import cell_counts, withheld_failures, withhold
 from yusuan.audit.context import AuditContext
+from yusuan.audit.defects import group_defects
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import Rule, load_rules
 from yusuan.catalog import load_catalog
@@ -281,7 +282,9 @@ def audit_document(
     _resolve_ambiguous(ctx, rules)
     # the reading rules come last: they report what the others found on cells the reading is unsure of
     checks = [r for r in rules.values() if r.family != "reading"]
-    findings = withhold(ctx, _run(ctx, checks))
+    # one printed defect, one error: the errors it caused are grouped after the shaky ones are withheld
+    ctx.balanced.clear()  # the trial placements above checked agreements too
+    findings = group_defects(ctx, withhold(ctx, _run(ctx, checks)))
     findings += _run(ctx, [r for r in rules.values() if r.family == "reading"])
     findings.sort(key=lambda f: ({"error": 0, "warning": 1, "info": 2}[f.severity], f.rule))
     # a 决算: read with a 决算 profile (final-2025), or tables titled …决算表 (the final-account family)
