@@ -122,3 +122,32 @@ def test_corpus_missing_part_in_two_tables_is_one_error(name: str) -> None:
     assert len(errors) == 1
     assert "「20402」行：合计比所列明细多 319.24万元：明细可能被省略" in errors[0].message
     assert len({p.table for p in (*errors[0].locations, *errors[0].related)}) == 2
+
+
+def _equality(report: AuditReport, *cells: tuple[str, int]) -> Finding:
+    """A failed equality over the crafted table's 合计-column cells (row key, sign)."""
+    from yusuan.audit.context import finding
+
+    assert report.context is not None
+    table = report.context.tables.tables[0]
+    rows = {"/".join(r.key): r for r in table.rows}
+    places = [report.context.place(table, rows[row], "v1") for row, _ in cells]
+    return finding("table.code_hierarchy", "error", "不符", "", "", places, [sign for _, sign in cells])
+
+
+def test_failures_sharing_a_cell_off_by_the_same_amount_are_one_finding_without_a_guess() -> None:
+    from yusuan.audit.defects import group_defects
+
+    report = _audit()
+    ctx = report.context
+    assert ctx is not None
+    # 合计 − 201 and 201 − 2050201 are both 20.00 off; they want 201 at 50.00 and at 10.00: no guess
+    first = _equality(report, ("合计", 1), ("201", -1))
+    second = _equality(report, ("201", 1), ("2050201", -1))
+    ctx.balanced.clear()
+    (grouped,) = group_defects(ctx, [first, second])
+    assert "可能出自同一处印错" in grouped.message and "该数可能印错" not in grouped.message
+    assert {p.row for p in grouped.related} == {"2050201"}
+    # cells equalities that held vouch for: what they have in common is not the defect
+    ctx.balanced.update(("表5", row, "v1") for row in ("合计", "201", "2050201"))
+    assert group_defects(ctx, [first, second]) == [first, second]

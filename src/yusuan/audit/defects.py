@@ -14,7 +14,8 @@ finding (the others' places become its ``related`` places) and says what probabl
    the same direction in two or more columns (and, in another table, the same row by the same
    amounts) → "合计比所列明细多 X：明细可能被省略" or "…少 X：可能重复计列或合计漏加";
 3. otherwise failures that share a printed cell and are off by the same amount are one finding,
-   without a guess.
+   without a guess, unless an equality that held vouches for that cell: then what they have in
+   common is not the defect, and each stays a finding of its own.
 
 Only errors with their identity's signs (``Finding.signs``) take part; the others pass unchanged.
 """
@@ -123,6 +124,16 @@ def _place(failure: _Failure, key: CellKey) -> Place:
     return next(p for p in failure.finding.locations if _key(p) == key)
 
 
+#: how many of a group's failures its message quotes
+QUOTED = 3
+
+
+def _examples(failures: list[_Failure]) -> str:
+    """The first failures' messages (each once), for a group's message."""
+    messages = list(dict.fromkeys(f.finding.message for f in failures))
+    return "；".join(messages[:QUOTED]) + (f" 等 {len(messages)} 处" if len(messages) > QUOTED else "")
+
+
 def _one_cell(
     ctx: AuditContext,
     open_: list[_Failure],
@@ -170,24 +181,23 @@ def _one_cell(
             continue
         # the value most of them want (they may differ by a rounding step)
         value = Counter(values[key] - f.signs[key] * f.gap for f in agreeing).most_common(1)[0][0]
-        printed = values[key]
+        printed, current = amounts[key] or 0, values[key]
         values[key] = value
         explained = []
         for f in list(open_):
             if key in f.signs:
-                f.gap += f.signs[key] * (value - printed)
+                f.gap += f.signs[key] * (value - current)
             if id(f) in chosen or f.gap == 0:
                 explained.append(f)
                 open_.remove(f)
-        first = min(agreeing, key=_first)
-        cell = _place(first, key)
+        explained.sort(key=_first)
         text = (
             f"{_where(ctx, key)}为 {_amount(ctx, printed, key[0])}，该数可能印错：按各项关系应为 "
-            f"{_amount(ctx, value, key[0])}（{len(explained)} 处关系因它不成立，如：{first.finding.message}）"
+            f"{_amount(ctx, value, key[0])}（{len(explained)} 处关系因它不成立：{_examples(explained)}）"
         )
         table = _table(ctx, key[0])
         expected, actual = ctx.amount_text(value, table), ctx.amount_text(printed, table)
-        groups.append(_Group(sorted(explained, key=_first), text, expected, actual, cell))
+        groups.append(_Group(explained, text, expected, actual, _place(explained[0], key)))
 
 
 def _missing_detail(ctx: AuditContext, open_: list[_Failure]) -> list[_Group]:
@@ -214,18 +224,16 @@ def _missing_detail(ctx: AuditContext, open_: list[_Failure]) -> list[_Group]:
         else:
             guess = f"合计比所列明细少 {_amount(ctx, -first.gap, number)}：可能重复计列或合计漏加"
         tables = list(dict.fromkeys(f.finding.locations[0].table for f in fs))
-        text = (
-            f"{'、'.join(tables)}「{row}」行：{guess}（{len(fs)} 处合计与明细不符，{apart}；"
-            f"如：{first.finding.message}）"
-        )
+        text = f"{'、'.join(tables)}「{row}」行：{guess}（{len(fs)} 处合计与明细不符，{apart}；{_examples(fs)}）"
         groups.append(_Group(fs, text, first.finding.expected, first.finding.actual))
         for f in fs:
             open_.remove(f)
     return groups
 
 
-def _same_amount(open_: list[_Failure]) -> list[_Group]:
-    """Step 3: failures sharing a printed cell and off by the same amount, without a guess."""
+def _same_amount(open_: list[_Failure], balanced: set[CellKey]) -> list[_Group]:
+    """Step 3: failures sharing a printed cell no equality that held vouches for, and off by the
+    same amount, without a guess."""
     parent = list(range(len(open_)))
 
     def root(k: int) -> int:
@@ -237,6 +245,8 @@ def _same_amount(open_: list[_Failure]) -> list[_Group]:
     seen: dict[tuple[CellKey, int], int] = {}
     for k, f in enumerate(open_):
         for key in f.signs:
+            if key in balanced:  # a cell a sum that held vouches for is not what they have in common
+                continue
             j = seen.setdefault((key, abs(f.gap)), k)
             parent[root(k)] = root(j)
     members: dict[int, list[_Failure]] = defaultdict(list)
@@ -286,7 +296,7 @@ def group_defects(ctx: AuditContext, findings: list[Finding]) -> list[Finding]:
     # a total off from its parts alike in several columns is rather a missing part than a misprint
     groups += _missing_detail(ctx, open_)
     groups += _one_cell(ctx, open_, amounts, values, alone=True)
-    groups += _same_amount(open_)
+    groups += _same_amount(open_, ctx.balanced)
     if not groups:
         return findings
     replaced: dict[int, Finding | None] = {}

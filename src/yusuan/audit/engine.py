@@ -284,7 +284,9 @@ def audit_document(
     checks = [r for r in rules.values() if r.family != "reading"]
     # one printed defect, one error: the errors it caused are grouped after the shaky ones are withheld
     ctx.balanced.clear()  # the trial placements above checked agreements too
-    findings = group_defects(ctx, withhold(ctx, _run(ctx, checks)))
+    held_to = withhold(ctx, _run(ctx, checks))
+    findings = group_defects(ctx, held_to)
+    grouped = len(held_to) - len(findings)  # errors told as part of another (one printed defect)
     findings += _run(ctx, [r for r in rules.values() if r.family == "reading"])
     findings.sort(key=lambda f: ({"error": 0, "warning": 1, "info": 2}[f.severity], f.rule))
     # a 决算: read with a 决算 profile (final-2025), or tables titled …决算表 (the final-account family)
@@ -333,6 +335,7 @@ def audit_document(
             "identities_certain": checked - withheld_failures(ctx),
             "cells_read": cells_read,
             "cells_uncertain": cells_uncertain,
+            "errors_grouped": grouped,
             "seconds": round(time.perf_counter() - started, 4),
         },
         tableset=tables,
