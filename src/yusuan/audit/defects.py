@@ -6,10 +6,11 @@ rules report each broken identity; this step groups the consequences of one defe
 finding (the others' places become its ``related`` places) and says what probably happened:
 
 1. one printed cell: the failing identities through a cell all want it to hold the same other
-   value (at least two of them: one identity alone cannot tell which of its cells is wrong) →
-   "该数可能印错：按各项关系应为 Y". Cells are taken one at a time, the one that explains most
-   failures first, and the failures it leaves are measured again with it corrected, so two wrong
-   cells stay two findings;
+   value → "该数可能印错：按各项关系应为 Y". A cell in an equality that held is never the one (the
+   rules remember those cells: ``AuditContext.balanced``); at least two failures must agree, or
+   one failure whose every other cell an equality that held vouches for. Cells are taken one at
+   a time, the one that explains most failures first, and the failures it leaves are measured
+   again with it corrected, so two wrong cells stay two findings;
 2. a detail missing or counted twice: one row's total differs from the sum of its listed parts in
    the same direction in two or more columns (and, in another table, the same row by the same
    amounts) → "合计比所列明细多 X：明细可能被省略" or "…少 X：可能重复计列或合计漏加";
