@@ -105,11 +105,18 @@ def test_a_failure_no_cell_explains_is_left_as_it_is() -> None:
 
 
 def test_the_renderers_show_related_places() -> None:
-    from yusuan.audit.report import render_html
+    from rich.console import Console
+
+    from yusuan.audit.report import CSV_COLUMNS, csv_rows, print_text, render_html
 
     report = _audit(**{"201": ("35.00", "20.00")})
     html = render_html([report])
     assert "相关位置" in html and "表5 合计 [v1]" in html
+    (row,) = [r for r in csv_rows(report) if r[2] == "error"]
+    assert len(row) == len(CSV_COLUMNS) and "表5 合计 [v1]" in row[CSV_COLUMNS.index("related")]
+    console = Console(record=True, width=400)
+    print_text([report], console)
+    assert "相关位置 2 处" in console.export_text()
 
 
 @pytest.mark.parametrize(
