@@ -17,14 +17,14 @@ def _report(ctx: AuditContext, table: Table, checks: list[Check], rule_id: str, 
     rows = {row.key: row for row in table.rows}
     for check in checks:
         row = rows.get(check.row_key)
+        equality = row is not None and not any(op in check.identity for op in (">=", "<="))
         if check.held:
-            cells = [(table, rows[k], c) for k, c in check.parts if k in rows]
-            ctx.count(table, True, cells=[(table, row, check.column), *cells] if row is not None else cells)
+            parts = [(table, rows[k], c) for k, c in check.parts if k in rows]
+            ctx.count(table, True, cells=[(table, row, check.column), *parts] if row is not None and equality else ())
             continue
         ctx.count(table, False)
         places = [ctx.place(table, row, check.column)] if row is not None else []
         places += [ctx.place(table, rows[k], c) for k, c in check.parts if k in rows and rows[k].cells.get(c)]
-        equality = row is not None and not any(op in check.identity for op in (">=", "<="))
         signs = [1] + [-1] * (len(places) - 1) if equality else []
         expected, actual = ctx.amount_text(check.expected, table), ctx.amount_text(check.actual, table)
         where = "/".join(check.row_key) or check.column
