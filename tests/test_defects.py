@@ -59,11 +59,11 @@ def test_one_wrong_class_amount_is_one_error_naming_the_cell() -> None:
 
 
 def test_a_total_exceeding_its_parts_in_every_column_is_a_missing_part() -> None:
-    report = _audit(合计=("60.00", "50.00"))  # both columns 10.00 more than 201 + 205
+    report = _audit(合计=("57.00", "47.00"))  # both columns 7.00 more than 201 + 205
     assert report.errors == 1
     (error,) = _errors(report)
-    assert "合计比所列明细多 10.00万元：明细可能被省略" in error.message
-    assert "均相差 10.00万元" in error.message
+    assert "合计比所列明细多 7.00万元：明细可能被省略" in error.message
+    assert "均相差 7.00万元" in error.message
     assert {(p.row, p.column) for p in (*error.locations, *error.related)} >= {("合计", "v1"), ("合计", "v2")}
 
 
@@ -93,7 +93,8 @@ def test_one_failure_names_the_only_cell_no_other_sum_vouches_for() -> None:
     report = _audit(**{"2010101": ("28.00", "20.00")})
     (error,) = _errors(report)
     assert (error.locations[0].row, error.expected, error.actual) == ("2010101", "30.00", "28.00")
-    assert "1 处关系因它不成立" in error.message
+    assert error.message.startswith("表5 20101 的 v1（30.00）与其各组成部分之和（28.00）不符")
+    assert error.message.endswith("表5「2010101」行「合计」列为 28.00万元，该数可能印错：按各项关系应为 30.00万元")
 
 
 def test_a_failure_no_cell_explains_is_left_as_it_is() -> None:

@@ -8,7 +8,8 @@ finding (the others' places become its ``related`` places) and says what probabl
 1. one printed cell: the failing identities through a cell all want it to hold the same other
    value → "该数可能印错：按各项关系应为 Y". A cell in an equality that held is never the one (the
    rules remember those cells: ``AuditContext.balanced``); at least two failures must agree, or
-   one failure whose every other cell an equality that held vouches for. Cells are taken one at
+   one failure inside one table whose every other cell an equality that held vouches for (its
+   message then leads, the guess follows). Cells are taken one at
    a time, the one that explains most failures first, and the failures it leaves are measured
    again with it corrected, so two wrong cells stay two findings;
 2. a detail missing or counted twice: one row's total differs from the sum of its listed parts in
@@ -135,6 +136,13 @@ def _examples(failures: list[_Failure]) -> str:
     return "；".join(messages[:QUOTED]) + (f" 等 {len(messages)} 处" if len(messages) > QUOTED else "")
 
 
+def _alone_names(failure: _Failure, suspects: list[CellKey], key: CellKey) -> bool:
+    """Whether one failure alone names ``key``: the only cell of it no equality that held vouches
+    for, all in one table (a table that adds up in itself may still disagree with another table
+    as a whole: then which one is wrong is not for the sums to say)."""
+    return suspects == [key] and len({k[0] for k in failure.signs}) == 1
+
+
 def _one_cell(
     ctx: AuditContext,
     open_: list[_Failure],
@@ -166,7 +174,7 @@ def _one_cell(
             for value, f in proposals:
                 # the failures agreeing on this value, give or take one display step (sums of rounded figures)
                 agreeing = [g for v, g in proposals if abs(v - value) <= step]
-                if value >= 0 and (len(agreeing) >= 2 or (alone and suspects(f) == [key])):
+                if value >= 0 and (len(agreeing) >= 2 or (alone and _alone_names(f, suspects(f), key))):
                     candidates.append((len(agreeing), key, value, agreeing))
         if not candidates:
             open_ += aside
@@ -192,10 +200,14 @@ def _one_cell(
                 explained.append(f)
                 open_.remove(f)
         explained.sort(key=_first)
-        text = (
+        guess = (
             f"{_where(ctx, key)}为 {_amount(ctx, printed, key[0])}，该数可能印错：按各项关系应为 "
-            f"{_amount(ctx, value, key[0])}（{len(explained)} 处关系因它不成立：{_examples(explained)}）"
+            f"{_amount(ctx, value, key[0])}"
         )
+        if len(explained) == 1:  # the failure's own words first, then which of its cells
+            text = f"{explained[0].finding.message}；{guess}"
+        else:
+            text = f"{guess}（{len(explained)} 处关系因它不成立：{_examples(explained)}）"
         table = _table(ctx, key[0])
         expected, actual = ctx.amount_text(value, table), ctx.amount_text(printed, table)
         groups.append(_Group(explained, text, expected, actual, _place(explained[0], key)))
