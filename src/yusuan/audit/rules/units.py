@@ -188,11 +188,12 @@ def _compare(
             continue
         difference = actual - expected
         tail = abs(difference) <= step * len(parts)
-        ctx.count(table, tail)
+        shown = [p for p in parts if p.cells.get(column) is not None]
+        ctx.count(table, tail, cells=[(table, r, column) for r in (parent, *shown)])
         if difference == 0:
             continue
         places = [ctx.place(table, parent, column)]
-        places += [ctx.place(table, p, column) for p in parts if p.cells.get(column) is not None]
+        places += [ctx.place(table, p, column) for p in shown]
         header = "".join(table.column(column).headers)
         e, a = ctx.amount_text(expected, table), ctx.amount_text(actual, table)
         message = (
@@ -203,4 +204,4 @@ def _compare(
         if tail:
             yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", e, a, places)
         else:
-            yield finding("table.unit_sum", "error", message, e, a, places)
+            yield finding("table.unit_sum", "error", message, e, a, places, [1] + [-1] * len(shown))
