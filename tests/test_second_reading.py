@@ -284,3 +284,48 @@ def test_files_audited_together_are_read_a_second_time_each_on_its_own_pages(exa
     together = Document("a + b", "pdf", [], 2 * pages, pdfs=((0, pages, data), (pages, pages, data)))
     words = second_reading._document_words(together, {13, pages + 13})
     assert words is not None and words[13] and words[pages + 13] == words[13]
+
+
+def test_a_bare_integer_counts_under_an_amount_column_only():
+    """Excel's General format prints a whole 万元 amount bare ('20'); a 行次 column prints bare integers too.
+    A bare number the first reading left out counts as a missed amount under one of the table's amount
+    columns, not elsewhere."""
+    bands = [(200.0, 240.0), (260.0, 300.0), (320.0, 360.0)]
+    serial = _words((10, "行政运行"), (120, "7"), (200, "1,234.56"), (260, "234.56"), (320, "1,000.00"), width=40)
+    assert agrees(ROW, "v1", serial, bands)
+    row = _row(("v1", 200, "47.51"), ("v2", 260, "0.45"))
+    bare = _words((10, "商品和服务支出"), (200, "47.51"), (260, "0.45"), (340, "20"), width=20)
+    assert not agrees(row, "v1", bare, bands)
+    assert agrees(row, "v1", bare, [(200.0, 240.0), (260.0, 300.0)])
+
+
+def test_a_number_after_the_next_panels_label_is_another_rows():
+    words = _words((200, "1,234.56"), (260, "234.56"), (320, "1,000.00"), (380, "一般公共服务支出"), (500, "88.00"))
+    assert agrees(ROW, "v1", words)
+
+
+def test_letter_spaced_digits_are_one_number():
+    """Chongqing's 表五 draws every character on its own: Poppler reads '1' '0' '1' ',' '8' …"""
+    row = _row(("v1", 200, "101,833.84"))
+    digits = "101,833.84"
+    words = [SecondWord(ch, 200 + 4 * k, TOP, 204 + 4 * k, BOTTOM) for k, ch in enumerate(digits)]
+    assert agrees(row, "v1", words)
+
+
+def test_a_cell_read_blank_where_an_amount_is_printed_becomes_uncertain(monkeypatch):
+    """A sum that fails because the first reading found no amount in a cell: the cell is named, and
+    Poppler reads a number on the row's line under that column."""
+    from yusuan.extract.document import Document
+
+    code = Cell("30239", Location(page=3, bbox=(10, TOP, 40, BOTTOM), text="30239"))
+    blank = Row(("30239",), "item", {"code": code, "v1": Cell(None)})
+    table = _table(_row(("v1", 200, "5.94")), blank)
+    doc = Document("x.pdf", "pdf", [], 3, pdfs=((0, 3, b"%PDF"),))
+    printed = {3: _words((10, "30239"), (60, "其他交通费用"), (220, "2"), width=20)}
+    monkeypatch.setattr(second_reading, "poppler_words", lambda data, first, last: printed)
+    result = confirm(doc, TableSet(2025, "", "", [table]), [("预算05表", "30239", "v1")])
+    assert result.disagreed == 1 and not blank.cells["v1"].certain
+    printed[3] = _words((10, "30239"), (60, "其他交通费用"), width=20)  # blank in print too: a real blank
+    blank.cells["v1"] = Cell(None)
+    result = confirm(doc, TableSet(2025, "", "", [table]), [("预算05表", "30239", "v1")])
+    assert result.disagreed == 0 and blank.cells["v1"].certain

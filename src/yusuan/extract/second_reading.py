@@ -43,6 +43,8 @@ SAME_LINE = 0.5
 #: an amount further than this share of its height from where its column's other amounts stand, and nearer
 #: to another column's, is misplaced
 MISPLACED = 0.5
+#: points two readers' edges of one word may differ by
+EDGE = 1.0
 #: seconds Poppler may take for one document before the second reading is given up (cells stay as read)
 POPPLER_TIMEOUT = 60
 #: pieces of one printed number a reader may split (Poppler splits '174,900.64' into '174,900' and '.64' where a
@@ -53,6 +55,8 @@ _NUMERIC = re.compile(r"[-−]?[\d,，.]*\d[\d,，.]*%?|[-—－–]{1,2}")
 _ZERO_MARKS = {"-", "—", "－", "–", "--", "——"}
 _LEADING = re.compile(r"[-−]?\d[\d,，.]*%?(?=[^\d,，.%])")
 _TRAILING = re.compile(r"(?<=[^\d,，.\-−])[-−]?\d[\d,，.]*%?$")
+_SEPARATORS = re.compile(r"[.,，]+")
+_BARE = re.compile(r"\d+")
 _UNIT_TAIL = re.compile(r"(?<=\d)(亿元|万元|元)$")  # '5.50万元': an amount printed with its unit
 
 
@@ -142,7 +146,7 @@ def _glued(word: SecondWord) -> list[SecondWord]:
     of text (a cell's number run into its neighbour's label: '12593.11（一）一般公共服务支出'), with
     its share of the word's box (a digit half as wide as an ideograph); text alone has none."""
     text = _UNIT_TAIL.sub("", word.text.strip())
-    if _NUMERIC.fullmatch(text):
+    if _NUMERIC.fullmatch(text) or _SEPARATORS.fullmatch(text):  # a separator alone: a piece of a number
         return [SecondWord(text, word.x0, word.top, word.x1, word.bottom)]
     widths = [0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text]
     scale = (word.x1 - word.x0) / (sum(widths) or 1.0)
@@ -211,21 +215,88 @@ def _same(first: list[tuple[tuple[float, float, float, float], str]], numbers: l
     return True
 
 
-def agrees(row: Row, column: str, words: list[SecondWord]) -> bool:
-    """Whether Poppler's words on the named cell's page read the row's amounts on the cell's line as the
-    first reading did (``_same``), across the span of those amounts."""
-    named = _box(row.cells[column])
-    if named is None:
+def _line_of(row: Row, column: str) -> tuple[int, tuple[float, float, float, float]] | None:
+    """The page and a box on the named cell's line: the cell's own, else (a cell the first reading
+    found no amount for) the row's first amount's, else its first label's that has a box."""
+    cell = row.cells.get(column)
+    own = _box(cell) if cell is not None else None
+    if own is not None:
+        return own
+    for amounts in (True, False):
+        for other in row.cells.values():
+            loc = other.location
+            if loc is not None and loc.page and loc.bbox is not None and isinstance(other.value, int) == amounts:
+                return loc.page, loc.bbox
+    return None
+
+
+def column_bands(table: Table, page: int) -> list[tuple[float, float]]:
+    """Where the table's amount columns stand on a page: for each column, from the left edge of its
+    leftmost amount to the right edge of its rightmost."""
+    bands: dict[str, tuple[float, float]] = {}
+    for row in table.rows:
+        for key, cell in row.cells.items():
+            at = _box(cell)
+            if at is not None and at[0] == page:
+                left, right = bands.get(key, (at[1][0], at[1][2]))
+                bands[key] = (min(left, at[1][0]), max(right, at[1][2]))
+    return list(bands.values())
+
+
+def _counts(word: SecondWord, bands: list[tuple[float, float]] | None) -> bool:
+    """Whether a number the first reading did not read counts as an amount it missed: a bare integer
+    ('1', '27') is also what a 行次 column prints, so it counts only under one of the table's amount
+    columns (``bands``; None: wherever it stands)."""
+    if bands is None or not _BARE.fullmatch(word.text):
         return True
-    page, box = named
+    middle = (word.x0 + word.x1) / 2
+    return any(left - EDGE <= middle <= right + EDGE for left, right in bands)
+
+
+def agrees(row: Row, column: str, words: list[SecondWord], bands: list[tuple[float, float]] | None = None) -> bool:
+    """Whether Poppler's words on the named cell's page read the row's amounts on the cell's line as the
+    first reading did (``_same``).
+
+    The amounts are compared between the text before the row's first amount (its name) and the text
+    after its last (a note, or the next panel's label), so that a number the first reading left out
+    beside them counts too. Where the first reading found no amount at all on the line, between the
+    first text after the row's labels (its name) and the next text."""
+    where = _line_of(row, column)
+    if where is None:
+        return True
+    page, box = where
     first: list[tuple[tuple[float, float, float, float], str]] = []
+    labels: list[float] = []
     for cell in row.cells.values():
-        where = _box(cell)
-        if where is not None and where[0] == page and _on_line(box, where[1][1], where[1][3]):
-            first.append((where[1], cell.location.text if cell.location else ""))
-    left, right = min(b[0] for b, _ in first), max(b[2] for b, _ in first)
-    line = [w for w in words if w.x1 > left and w.x0 < right and _on_line(box, w.top, w.bottom)]
-    return _same(first, _numbers(line, box[3] - box[1]))
+        at = _box(cell)
+        loc = cell.location
+        if at is not None and at[0] == page and _on_line(box, at[1][1], at[1][3]):
+            first.append((at[1], loc.text if loc is not None else ""))
+        elif loc is not None and loc.page == page and loc.bbox is not None and _on_line(box, loc.bbox[1], loc.bbox[3]):
+            labels.append(loc.bbox[2])
+    line = sorted((w for w in words if _on_line(box, w.top, w.bottom)), key=lambda w: w.x0)
+    text = [w for w in line if not _glued(w) and any(ch.isalpha() for ch in w.text)]
+    if first:
+        # text inside the first or the last amount's box (the first reading glued it to the amount) is
+        # before or after it by its middle
+        head = min((b for b, _ in first), key=lambda b: b[0])
+        tail = max((b for b, _ in first), key=lambda b: b[2])
+        before = [w.x1 for w in text if w.x1 <= head[2] + EDGE and w.x0 + w.x1 < head[0] + head[2]]
+        after = [w.x0 for w in text if w.x0 >= tail[0] - EDGE and w.x0 + w.x1 > tail[0] + tail[2]]
+        start, end = max(before, default=head[0]), min(after, default=float("inf"))
+    else:
+        names = [w for w in text if labels and w.x0 >= max(labels) - EDGE]
+        if not names:
+            return True  # no text past the row's labels: where its amounts would begin is unknown
+        start = names[0].x1
+        end = min((w.x0 for w in names[1:]), default=float("inf"))
+    area = [w for w in line if start - EDGE <= (w.x0 + w.x1) / 2 <= end + EDGE]
+    numbers = [
+        n
+        for n in _numbers(area, box[3] - box[1])
+        if _counts(n, bands) or any(n.x1 > b[0] and n.x0 < b[2] for b, _ in first)
+    ]
+    return _same(first, numbers)
 
 
 def _document_words(doc: Document, pages: set[int]) -> dict[int, list[SecondWord]] | None:
@@ -263,7 +334,7 @@ def misplaced(table: Table, row: Row, column: str) -> bool:
     in, judged by where the column's amounts of the other rows stand on the same page. The table
     readers place a row with blank cells by the sums it makes where its positions do not decide;
     one amount read otherwise elsewhere can then move a row's amounts to other columns."""
-    where = _box(row.cells[column])
+    where = _box(row.cells[column]) if column in row.cells else None
     if where is None:
         return False
     page, box = where
@@ -295,9 +366,11 @@ def confirm(doc: Document, tables: TableSet, named: Iterable[tuple[str, str, str
     cells: list[tuple[Table, Row, str, int]] = []
     for number, key, column in sorted(set(named)):
         table, row = rows.get((number, key), (None, None))
-        cell = row.cells.get(column) if row is not None else None
-        where = _box(cell) if cell is not None and cell.certain else None
-        if table is not None and row is not None and where is not None:
+        if table is None or row is None or not column:
+            continue
+        cell = row.cells.get(column)
+        where = _line_of(row, column) if cell is None or cell.certain else None
+        if where is not None:  # also a cell the first reading found no amount for: is there one printed?
             cells.append((table, row, column, where[0]))
     if not cells:
         return result
@@ -307,10 +380,10 @@ def confirm(doc: Document, tables: TableSet, named: Iterable[tuple[str, str, str
         result.cells += 1
         if misplaced(table, row, column):
             result.misplaced += 1
-        elif words is None or agrees(row, column, words.get(page, [])):
+        elif words is None or agrees(row, column, words.get(page, []), column_bands(table, page)):
             continue
         else:
             result.disagreed += 1
-        row.cells[column] = replace(row.cells[column], certain=False)
+        row.cells[column] = replace(row.cells.get(column) or Cell(None), certain=False)
     result.seconds = time.perf_counter() - started
     return result
