@@ -75,7 +75,7 @@ def audit_together(paths: list[str], max_bytes: int = MAX_DOCUMENT_BYTES) -> Res
     except DocumentError as exc:
         return Unreadable(path, exc.reason, exc.detail or str(exc))
     lines = []
-    pdfs = []
+    pdfs: list[tuple[int, int, bytes]] = []
     pages = 0
     for doc in documents:
         for line in doc.lines:
