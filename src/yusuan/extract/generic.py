@@ -34,7 +34,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -42,7 +42,9 @@ from typing import Any
 import yaml
 
 from yusuan.catalog import load_catalog
+from yusuan.extract.columns import header_paths
 from yusuan.extract.document import Document, Line
+from yusuan.extract.panels import Panels, find_panels, split_line
 from yusuan.extract.tables import MAX_AMOUNT_DIGITS, Token, normal, tokens
 from yusuan.money import UNIT_FEN, AmountError, parse_amount
 from yusuan.tables.family import FamilyMatch
@@ -386,6 +388,7 @@ class GenericRow:
     family: str = ""  # function / econ / unit / '' (no code)
     parts: list[_Cell] = field(default_factory=list)  # a label row's name cells, left to right
     inferred: bool = False  # the code is not printed: the catalog knows the name under its parent
+    certain: bool = True  # False: the reading cannot vouch for the row's cells (a doubtful panel cut)
 
     @property
     def code(self) -> str:
@@ -553,10 +556,44 @@ def parse_rows(
                 _advance(ctx, row)
                 rows.append(row)
         return rows
-    for band in _bands(kept, region.layout):
-        for row in _band_rows(band, region.unit, integer_mode, region.layout, ctx):
-            _advance(ctx, row)
-            rows.append(row)
+    spans = [(box[0], box[2]) for _line, toks, _d in kept for t in toks for box in [t.bbox] if box is not None]
+    panels = find_panels(head_lines, spans)
+    if panels is None:
+        for band in _bands(kept, region.layout):
+            for row in _band_rows(band, region.unit, integer_mode, region.layout, ctx):
+                _advance(ctx, row)
+                rows.append(row)
+        return rows
+    return _panel_rows(kept, panels, region, integer_mode, ctx)
+
+
+def _panel_rows(
+    kept: list[tuple[Line, list[Token], bool]], panels: Panels, region: GenericRegion, integer_mode: bool, ctx: _Context
+) -> list[GenericRow]:
+    """A panelled table's rows: each panel's rows top to bottom, the left panel first, each
+    under its own hierarchy, its amounts moved onto the first panel's columns."""
+    cut: list[list[tuple[Line, list[Token], bool]]] = [[] for _ in range(len(panels.cuts) + 1)]
+    crossing: set[int] = set()  # the lines (by id) a token crosses a cut of
+    for line, toks, _data in kept:
+        for k, (piece, part, crossed) in enumerate(split_line(line, toks, panels)):
+            if not part:
+                continue
+            if crossed:
+                crossing.add(id(piece))
+            data = _has_amount(part, integer_mode) or _code_head(part) or _total_line(part)
+            cut[k].append((piece, part, data))
+    rows: list[GenericRow] = []
+    for k, part_lines in enumerate(cut):
+        panel_ctx = replace(ctx)
+        for band in _bands(part_lines, region.layout):
+            certain = panels.certain and not any(id(line) in crossing for line, _toks in band.items)
+            for row in _band_rows(band, region.unit, integer_mode, region.layout, panel_ctx):
+                _advance(panel_ctx, row)
+                for value in row.values:
+                    value.x0 -= panels.offsets[k]
+                    value.x1 -= panels.offsets[k]
+                row.certain = certain
+                rows.append(row)
     return rows
 
 
@@ -1023,16 +1060,7 @@ def _headers(header: list[Line], ranges: list[tuple[float, float]] | None, count
     """Each value column's header path, from the header words standing over it."""
     if ranges is None:
         return [(f"第{k + 1}列",) for k in range(count)]
-    out: list[list[str]] = [[] for _ in ranges]
-    for line in header:
-        words = [w for w in line.words if w.x1 > w.x0]
-        if all(re.fullmatch(r"[\d*＊]+|栏次|行次", normal(w.text)) for w in words):
-            continue  # the columns' own numbering: 栏次 1 2 3 / ** 1 2 3
-        for k, (a, b) in enumerate(ranges):
-            text = "".join(normal(w.text) for w in words if w.x0 < b and w.x1 > a)
-            if text and (not out[k] or out[k][-1] != text):
-                out[k].append(text)
-    return [tuple(h) if h else (f"第{k + 1}列",) for k, h in enumerate(out)]
+    return [h or (f"第{k + 1}列",) for k, h in enumerate(header_paths(header, ranges))]
 
 
 _LABEL_PREFIX = re.compile(rf"^(?:[{_CN_DIGITS}]+[、.．]|（[{_CN_DIGITS}]+）|\d{{1,2}}[、.．]|其中[:：])")
@@ -1149,7 +1177,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
             for k in range(count):
                 cells[f"v{k + 1}"] = Cell(None)
         for value in row.values:
-            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location())
+            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location(), row.certain)
         level = {"total": 0, "unit": 1, "class": 1, "kuan": 2, "item": 3}.get(kind, 1)
         out.append(Row(key, kind, cells, level))
     table = Table(
