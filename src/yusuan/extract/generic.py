@@ -56,6 +56,9 @@ UNIT_REACH = 4  # the 单位：万元 line stands within this many lines after t
 HEADING_SPAN = 3  # a number and its title printed on separate lines: at most this many lines
 OVERLAP = 0.15  # lines whose boxes overlap by this share of the lower one's height are one printed row
 ATTACH = 0.6  # a text line closer to a row than this × its height continues the row's name
+CENTRED = 0.2  # lines above and below a row as far from it within this × their height: centred on it
+LINE_STEP = 1.8  # …one line below the other: their tops closer than this × their height
+WRAP_REACH = 1.5  # …and one standing under a coded row's name alone, closer than this × its height
 
 # --- vocabulary ------------------------------------------------------------------------------------
 
@@ -120,6 +123,7 @@ _UNIT_LABEL = re.compile(r"^(?:部门|单位|预算单位|编制单位|部门（
 _FOOTER = re.compile(r"^[-—–－]*\d{1,4}[-—–－]*$|^第\d+页(共\d+页)?$|^\d+/\d+$")
 _SECTION = re.compile(rf"^第[{_CN_DIGITS}]+部分")
 _NOTE = re.compile(r"^(注|备注|说明|资料来源)[:：]")
+_CONTINUED = re.compile(r"^续(?=表)|[（(]续表?[）)]$")  # 续表3, 表3（续）: the same table printed on
 
 
 @dataclass(slots=True)
@@ -184,12 +188,13 @@ def _title_line(line: Line) -> tuple[str, str, str] | None:
     raw = line.text.strip()
     if "表" not in raw or _LEADERS.search(raw):
         return None
-    text = normal(raw)
+    text = _CONTINUED.sub("", normal(raw))
     if _SENTENCE.search(text) or any(word in text for word in _vocabulary().not_titles):
         return None
     first, space, rest = raw.partition(" ")
-    if space and rest.strip() and _NUMBER.fullmatch(normal(first)):  # '表五 一般公共预算…': the space decides
-        number, title = normal(first), normal(rest).lstrip(_SEPARATORS)
+    # '表五 一般公共预算…': the space decides
+    if space and rest.strip() and _NUMBER.fullmatch(_CONTINUED.sub("", normal(first))):
+        number, title = _CONTINUED.sub("", normal(first)), _CONTINUED.sub("", normal(rest)).lstrip(_SEPARATORS)
     else:
         number, title = _split_number(text)
     if number and not title:
@@ -326,11 +331,13 @@ def find_tables(doc: Document) -> list[GenericRegion]:
         if regions:
             before = regions[-1]
             region.continuation = (
-                _same_title(before.title, region.title)
+                (_same_title(before.title, region.title) or (not region.title and region.number == before.number))
                 and (before.number == region.number or not region.number)
                 and (not region.subtitle or region.subtitle == before.subtitle)
                 and region.lines[0].page > before.lines[0].page
             )
+            if region.continuation and not region.title:  # 续表3 alone: the table's own title and kind
+                region.title, region.kind = before.title, before.kind
         regions.append(region)
     return regions
 
@@ -725,7 +732,8 @@ def _bands(kept: list[tuple[Line, list[Token], bool]], layout: str) -> list[_Ban
         bands.append(band)
     if layout == "plain":
         return bands
-    # text lines of one wrapped cell, one below the other, first make one block
+    # text lines of one wrapped cell, one below the other, first make one block (a line that
+    # opens with its own ordinal, 十五、…, is a row of its own)
     blocks: list[_Band] = []
     for band in bands:
         last = blocks[-1] if blocks else None
@@ -733,6 +741,7 @@ def _bands(kept: list[tuple[Line, list[Token], bool]], layout: str) -> list[_Ban
             last is not None
             and not band.data
             and not last.data
+            and not _LABEL_PREFIX.match(normal(band.items[0][0].text))
             and last.page == band.page
             and band.top - last.bottom < ATTACH * (band.bottom - band.top)
             and _x_range(band)[0] < _x_range(last)[1]
@@ -755,23 +764,67 @@ def _bands(kept: list[tuple[Line, list[Token], bool]], layout: str) -> list[_Ban
         opens = _LABEL_PREFIX.match(normal(band.items[0][0].text)) is not None  # 二、… starts a row of its own
         near_up = not opens and gap_up is not None and gap_up < ATTACH * height
         near_down = down is not None and gap_down is not None and gap_down < ATTACH * height and _free_above(down, band)
-        if near_up and up is not None and (not near_down or (gap_up or 0.0) <= (gap_down or 0.0)):
+        after = blocks[k + 2] if k + 2 < len(blocks) else None
+        closer_down = gap_down is not None and (gap_up is None or gap_down < gap_up)
+        if not opens and down is not None and after is not None and closer_down and _centred_on(down, band, after):
+            down.add(band, before=True)  # the first of three lines of a name centred on its row
+        elif near_up and up is not None and (not near_down or (gap_up or 0.0) <= (gap_down or 0.0)):
             up.add(band)
         elif near_down and down is not None:
             down.add(band, before=True)
+        elif not opens and up is not None and (gap_up or 0.0) < WRAP_REACH * height and _under_name(up, band):
+            up.add(band)  # a coded row's name wrapped onto a line of its own, farther than ATTACH
         else:
             out.append(band)
     return out
 
 
+def _centred_on(row: _Band, above: _Band, below: _Band) -> bool:
+    """Whether text lines above and below a row stand as far from it, in the same column: a
+    name printed on three lines, centred on the row's line (国有土地使用权出让收入 / 21208 及对应专项
+    债务收入安排 / 的支出)."""
+    if below.data or below.page != row.page or _LABEL_PREFIX.match(normal(below.items[0][0].text)):
+        return False
+    if not (_name_only(above) and _name_only(below)):
+        return False
+    height = max(above.bottom - above.top, 1.0)
+    step = row.top - above.top  # one line of the cell: not a row's pitch
+    if step > LINE_STEP * height or abs(step - (below.top - row.top)) > CENTRED * height:
+        return False
+    (a0, a1), (b0, b1) = _x_range(above), _x_range(below)
+    return a0 < b1 and b0 < a1
+
+
+def _name_only(band: _Band) -> bool:
+    """Whether a band holds words of a name only: no number, no code."""
+    toks = [t for _line, line_toks in band.items for t in line_toks]
+    return bool(toks) and all(t.kind == "text" and not _CODE_NAME.match(normal(t.text)) for t in toks)
+
+
+def _under_name(row: _Band, text: _Band) -> bool:
+    """Whether a text-only line stands under the name cell of a row that starts with a code, and
+    under nothing else of it: the rest of the row's name (险缴费 under 30108-机关事业单位基本养老保),
+    never a row of its own in a code table."""
+    if not row.data or not _code_head(row.data[0]):
+        return False
+    if not _name_only(text):
+        return False
+    words = [_token_box(t) for _line, toks in text.items for t in toks]
+    left, right = min(b[0] for b in words), max(b[2] for b in words)
+    under = [t for toks in row.data for t in toks if _token_box(t)[0] < right and _token_box(t)[2] > left]
+    return bool(under) and all(t.kind == "text" and not _CODE_NAME.match(normal(t.text)) for t in under)
+
+
 def _free_above(row: _Band, text: _Band) -> bool:
     """Whether a row's data lines leave room for a text line's words: a name cell that starts on
-    the row's own line (with a code or a name of its own) is not continued from above."""
-    left, right = _x_range(text)
+    the row's own line (with a code or a name of its own) is not continued from above. Each word
+    is weighed on its own: the row's text in another column (a name wrapped around a row whose
+    other cells hold text too) leaves the word free."""
+    words = [_token_box(t) for _line, toks in text.items for t in toks]
     for toks in row.data:
         for tok in toks:
             x0, _top, x1, _bottom = _token_box(tok)
-            if x0 < right and x1 > left and tok.kind == "text":
+            if tok.kind == "text" and any(x0 < b[2] and x1 > b[0] for b in words):
                 return False
     return True
 
