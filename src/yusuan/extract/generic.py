@@ -34,7 +34,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -396,6 +396,7 @@ class GenericRow:
     parts: list[_Cell] = field(default_factory=list)  # a label row's name cells, left to right
     inferred: bool = False  # the code is not printed: the catalog knows the name under its parent
     certain: bool = True  # False: the reading cannot vouch for the row's cells (a doubtful panel cut)
+    panel: int = 0  # the panel the row is printed in (0: the first, or the table has no panels)
 
     @property
     def code(self) -> str:
@@ -571,14 +572,20 @@ def parse_rows(
                 _advance(ctx, row)
                 rows.append(row)
         return rows
-    return _panel_rows(kept, panels, region, integer_mode, ctx)
+    return _panel_rows(kept, panels, region, integer_mode, ctx, before or [])
 
 
 def _panel_rows(
-    kept: list[tuple[Line, list[Token], bool]], panels: Panels, region: GenericRegion, integer_mode: bool, ctx: _Context
+    kept: list[tuple[Line, list[Token], bool]],
+    panels: Panels,
+    region: GenericRegion,
+    integer_mode: bool,
+    ctx: _Context,
+    before: list[GenericRow],
 ) -> list[GenericRow]:
     """A panelled table's rows: each panel's rows top to bottom, the left panel first, each
-    under its own hierarchy, its amounts moved onto the first panel's columns."""
+    under its own hierarchy (continued from the same panel's rows on the pages ``before``),
+    its amounts moved onto the first panel's columns."""
     cut: list[list[tuple[Line, list[Token], bool]]] = [[] for _ in range(len(panels.cuts) + 1)]
     crossing: set[int] = set()  # the lines (by id) a token crosses a cut of
     for line, toks, _data in kept:
@@ -591,7 +598,14 @@ def _panel_rows(
             cut[k].append((piece, part, data))
     rows: list[GenericRow] = []
     for k, part_lines in enumerate(cut):
-        panel_ctx = replace(ctx)
+        shift = panels.offsets[k]
+        panel_ctx = _Context(
+            kuan_x=None if ctx.kuan_x is None else ctx.kuan_x + shift,
+            xiang_x=None if ctx.xiang_x is None else ctx.xiang_x + shift,
+        )
+        for row in before:
+            if row.panel == k:
+                _advance(panel_ctx, row)
         for band in _bands(part_lines, region.layout):
             certain = panels.certain and not any(id(line) in crossing for line, _toks in band.items)
             for row in _band_rows(band, region.unit, integer_mode, region.layout, panel_ctx):
@@ -599,7 +613,7 @@ def _panel_rows(
                 for value in row.values:
                     value.x0 -= panels.offsets[k]
                     value.x1 -= panels.offsets[k]
-                row.certain = certain
+                row.certain, row.panel = certain, k
                 rows.append(row)
     return rows
 
@@ -812,7 +826,7 @@ def _under_name(row: _Band, text: _Band) -> bool:
     words = [_token_box(t) for _line, toks in text.items for t in toks]
     left, right = min(b[0] for b in words), max(b[2] for b in words)
     under = [t for toks in row.data for t in toks if _token_box(t)[0] < right and _token_box(t)[2] > left]
-    return bool(under) and all(t.kind == "text" and not _CODE_NAME.match(normal(t.text)) for t in under)
+    return bool(under) and all(t.kind == "text" for t in under)  # a name, or a code glued to its name
 
 
 def _free_above(row: _Band, text: _Band) -> bool:
@@ -1321,6 +1335,7 @@ def generic_tables(doc: Document, regions: list[GenericRegion] | None = None) ->
     tables: list[Table] = []
     infos: list[dict[str, Any]] = []
     for group_regions, rows, header in groups:
+        rows.sort(key=lambda row: row.panel)  # a panelled table: each panel over all its pages in turn
         table, info = _table(group_regions, rows, header)
         tables.append(table)
         infos.append(info)

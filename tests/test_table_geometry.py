@@ -1,0 +1,285 @@
+"""Table geometry as real documents print it: tables in panels (the same columns repeated side by
+side), tables continued under a repeated title (续表), names wrapped onto lines of their own, and
+header words centred over narrower amounts."""
+
+from __future__ import annotations
+
+from tests.conftest import corpus_file
+from tests.test_generic import _line, _pdf, _values_line
+from yusuan.extract.document import Document, Line
+from yusuan.extract.generic import find_tables, generic_tables, hierarchy_checks, parse_rows
+from yusuan.tables.model import Table
+
+WAN = 1_000_000  # fen in 1 万元
+LEFT, RIGHT = 240.0, 480.0  # right edges of the two panels' 金额 columns
+
+
+def _panel_header(top: float) -> Line:
+    return _line(
+        1,
+        top,
+        ("科目编码", 20),
+        ("科目名称", 80),
+        ("金额", 200),
+        ("科目编码", 260),
+        ("科目名称", 320),
+        ("金额", 440),
+    )
+
+
+def _panel_row(top: float, left: tuple[str, str, str], right: tuple[str, str, str] | None) -> Line:
+    head = [(left[0], 20), (left[1], 80)] if left[0] else [(left[1], 80)]
+    values = {LEFT: left[2]}
+    if right is not None:
+        head += [(right[0], 260), (right[1], 320)] if right[0] else [(right[1], 320)]
+        values[RIGHT] = right[2]
+    return _values_line(1, top, head, values)
+
+
+def _panelled(rows: list[tuple[tuple[str, str, str], tuple[str, str, str] | None]]) -> Document:
+    lines = [
+        _line(1, 40, ("表6", 20), ("一般公共预算基本支出表", 150)),
+        _line(1, 56, ("单位：万元", 420)),
+        _panel_header(70),
+    ]
+    lines += [_panel_row(90 + 20 * k, left, right) for k, (left, right) in enumerate(rows)]
+    return _pdf(lines)
+
+
+PANELS = [
+    (("301", "工资福利支出", "30.00"), ("302", "商品和服务支出", "12.00")),
+    (("30101", "基本工资", "20.00"), ("30201", "办公费", "5.00")),
+    (("30102", "津贴补贴", "10.00"), ("30202", "印刷费", "7.00")),
+    (("303", "对个人和家庭的补助", "3.00"), ("310", "资本性支出", "4.00")),
+    (("30302", "退休费", "3.00"), ("31002", "办公设备购置", "4.00")),
+    (("", "人员经费合计", "33.00"), ("", "公用经费合计", "16.00")),
+]
+
+
+def _only(doc: Document) -> Table:
+    tables = generic_tables(doc)[0].tables
+    assert len(tables) == 1
+    return tables[0]
+
+
+def test_panels_are_read_one_after_the_other() -> None:
+    table = _only(_panelled(PANELS))
+    assert [r.value("code") or r.value("name") for r in table.rows] == [
+        "301",
+        "30101",
+        "30102",
+        "303",
+        "30302",
+        "人员经费合计",
+        "302",
+        "30201",
+        "30202",
+        "310",
+        "31002",
+        "公用经费合计",
+    ]
+    # the two panels' amounts are one column, under the panels' one header
+    assert [c.headers for c in table.columns if c.type == "amount"] == [("金额",)]
+    assert table.row("302").value("v1") == 12 * WAN
+    assert table.row("公用经费合计").value("v1") == 16 * WAN
+    checks = hierarchy_checks(table)
+    assert {c.row_key for c in checks} >= {("301",), ("302",), ("303",), ("310",)}
+    assert all(c.held for c in checks)
+    assert all(c.certain for r in table.rows for c in r.cells.values())
+
+
+def test_a_doubtful_panel_cut_leaves_the_rows_uncertain() -> None:
+    # a right-panel name glued to its code runs into the gap between the panels: no cut is clear
+    rows = [*PANELS[:3], (("303", "对个人和家庭的补助", "3.00"), None)]
+    doc = _panelled(rows)
+    glued = _values_line(1, 170, [("30299其他商品和服务支出", 236)], {RIGHT: "0.00"})
+    doc.lines.insert(7, glued)
+    table = _only(doc)
+    amounts = [c for r in table.rows for k, c in r.cells.items() if k.startswith("v") and c.value is not None]
+    assert amounts and not any(c.certain for c in amounts)
+
+
+def test_a_summary_printed_in_two_sides_is_not_panels() -> None:
+    """项目 预算数 | 项目 预算数: a 收支总表's two sides, read as before (收入 left, 支出 right)."""
+    doc = _pdf(
+        [
+            _line(1, 40, ("收支总表", 150)),
+            _line(1, 56, ("单位：元", 420)),
+            _line(1, 70, ("项目", 20), ("预算数", 160), ("项目", 260), ("预算数", 460)),
+            _values_line(
+                1, 90, [("一、财政拨款收入", 20), ("一、一般公共服务支出", 260)], {200: "100.00", 500: "100.00"}
+            ),
+        ]
+    )
+    table = _only(doc)
+    assert len([c for c in table.columns if c.type == "amount"]) == 2
+
+
+def test_corpus_panels() -> None:
+    """佛山 表6 (决算): 301/303 on the left, 302/307/310/399 on the right, over four pages."""
+    from yusuan.extract.pdf import read_pdf
+
+    tables, _ = generic_tables(read_pdf(corpus_file("c022_foshan_001.pdf")))
+    table = tables.by_number("表6")
+    assert [c.headers for c in table.columns if c.type == "amount"] == [("金额",)]
+    codes = [r.value("code") for r in table.rows]
+    assert codes[:3] == ["301", "30101", "30102"]
+    assert codes.index("30399") < codes.index("302")  # the left panel's rows first, all of them
+    assert table.row("302").value("v1") == 94_65 * 10_000
+    checks = hierarchy_checks(table)
+    assert {("301",), ("302",)} <= {c.row_key for c in checks} and all(c.held for c in checks)
+
+
+# --- a table continued under a repeated title --------------------------------------------------
+
+
+def _page(page: int, title: list[tuple[str, float]], rows: list[tuple[list[tuple[str, float]], str]]) -> list[Line]:
+    out = [
+        _line(page, 40, *title),
+        _line(page, 56, ("单位：万元", 420)),
+        _line(page, 70, ("科目编码", 20), ("科目名称", 100), ("合计", 370)),
+    ]
+    out += [_values_line(page, 90 + 20 * k, head, {400.0: value}) for k, (head, value) in enumerate(rows)]
+    return out
+
+
+FIRST = [
+    ([("合计", 100)], "30.00"),
+    ([("208", 20), ("社会保障和就业支出", 100)], "30.00"),
+    ([("20805", 20), ("行政事业单位养老支出", 100)], "30.00"),
+]
+SECOND = [
+    ([("2080505", 20), ("机关事业单位基本养老保险缴费支出", 100)], "20.00"),
+    ([("2080506", 20), ("机关事业单位职业年金缴费支出", 100)], "10.00"),
+]
+
+
+def test_continued_table_under_a_repeated_title() -> None:
+    for repeated in (
+        [("表3", 20), ("一般公共预算支出表（续）", 150)],
+        [("续表3", 20)],
+        [("表3（续）", 20)],
+    ):
+        doc = _pdf(_page(1, [("表3", 20), ("一般公共预算支出表", 150)], FIRST) + _page(2, repeated, SECOND))
+        regions = find_tables(doc)
+        assert [(r.number, r.title, r.continuation) for r in regions] == [
+            ("表3", "一般公共预算支出表", False),
+            ("表3", "一般公共预算支出表", True),
+        ], repeated
+        table = _only(doc)
+        assert [r.value("code") for r in table.rows] == [None, "208", "20805", "2080505", "2080506"]
+        assert all(c.held for c in hierarchy_checks(table))
+
+
+# --- names wrapped onto lines of their own -------------------------------------------------------
+
+
+def _wrapped_table(lines: list[Line]) -> Document:
+    return _pdf(
+        [
+            _line(1, 40, ("表6", 20), ("一般公共预算基本支出表", 150)),
+            _line(1, 56, ("单位：万元", 420)),
+            _line(1, 70, ("科目编码", 20), ("科目名称", 100), ("金额", 370)),
+            *lines,
+        ]
+    )
+
+
+def test_name_wrapped_below_its_row_in_a_loose_table() -> None:
+    # rows 30 to 40 points apart: the wrapped line stands 7 points below its row, farther than ATTACH
+    doc = _wrapped_table(
+        [
+            _values_line(1, 90, [("301", 20), ("工资福利支出", 100)], {400.0: "30.00"}),
+            _values_line(1, 120, [("30108-机关事业单位基本养老保", 20)], {400.0: "20.00"}),
+            _line(1, 137, ("险缴费", 20)),
+            _values_line(1, 160, [("30109", 20), ("职业年金缴费", 100)], {400.0: "10.00"}),
+        ]
+    )
+    rows = parse_rows(find_tables(doc)[0])
+    assert [(r.code, r.name) for r in rows] == [
+        ("301", "工资福利支出"),
+        ("30108", "机关事业单位基本养老保险缴费"),
+        ("30109", "职业年金缴费"),
+    ]
+    assert all(c.held for c in hierarchy_checks(_only(doc)))
+
+
+def test_name_centred_on_its_row_over_three_lines() -> None:
+    """佛山 prints 国有土地使用权出让收入 / 21208 及对应专项债务收入安排 / 的支出: the line above the
+    row is the name's first line, not the row above's."""
+    doc = _wrapped_table(
+        [
+            _values_line(1, 90, [("212", 20), ("城乡社区支出", 100)], {400.0: "10.00"}),
+            _line(1, 109, ("国有土地使用权出让收入", 100)),
+            _values_line(1, 124, [("21208", 20), ("及对应专项债务收入安排", 100)], {400.0: "10.00"}),
+            _line(1, 139, ("的支出", 100)),
+            _values_line(1, 158, [("2120801", 20), ("征地和拆迁补偿支出", 100)], {400.0: "10.00"}),
+        ]
+    )
+    rows = parse_rows(find_tables(doc)[0])
+    assert [(r.code, r.name) for r in rows] == [
+        ("212", "城乡社区支出"),
+        ("21208", "国有土地使用权出让收入及对应专项债务收入安排的支出"),
+        ("2120801", "征地和拆迁补偿支出"),
+    ]
+
+
+def test_lines_with_their_own_ordinals_are_rows_of_their_own() -> None:
+    doc = _pdf(
+        [
+            _line(1, 40, ("收支总表", 150)),
+            _line(1, 56, ("单位：万元", 420)),
+            _line(1, 70, ("项目", 20), ("预算数", 370)),
+            _values_line(1, 90, [("十三、交通运输支出", 20)], {400.0: "5.00"}),
+            _line(1, 106, ("十四、资源勘探工业信息等支出", 20)),
+            _line(1, 119, ("十五、商业服务业等支出", 20)),
+            _values_line(1, 140, [("十六、金融支出", 20)], {400.0: "1.00"}),
+        ]
+    )
+    rows = parse_rows(find_tables(doc)[0])
+    assert [r.name for r in rows] == [
+        "十三、交通运输支出",
+        "十四、资源勘探工业信息等支出",
+        "十五、商业服务业等支出",
+        "十六、金融支出",
+    ]
+
+
+def test_corpus_wrapped_names() -> None:
+    from yusuan.extract.pdf import read_pdf
+
+    foshan, _ = generic_tables(read_pdf(corpus_file("c022_foshan_001.pdf")))
+    table = foshan.by_number("表8")
+    assert table.row("21208").value("name") == "国有土地使用权出让收入及对应专项债务收入安排的支出"
+    assert table.row("212").value("name") == "城乡社区支出"
+    beijing, _ = generic_tables(read_pdf(corpus_file("c002_beijing_042.pdf")))
+    names = [r.value("name") for r in beijing.by_number("预算01表").rows]
+    assert "十四、资源勘探工业信息等支出" in names and "十五、商业服务业等支出" in names
+
+
+# --- header words over their columns -----------------------------------------------------------
+
+
+def test_header_centred_over_narrower_amounts() -> None:
+    """A header word that overlaps no amount heads the column whose amounts begin just after it;
+    a column left blank all along keeps its header to itself."""
+    doc = _pdf(
+        [
+            _line(1, 40, ("表2", 20), ("一般公共预算支出表", 150)),
+            _line(1, 56, ("单位：万元", 420)),
+            # 合计 and 基本支出 stand just left of their right-aligned amounts; 事业收入 heads a blank column
+            _line(1, 70, ("科目编码", 20), ("科目名称", 80), ("合计", 208), ("事业收入", 290), ("基本支出", 360)),
+            _values_line(1, 90, [("208", 20), ("社会保障和就业支出", 80)], {260.0: "20.00", 430.0: "20.00"}),
+            _values_line(1, 110, [("20805", 20), ("行政事业单位养老支出", 80)], {260.0: "20.00", 430.0: "20.00"}),
+        ]
+    )
+    table = _only(doc)
+    assert [c.headers for c in table.columns if c.type == "amount"] == [("合计",), ("基本支出",)]
+
+
+def test_corpus_header_over_narrow_amounts() -> None:
+    from yusuan.extract.pdf import read_pdf
+
+    tables, _ = generic_tables(read_pdf(corpus_file("c017_fuzhou_002.pdf")))
+    table = next(t for t in tables.tables if t.title.endswith("一般公共预算支出经济分类情况表"))
+    assert [c.headers for c in table.columns if c.type == "amount"] == [("预算数",)]
