@@ -9,7 +9,8 @@ same way, from what every template shares:
    number on the same or the next line (预算05表, 公开表3, 表一) — and usually a
    ``单位：万元`` line right below. Tables of contents (dot leaders, page numbers,
    titles packed one per line) are not tables. A table runs to the next title; a
-   title printed again on the following pages for the same unit continues it.
+   title printed again on the following pages for the same unit continues it, and so
+   does its number marked 续 (续表3, 表3（续）).
 2. ``parse_rows``: the lines after the column headers become rows. A row starts with
    a 功能分类 code (2010101, 201 01 01, [2010101]行政运行, 2010101-行政运行, a 款 or
    项 printed as two digits under its 类), an 经济分类 code (30101, 301 01), a unit
@@ -17,10 +18,14 @@ same way, from what every template shares:
    on it (2 to 6 decimals, thousands separators, '-' for zero; whole 元 when a table
    prints no decimals at all). On a PDF, lines whose boxes overlap vertically are one
    row (a name wrapped around its values, centred in its cell), and a text line closer
-   to a row than 0.6 of its height continues that row's name. Without positions
-   (plain text) rows follow one another in the token stream.
+   to a row than 0.6 of its height continues that row's name, as does a line alone
+   under a coded row's name, or the first of three lines centred on a row. A table
+   printed in panels (the same columns repeated side by side, ``panels.py``) is read
+   panel by panel. Without positions (plain text) rows follow one another in the
+   token stream.
 3. ``generic_tables``: a TableSet with the canonical kinds; value columns come from
-   the amounts' horizontal positions (a blank cell is known to be blank: Cell(None)),
+   the amounts' horizontal positions (a blank cell is known to be blank: Cell(None);
+   their headers from the words standing over them, ``columns.py``),
    or, without positions, from their order on the row. A table that prints names
    only (杭州) gets its codes from the catalog when most names are found there, each
    under the 类 or 款 above it (such code cells carry no location).
