@@ -88,6 +88,31 @@ def test_panels_are_read_one_after_the_other() -> None:
     assert all(c.certain for r in table.rows for c in r.cells.values())
 
 
+def test_panels_continued_under_the_title_without_the_header() -> None:
+    doc = _panelled(PANELS[:3])
+    doc.lines += [
+        _line(2, 40, ("表6", 20), ("一般公共预算基本支出表", 150)),
+        _line(2, 56, ("单位：万元", 420)),
+    ]
+    for k, (left, right) in enumerate(PANELS[3:]):
+        row = _panel_row(90 + 20 * k, left, right)
+        row.page = 2
+        doc.lines.append(row)
+    doc.pages = 2
+    table = _only(doc)
+    codes = [r.value("code") or r.value("name") for r in table.rows]
+    assert codes == ["301", "30101", "30102", "303", "30302", "人员经费合计"] + [
+        "302",
+        "30201",
+        "30202",
+        "310",
+        "31002",
+        "公用经费合计",
+    ]
+    assert len([c for c in table.columns if c.type == "amount"]) == 1
+    assert all(c.held for c in hierarchy_checks(table))
+
+
 def test_a_doubtful_panel_cut_leaves_the_rows_uncertain() -> None:
     # a right-panel name glued to its code runs into the gap between the panels: no cut is clear
     rows = [*PANELS[:3], (("303", "对个人和家庭的补助", "3.00"), None)]

@@ -528,13 +528,18 @@ def _header_columns(header: list[Line], ctx: _Context) -> None:
 
 
 def parse_rows(
-    region: GenericRegion, before: list[GenericRow] | None = None, *, header: list[Line] | None = None
+    region: GenericRegion,
+    before: list[GenericRow] | None = None,
+    *,
+    header: list[Line] | None = None,
+    panels: list[Panels] | None = None,
 ) -> list[GenericRow]:
     """The rows of a table region, top to bottom.
 
     ``before``: the rows of the same table on the pages before (a continuation region's 款
     and 项 printed as two digits need the 类 above them). ``header``: a list that receives
-    the region's column header lines.
+    the region's column header lines. ``panels``: the table's panels as found on its pages
+    before (a page printed without the header keeps them), and a list that receives them.
     """
     lines = _body_lines(region)
     line_tokens = [_percent_free(tokens([line])) for line in lines]
@@ -570,14 +575,18 @@ def parse_rows(
                 rows.append(row)
         return rows
     spans = [(box[0], box[2]) for _line, toks, _d in kept for t in toks for box in [t.bbox] if box is not None]
-    panels = find_panels(head_lines, spans)
-    if panels is None:
+    found = find_panels(head_lines, spans)
+    if found is not None and panels is not None:
+        panels.append(found)
+    elif found is None and panels and not head_lines:  # a page printed without its header
+        found = panels[-1]
+    if found is None:
         for band in _bands(kept, region.layout):
             for row in _band_rows(band, region.unit, integer_mode, region.layout, ctx):
                 _advance(ctx, row)
                 rows.append(row)
         return rows
-    return _panel_rows(kept, panels, region, integer_mode, ctx, before or [])
+    return _panel_rows(kept, found, region, integer_mode, ctx, before or [])
 
 
 def _panel_rows(
@@ -1325,21 +1334,23 @@ def generic_tables(doc: Document, regions: list[GenericRegion] | None = None) ->
     """
     regions = find_tables(doc) if regions is None else regions
     _shared_units(regions)
-    groups: list[tuple[list[GenericRegion], list[GenericRow], list[Line]]] = []
+    groups: list[tuple[list[GenericRegion], list[GenericRow], list[Line], list[Panels]]] = []
     for region in regions:
         if region.continuation and groups:
             group = groups[-1]
             group[0].append(region)
             totals = {_signature(r) for r in group[1] if r.kind in ("total", "values")}
             # the total row printed again atop each page of the table is one row
-            group[1].extend(r for r in parse_rows(region, group[1]) if _signature(r) not in totals)
+            more = parse_rows(region, group[1], panels=group[3])
+            group[1].extend(r for r in more if _signature(r) not in totals)
             continue
         header: list[Line] = []
-        rows = parse_rows(region, header=header)
-        groups.append(([region], rows, header))
+        panels: list[Panels] = []
+        rows = parse_rows(region, header=header, panels=panels)
+        groups.append(([region], rows, header, panels))
     tables: list[Table] = []
     infos: list[dict[str, Any]] = []
-    for group_regions, rows, header in groups:
+    for group_regions, rows, header, _panels in groups:
         rows.sort(key=lambda row: row.panel)  # a panelled table: each panel over all its pages in turn
         table, info = _table(group_regions, rows, header)
         tables.append(table)
