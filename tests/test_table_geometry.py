@@ -101,14 +101,8 @@ def test_panels_continued_under_the_title_without_the_header() -> None:
     doc.pages = 2
     table = _only(doc)
     codes = [r.value("code") or r.value("name") for r in table.rows]
-    assert codes == ["301", "30101", "30102", "303", "30302", "人员经费合计"] + [
-        "302",
-        "30201",
-        "30202",
-        "310",
-        "31002",
-        "公用经费合计",
-    ]
+    left = ["301", "30101", "30102", "303", "30302", "人员经费合计"]
+    assert codes == [*left, "302", "30201", "30202", "310", "31002", "公用经费合计"]
     assert len([c for c in table.columns if c.type == "amount"]) == 1
     assert all(c.held for c in hierarchy_checks(table))
 
@@ -308,3 +302,37 @@ def test_corpus_header_over_narrow_amounts() -> None:
     tables, _ = generic_tables(read_pdf(corpus_file("c017_fuzhou_002.pdf")))
     table = next(t for t in tables.tables if t.title.endswith("一般公共预算支出经济分类情况表"))
     assert [c.headers for c in table.columns if c.type == "amount"] == [("预算数",)]
+
+
+# --- cells glued by a narrow gap -----------------------------------------------------------------
+
+
+def test_code_glued_to_the_name_before_it() -> None:
+    """北京 prints 功能 | 政府经济 | 部门经济 codes with their names, and a long name leaves too narrow
+    a gap to part it from the next cell: 机关事业单位职业年金缴费支出50102-社会保障缴费."""
+    doc = _wrapped_table(
+        [
+            _values_line(
+                1,
+                90,
+                [("2080506-机关事业单位职业年金缴费支出50102-社会保障缴费", 20), ("30109-职业年金缴费", 330)],
+                {520.0: "72.88"},
+            ),
+            _values_line(
+                1, 110, [("2080506-机关事业单位职业年金缴费支出", 20), ("50501-工资福利支出", 195)], {520.0: "32.45"}
+            ),
+        ]
+    )
+    rows = parse_rows(find_tables(doc)[0])
+    assert [(r.codes, r.name) for r in rows] == [
+        (("2080506", "50102"), "机关事业单位职业年金缴费支出"),
+        (("2080506", "50501"), "机关事业单位职业年金缴费支出"),
+    ]
+
+
+def test_corpus_code_glued_to_the_name_before_it() -> None:
+    from yusuan.extract.pdf import read_pdf
+
+    tables, _ = generic_tables(read_pdf(corpus_file("c002_beijing_001.pdf")))
+    keys = [r.key for r in tables.by_number("预算03表").rows]
+    assert ("2080506", "50102") in keys and ("2080506", "50501") in keys

@@ -438,6 +438,9 @@ _GRAND_TOTAL = re.compile(r"^(合计|总计|共计)?$")
 _TOTAL = re.compile(r"^(?!.*(?:科目|名称|编码|项目|栏次))(.{0,6})(合计|总计|共计)$")
 _CODE_NAME = re.compile(r"^[\[【［]?(\d{3}|\d{5,7})[\]】］]?[-－—:：]?(?=[^\d年月日%％.,，号个万元])")
 _ZERO_MARKS = {"-", "—", "－", "0"}
+# a code and its name glued to the end of the name before it, the cells' gap too narrow to part
+# the words (…缴费支出50102-社会保障缴费): a code with a dash, after a name's last character
+_EMBEDDED_CODE = re.compile(r"(?<=[\u4e00-\u9fff）)])(\d{3}|\d{5,7})[-－—](?=[\u4e00-\u9fff])")
 
 
 def _token_box(token: Token) -> tuple[float, float, float, float]:
@@ -1019,6 +1022,10 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
         codes = [code]
         names: list[_Cell] = []
         k = used
+        glued = _EMBEDDED_CODE.search(glued_name)
+        if glued:  # the next cell's code glued to this name: 机关事业单位职业年金缴费支出50102-社会保障缴费
+            codes.append(glued.group(1))
+            glued_name, k = glued_name[: glued.start()], first_amount
         while k < first_amount:
             cell = cells[k]
             if cell.kind == "digits" and names and len(codes) < 3:  # 301 01 基本工资 | 501 01 工资奖金津补贴
@@ -1030,6 +1037,11 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
                 match = _CODE_NAME.match(cell.text)
                 if match and len(codes) < 3:  # 2013601-行政运行 | 50101-工资奖金津补贴 | 30101-基本工资
                     codes.append(match.group(1))
+                    break
+                glued = _EMBEDDED_CODE.search(cell.text)
+                if glued and len(codes) < 3:
+                    names.append(_Cell("text", cell.tokens, cell.x0, cell.x1, cell.text[: glued.start()]))
+                    codes.append(glued.group(1))
                     break
                 names.append(cell)
             k += 1
