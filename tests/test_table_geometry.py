@@ -8,6 +8,7 @@ from tests.conftest import corpus_file
 from tests.test_generic import _line, _pdf, _values_line
 from yusuan.extract.document import Document, Line
 from yusuan.extract.generic import find_tables, generic_tables, hierarchy_checks, parse_rows
+from yusuan.extract.text import parse_text
 from yusuan.tables.model import Table
 
 WAN = 1_000_000  # fen in 1 万元
@@ -104,6 +105,40 @@ def test_panels_continued_under_the_title_without_the_header() -> None:
     left = ["301", "30101", "30102", "303", "30302", "人员经费合计"]
     assert codes == [*left, "302", "30201", "30202", "310", "31002", "公用经费合计"]
     assert len([c for c in table.columns if c.type == "amount"]) == 1
+    assert all(c.held for c in hierarchy_checks(table))
+
+
+def _at(*parts: tuple[str, int]) -> str:
+    """A pdftotext -layout line: each text starting at its character column (amounts: ending there)."""
+    line = ""
+    for text, column in parts:
+        start = column - len(text) if text[0].isdigit() and "." in text else column
+        line = line.ljust(start) + text
+    return line
+
+
+def test_panels_in_layout_text() -> None:
+    """pdftotext -layout prints the panels on a coarse grid of characters: the copies of the
+    header stand a character or two apart from an exact shift, and the cut is clear all the same."""
+    rows = [
+        _at(("301", 0), ("工资福利支出", 8), ("30.00", 36), ("302", 43), ("商品和服务支出", 51), ("12.00", 79)),
+        _at(("30101", 0), ("基本工资", 8), ("20.00", 36), ("30201", 43), ("办公费", 51), ("5.00", 79)),
+        _at(("30102", 0), ("津贴补贴", 8), ("10.00", 36), ("30202", 43), ("印刷费", 51), ("7.00", 79)),
+    ]
+    text = "\n".join(
+        [
+            _at(("表6", 0), ("一般公共预算基本支出表", 25)),
+            _at(("单位：万元", 70)),
+            _at(("科目编码", 1), ("科目名称", 17), ("金额", 31), ("科目编码", 44), ("科目名称", 60), ("金额", 70)),
+            *rows,
+        ]
+    )
+    doc = parse_text(text)
+    assert doc.has_positions
+    table = _only(doc)
+    assert [r.value("code") for r in table.rows] == ["301", "30101", "30102", "302", "30201", "30202"]
+    assert [c.headers for c in table.columns if c.type == "amount"] == [("金额",)]
+    assert all(c.certain for r in table.rows for c in r.cells.values())
     assert all(c.held for c in hierarchy_checks(table))
 
 

@@ -81,7 +81,13 @@ def find_panels(header: list[Line], body: list[tuple[float, float]]) -> Panels |
     if any(a >= b for a, b in gaps):
         return None  # the copies' gaps do not line up: not one cut
     offsets = [0.0, *(statistics.median(s) for s in shifts[1:])]
-    certain = all(max(s) - min(s) <= OFFSET_SPREAD * statistics.median(s) for s in shifts[1:])
+    # the copies agree when most of their words stand shifted alike, within a share of the shift
+    # or two characters (a word centred in its cell moves by a character on a coarse text grid)
+    char = statistics.median((w.x1 - w.x0) / len(normal(w.text)) for words, _size in repeated for w in words)
+    certain = all(
+        sum(abs(x - offset) <= max(OFFSET_SPREAD * offset, 2 * char) for x in s) * 3 >= len(s) * 2
+        for s, offset in zip(shifts[1:], offsets[1:], strict=True)
+    )
     # panel k's cells start where the first panel's do, shifted by the copies' offset: the cut
     # is the free stretch (crossed by no body cell) nearest to that start
     left = min([words[0].x0 for words, _size in repeated] + [x0 for x0, _x1 in body])
