@@ -153,6 +153,18 @@ def test_a_doubtful_panel_cut_leaves_the_rows_uncertain() -> None:
     assert amounts and not any(c.certain for c in amounts)
 
 
+def test_header_copies_that_disagree_leave_the_rows_uncertain() -> None:
+    """On a PDF the copies of a panel's header stand shifted alike; one word far off the others'
+    shift makes the panels a guess (a grid of characters allows two characters each side)."""
+    doc = _panelled(PANELS)
+    header = doc.lines[2]
+    moved = header.words[5]
+    header.words[5] = type(moved)(moved.text, moved.x0 + 30, moved.x1 + 30, moved.top, moved.bottom)
+    table = _only(doc)
+    amounts = [c for r in table.rows for k, c in r.cells.items() if k.startswith("v") and c.value is not None]
+    assert amounts and not any(c.certain for c in amounts)
+
+
 def test_a_summary_printed_in_two_sides_is_not_panels() -> None:
     """项目 预算数 | 项目 预算数: a 收支总表's two sides, read as before (收入 left, 支出 right)."""
     doc = _pdf(

@@ -578,7 +578,7 @@ def parse_rows(
                 rows.append(row)
         return rows
     spans = [(box[0], box[2]) for _line, toks, _d in kept for t in toks for box in [t.bbox] if box is not None]
-    found = find_panels(head_lines, spans)
+    found = find_panels(head_lines, spans, grid=region.layout == "columns")
     if found is not None and panels is not None:
         panels.append(found)
     elif found is None and panels and not head_lines:  # a page printed without its header

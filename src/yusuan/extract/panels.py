@@ -24,7 +24,8 @@ from yusuan.extract.document import Line, Word
 from yusuan.extract.tables import Token, normal
 
 PANEL_WORDS = ("编码", "科目", "代码")  # a panel's header names the classification its rows list
-OFFSET_SPREAD = 0.05  # the copies' word shifts may differ by this share of a panel's width
+OFFSET_SPREAD = 0.05  # the copies' word shifts may differ by this share of a panel's width…
+GRID_SLACK = 4.0  # …or, on a character grid, by this many characters (two each side)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +55,10 @@ def _period(texts: list[str]) -> int:
     return 0
 
 
-def find_panels(header: list[Line], body: list[tuple[float, float]]) -> Panels | None:
+def find_panels(header: list[Line], body: list[tuple[float, float]], *, grid: bool = False) -> Panels | None:
     """The panels of a table from its header lines and its body's cell extents (x0, x1);
-    None when the header does not repeat a classification's columns."""
+    None when the header does not repeat a classification's columns. ``grid``: positions are
+    character columns (pdftotext -layout), not points."""
     repeated: list[tuple[list[Word], int]] = []
     for line in header:
         words = _words(line)
@@ -81,19 +83,16 @@ def find_panels(header: list[Line], body: list[tuple[float, float]]) -> Panels |
     if any(a >= b for a, b in gaps):
         return None  # the copies' gaps do not line up: not one cut
     offsets = [0.0, *(statistics.median(s) for s in shifts[1:])]
-    # the copies agree when most of their words stand shifted alike, within a share of the shift
-    # or two characters (a word centred in its cell moves by a character on a coarse text grid)
-    char = statistics.median((w.x1 - w.x0) / len(normal(w.text)) for words, _size in repeated for w in words)
-    certain = all(
-        sum(abs(x - offset) <= max(OFFSET_SPREAD * offset, 2 * char) for x in s) * 3 >= len(s) * 2
-        for s, offset in zip(shifts[1:], offsets[1:], strict=True)
-    )
+    # the copies agree when their words stand shifted alike, within a share of the shift; on a
+    # character grid (pdftotext -layout) a word centred in its cell may move by two characters
+    slack = GRID_SLACK if grid else 0.0
+    certain = all(max(s) - min(s) <= max(OFFSET_SPREAD * statistics.median(s), slack) for s in shifts[1:])
     # panel k's cells start where the first panel's do, shifted by the copies' offset: the cut
     # is the free stretch (crossed by no body cell) nearest to that start
     left = min([words[0].x0 for words, _size in repeated] + [x0 for x0, _x1 in body])
     cuts: list[float] = []
     for (a, b), offset in zip(gaps, offsets[1:], strict=True):
-        cut, clear = _clear_cut(a, b, body, left + offset, OFFSET_SPREAD * offset)
+        cut, clear = _clear_cut(a, b, body, left + offset, max(OFFSET_SPREAD * offset, slack))
         cuts.append(cut)
         certain = certain and clear
     return Panels(tuple(cuts), tuple(offsets), certain)
