@@ -290,6 +290,42 @@ def test_name_centred_on_its_row_over_three_lines() -> None:
     ]
 
 
+def test_names_centred_on_their_rows() -> None:
+    """Every cell centred in its row, lines evenly spaced: the first line of 社会保障和就业支出 stands
+    as near the 合计 above as its own amounts; a row has as many name lines above as below."""
+    doc = _wrapped_table(
+        [
+            _values_line(1, 90, [("合计", 100)], {400.0: "40.00"}),
+            _line(1, 102, ("社会保障", 100)),
+            _values_line(1, 114, [("208", 20), ("和就业支", 100)], {400.0: "30.00"}),
+            _line(1, 126, ("出", 100)),
+            _line(1, 138, ("行政事业", 100)),
+            _values_line(1, 150, [("20805", 20), ("单位养老", 100)], {400.0: "30.00"}),
+            _line(1, 162, ("支出", 100)),
+            _line(1, 174, ("机关事业", 100)),
+            _line(1, 186, ("单位基本", 100)),
+            _values_line(1, 192, [("2080505", 20)], {400.0: "30.00"}),
+            _line(1, 198, ("养老保险", 100)),
+            _line(1, 210, ("缴费支出", 100)),
+            _line(1, 222, ("卫生健康", 100)),
+            _values_line(1, 228, [("210", 20)], {400.0: "10.00"}),
+            _line(1, 234, ("支出", 100)),
+            _line(1, 246, ("行政事业", 100)),
+            _values_line(1, 252, [("21011", 20)], {400.0: "10.00"}),
+            _line(1, 258, ("单位医疗", 100)),
+        ]
+    )
+    rows = parse_rows(find_tables(doc)[0])
+    assert [(r.code, r.name) for r in rows] == [
+        ("", "合计"),
+        ("208", "社会保障和就业支出"),
+        ("20805", "行政事业单位养老支出"),
+        ("2080505", "机关事业单位基本养老保险缴费支出"),
+        ("210", "卫生健康支出"),
+        ("21011", "行政事业单位医疗"),
+    ]
+
+
 def test_lines_with_their_own_ordinals_are_rows_of_their_own() -> None:
     doc = _pdf(
         [

@@ -47,6 +47,7 @@ from typing import Any
 import yaml
 
 from yusuan.catalog import load_catalog
+from yusuan.extract.centred import Piece, centred, owners
 from yusuan.extract.columns import header_paths
 from yusuan.extract.document import Document, Line
 from yusuan.extract.panels import Panels, find_panels, split_line
@@ -763,6 +764,9 @@ def _bands(kept: list[tuple[Line, list[Token], bool]], layout: str) -> list[_Ban
         bands.append(band)
     if layout == "plain":
         return bands
+    pieces = [_piece(band) for band in bands]
+    if centred(pieces):  # names centred on their rows: each row has as many name lines above as below
+        return _owned(bands, owners(pieces))
     # text lines of one wrapped cell, one below the other, first make one block (a line that
     # opens with its own ordinal, 十五、…, is a row of its own)
     blocks: list[_Band] = []
@@ -844,6 +848,29 @@ def _under_name(row: _Band, text: _Band) -> bool:
     left, right = min(b[0] for b in words), max(b[2] for b in words)
     under = [t for toks in row.data for t in toks if _token_box(t)[0] < right and _token_box(t)[2] > left]
     return bool(under) and all(t.kind == "text" for t in under)  # a name, or a code glued to its name
+
+
+def _piece(band: _Band) -> Piece:
+    """A band as the centring sees it: whether its data lines themselves print name words."""
+    toks = [t for line_toks in band.data for t in line_toks] if band.data else [t for _l, ts in band.items for t in ts]
+    named = any(t.kind == "text" and not _CODE_NAME.match(normal(t.text)) for t in toks)
+    opens = not band.data and _LABEL_PREFIX.match(normal(band.items[0][0].text)) is not None
+    tops = [line.top for line, toks in band.items if any(toks is d for d in band.data)]
+    texts = [line.top for line, toks in band.items if not any(toks is d for d in band.data)]
+    around = bool(tops and texts) and min(texts) < min(tops) and max(texts) > max(tops)
+    return Piece(band.page, band.top, band.bottom, bool(band.data), named, opens, around)
+
+
+def _owned(bands: list[_Band], owner: list[int]) -> list[_Band]:
+    """Bands joined to the rows they belong to (a band of no row stays a row of its own)."""
+    out: list[_Band] = []
+    for k, band in enumerate(bands):
+        if owner[k] in (-1, k):
+            out.append(band)
+    for k, band in enumerate(bands):
+        if owner[k] not in (-1, k):
+            bands[owner[k]].add(band, before=k < owner[k])
+    return out
 
 
 def _free_above(row: _Band, text: _Band) -> bool:
