@@ -326,6 +326,19 @@ def test_names_centred_on_their_rows() -> None:
     ]
 
 
+def test_names_glued_to_codes_wrapped_below_are_not_centred() -> None:
+    """北京 glues each name to its code (2080505-机关事业单位基本养老保险缴费) and wraps it below: the
+    amounts' line has a name, the lines below are its own, whatever the spacing."""
+    names = [("2080505-机关事业单位基本养老保险缴费", "支出"), ("2080506-机关事业单位职业年金缴费", "支出")]
+    names += [("2101101-行政单位医疗保险缴费", "支出"), ("2101102-事业单位医疗保险缴费", "支出")]
+    lines: list[Line] = []
+    for k, (name, wrapped) in enumerate(names):
+        lines.append(_values_line(1, 90 + 24 * k, [(name, 20)], {400.0: "10.00"}))
+        lines.append(_line(1, 102 + 24 * k, (wrapped, 20)))
+    rows = parse_rows(find_tables(_wrapped_table(lines))[0])
+    assert [r.name for r in rows] == [name[name.index("-") + 1 :] + wrapped for name, wrapped in names]
+
+
 def test_lines_with_their_own_ordinals_are_rows_of_their_own() -> None:
     doc = _pdf(
         [

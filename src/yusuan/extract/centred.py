@@ -35,6 +35,8 @@ class Piece:
     named: bool  # a data piece that also prints name words; a text piece: always True
     opens: bool = False  # a text piece that opens with its own ordinal (十五、…): the start of a name
     around: bool = False  # a data piece without a name of its own, printed between lines of one
+    coded: bool = False  # a data piece that prints its row's classification code
+    words: bool = True  # a text piece of words only: no number, no code
 
 
 def _near(upper: Piece, lower: Piece) -> bool:
@@ -43,11 +45,15 @@ def _near(upper: Piece, lower: Piece) -> bool:
 
 
 def centred(pieces: list[Piece]) -> bool:
-    """Whether the table prints its names centred on their rows (see the module's doc)."""
+    """Whether the table prints its names centred on their rows (see the module's doc). Only a
+    table of coded rows whose lines between the rows hold words alone: moving those lines between
+    rows moves names, never a code or an amount (a table of names alone takes its codes from them)."""
+    if any(not p.data and not p.words for p in pieces):
+        return False
     evidence = 0
     for k in range(1, len(pieces) - 1):
         above, row, below = pieces[k - 1], pieces[k], pieces[k + 1]
-        if row.data and not row.named:
+        if row.data and row.coded and not row.named:
             above_named = row.around or (not above.data and _near(above, row))
             below_named = row.around or (not below.data and _near(row, below))
             evidence += above_named and below_named

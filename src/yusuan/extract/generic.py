@@ -853,12 +853,17 @@ def _under_name(row: _Band, text: _Band) -> bool:
 def _piece(band: _Band) -> Piece:
     """A band as the centring sees it: whether its data lines themselves print name words."""
     toks = [t for line_toks in band.data for t in line_toks] if band.data else [t for _l, ts in band.items for t in ts]
-    named = any(t.kind == "text" and not _CODE_NAME.match(normal(t.text)) for t in toks)
+    named = any(t.kind == "text" and _CODE_NAME.sub("", normal(t.text)) for t in toks)  # 2080505-机关… is named
     opens = not band.data and _LABEL_PREFIX.match(normal(band.items[0][0].text)) is not None
     tops = [line.top for line, toks in band.items if any(toks is d for d in band.data)]
     texts = [line.top for line, toks in band.items if not any(toks is d for d in band.data)]
     around = bool(tops and texts) and min(texts) < min(tops) and max(texts) > max(tops)
-    return Piece(band.page, band.top, band.bottom, bool(band.data), named, opens, around)
+    first = band.data[0][0] if band.data and band.data[0] else None
+    coded = first is not None and (
+        (first.kind == "digits" and len(first.text) in (3, 5, 6, 7)) or _CODE_NAME.match(normal(first.text)) is not None
+    )
+    words = bool(band.data) or _name_only(band)
+    return Piece(band.page, band.top, band.bottom, bool(band.data), named, opens, around, coded, words)
 
 
 def _owned(bands: list[_Band], owner: list[int]) -> list[_Band]:
