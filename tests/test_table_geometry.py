@@ -326,6 +326,27 @@ def test_names_centred_on_their_rows() -> None:
     ]
 
 
+def test_centring_never_moves_a_line_into_the_code_column() -> None:
+    """深圳 (pdftotext -layout) prints a unit's name around its amounts in the code column: its second
+    line is no part of the 205 row below it, whatever the centring of the 项 names says."""
+    doc = _wrapped_table(
+        [
+            _line(1, 90, ("深圳市人民政府国有资产监督管", 20)),
+            _values_line(1, 102, [], {400.0: "61.00"}),
+            _line(1, 114, ("理委员会", 20)),
+            _values_line(1, 126, [("205", 20), ("教育支出", 100)], {400.0: "10.00"}),
+            _line(1, 138, ("机关事业单位基本", 100)),
+            _values_line(1, 150, [("2080505", 20)], {400.0: "31.00"}),
+            _line(1, 162, ("养老保险缴费支出", 100)),
+            _line(1, 174, ("机关事业单位职业", 100)),
+            _values_line(1, 186, [("2080506", 20)], {400.0: "20.00"}),
+            _line(1, 198, ("年金缴费支出", 100)),
+        ]
+    )
+    rows = parse_rows(find_tables(doc)[0])
+    assert [r.code for r in rows] == ["", "205", "2080505", "2080506"]
+
+
 def test_names_glued_to_codes_wrapped_below_are_not_centred() -> None:
     """北京 glues each name to its code (2080505-机关事业单位基本养老保险缴费) and wraps it below: the
     amounts' line has a name, the lines below are its own, whatever the spacing."""

@@ -766,7 +766,9 @@ def _bands(kept: list[tuple[Line, list[Token], bool]], layout: str) -> list[_Ban
         return bands
     pieces = [_piece(band) for band in bands]
     if centred(pieces):  # names centred on their rows: each row has as many name lines above as below
-        return _owned(bands, owners(pieces))
+        owner = owners(pieces)
+        if all(_in_name_column(bands[o], bands[k]) for k, o in enumerate(owner) if o not in (-1, k)):
+            return _owned(bands, owner)
     # text lines of one wrapped cell, one below the other, first make one block (a line that
     # opens with its own ordinal, 十五、…, is a row of its own)
     blocks: list[_Band] = []
@@ -864,6 +866,15 @@ def _piece(band: _Band) -> Piece:
     )
     words = bool(band.data) or _name_only(band)
     return Piece(band.page, band.top, band.bottom, bool(band.data), named, opens, around, coded, words)
+
+
+def _in_name_column(row: _Band, text: _Band) -> bool:
+    """Whether a text line stands right of a row's leading code (a line reaching into the code
+    column is no part of the row's name: the centring was misjudged)."""
+    first = row.data[0][0] if row.data and row.data[0] else None
+    if first is None or not (first.kind == "digits" or _CODE_NAME.match(normal(first.text))):
+        return True
+    return _x_range(text)[0] >= _token_box(first)[2]
 
 
 def _owned(bands: list[_Band], owner: list[int]) -> list[_Band]:
