@@ -237,6 +237,43 @@ def test_continued_table_under_a_repeated_title() -> None:
         assert all(c.held for c in hierarchy_checks(table))
 
 
+def test_total_header_centred_between_header_lines() -> None:
+    """合计 centred in a two-line header prints on a line of its own: a column's header, not the total
+    row, on the first page and on every page the header is printed again."""
+
+    def page(number: int) -> list[Line]:
+        return [
+            _line(number, 40, ("表3", 20), ("一般公共预算支出表", 150)),
+            _line(number, 56, ("单位：万元", 420)),
+            _line(number, 70, ("科目编码", 20), ("科目名称", 100), ("基本", 380), ("项目", 460)),
+            _line(number, 76, ("合计", 300)),
+            _line(number, 82, ("支出", 380), ("支出", 460)),
+        ]
+
+    amounts = {340.0: "30.00", 420.0: "20.00", 500.0: "10.00"}
+    doc = _pdf(
+        [
+            *page(1),
+            _values_line(1, 100, [("合计", 100)], amounts),
+            _values_line(1, 120, [("208", 20), ("社会保障和就业支出", 100)], amounts),
+            *page(2),
+            _values_line(2, 100, [("20805", 20), ("行政事业单位养老支出", 100)], amounts),
+        ]
+    )
+    table = _only(doc)
+    assert [r.key for r in table.rows] == [("合计",), ("208",), ("20805",)]
+    assert [c.headers for c in table.columns if c.type == "amount"] == [("合计",), ("基本", "支出"), ("项目", "支出")]
+
+
+def test_corpus_total_header_between_header_lines() -> None:
+    from yusuan.extract.pdf import read_pdf
+
+    tables, _ = generic_tables(read_pdf(corpus_file("c002_beijing_042.pdf")))
+    table = tables.by_number("预算02表")
+    assert [c.headers for c in table.columns if c.type == "amount"][:2] == [("合计",), ("小计",)]
+    assert table.rows[0].kind == "total" and isinstance(table.rows[0].value("v1"), int)
+
+
 # --- names wrapped onto lines of their own -------------------------------------------------------
 
 

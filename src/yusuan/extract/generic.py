@@ -548,18 +548,23 @@ def parse_rows(
     lines = _body_lines(region)
     line_tokens = [_percent_free(tokens([line])) for line in lines]
     integer_mode = _integer_mode(line_tokens)
-    data = [_has_amount(t, integer_mode) or _code_head(t) or _total_line(t) for t in line_tokens]
-    first = next((k for k, d in enumerate(data) if d), len(lines))
+    valued = [_has_amount(t, integer_mode) or _code_head(t) for t in line_tokens]
+    data = [v or _total_line(t) for v, t in zip(valued, line_tokens, strict=True)]
+    # a 合计 alone on a line with more header lines below it is a column's header (centred between
+    # the header's two lines), not the total row
+    first = next(
+        (k for k, d in enumerate(data) if valued[k] or (d and (k + 1 == len(data) or data[k + 1]))), len(lines)
+    )
     head_lines = lines[:first]
     if header is not None:
         header.extend(head_lines)
-    # the header printed again atop continuation pages is not part of any row
+    # the header printed again atop continuation pages is not part of any row (a 合计 in it neither)
     repeated = {normal(line.text) for line in head_lines}
     first_page = lines[first].page if first < len(lines) else 0
     kept = [
         (line, toks, d)
-        for line, toks, d in zip(lines[first:], line_tokens[first:], data[first:], strict=True)
-        if d or line.page == first_page or normal(line.text) not in repeated
+        for line, toks, d, v in zip(lines[first:], line_tokens[first:], data[first:], valued[first:], strict=True)
+        if v or line.page == first_page or normal(line.text) not in repeated
     ]
     serial = _serial_column(head_lines)
     if serial is not None:  # a 序号 column: its numbers are neither codes nor amounts
