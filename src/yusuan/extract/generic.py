@@ -9,7 +9,8 @@ same way, from what every template shares:
    number on the same or the next line (预算05表, 公开表3, 表一) — and usually a
    ``单位：万元`` line right below. Tables of contents (dot leaders, page numbers,
    titles packed one per line) are not tables. A table runs to the next title; a
-   title printed again on the following pages for the same unit continues it.
+   title printed again on the following pages for the same unit continues it, and so
+   does its number marked 续 (续表3, 表3（续）).
 2. ``parse_rows``: the lines after the column headers become rows. A row starts with
    a 功能分类 code (2010101, 201 01 01, [2010101]行政运行, 2010101-行政运行, a 款 or
    项 printed as two digits under its 类), an 经济分类 code (30101, 301 01), a unit
@@ -17,10 +18,14 @@ same way, from what every template shares:
    on it (2 to 6 decimals, thousands separators, '-' for zero; whole 元 when a table
    prints no decimals at all). On a PDF, lines whose boxes overlap vertically are one
    row (a name wrapped around its values, centred in its cell), and a text line closer
-   to a row than 0.6 of its height continues that row's name. Without positions
-   (plain text) rows follow one another in the token stream.
+   to a row than 0.6 of its height continues that row's name, as does a line alone
+   under a coded row's name, or the first of three lines centred on a row. A table
+   printed in panels (the same columns repeated side by side, ``panels.py``) is read
+   panel by panel. Without positions (plain text) rows follow one another in the
+   token stream.
 3. ``generic_tables``: a TableSet with the canonical kinds; value columns come from
-   the amounts' horizontal positions (a blank cell is known to be blank: Cell(None)),
+   the amounts' horizontal positions (a blank cell is known to be blank: Cell(None);
+   their headers from the words standing over them, ``columns.py``),
    or, without positions, from their order on the row. A table that prints names
    only (杭州) gets its codes from the catalog when most names are found there, each
    under the 类 or 款 above it (such code cells carry no location).
@@ -47,6 +52,7 @@ from typing import Any
 import yaml
 
 from yusuan.catalog import load_catalog
+from yusuan.extract.centred import Piece, centred, owners
 from yusuan.extract.codes import (
     child_named,
     counts,
@@ -59,7 +65,9 @@ from yusuan.extract.codes import (
     settle_unit_codes,
     unit_name,
 )
+from yusuan.extract.columns import header_paths
 from yusuan.extract.document import Document, Line
+from yusuan.extract.panels import Panels, find_panels, split_line
 from yusuan.extract.tables import MAX_AMOUNT_DIGITS, Token, normal, tokens
 from yusuan.money import UNIT_FEN, AmountError, parse_amount
 from yusuan.tables.family import FamilyMatch
@@ -71,6 +79,9 @@ UNIT_REACH = 4  # the 单位：万元 line stands within this many lines after t
 HEADING_SPAN = 3  # a number and its title printed on separate lines: at most this many lines
 OVERLAP = 0.15  # lines whose boxes overlap by this share of the lower one's height are one printed row
 ATTACH = 0.6  # a text line closer to a row than this × its height continues the row's name
+CENTRED = 0.2  # lines above and below a row as far from it within this × their height: centred on it
+LINE_STEP = 1.8  # …one line below the other: their tops closer than this × their height
+WRAP_REACH = 1.5  # …and one standing under a coded row's name alone, closer than this × its height
 
 # --- vocabulary ------------------------------------------------------------------------------------
 
@@ -135,6 +146,7 @@ _UNIT_LABEL = re.compile(r"^(?:部门|单位|预算单位|编制单位|部门（
 _FOOTER = re.compile(r"^[-—–－]*\d{1,4}[-—–－]*$|^第\d+页(共\d+页)?$|^\d+/\d+$")
 _SECTION = re.compile(rf"^第[{_CN_DIGITS}]+部分")
 _NOTE = re.compile(r"^(注|备注|说明|资料来源)[:：]")
+_CONTINUED = re.compile(r"^续(?=表)|[（(]续表?[）)]$")  # 续表3, 表3（续）: the same table printed on
 
 
 @dataclass(slots=True)
@@ -199,12 +211,13 @@ def _title_line(line: Line) -> tuple[str, str, str] | None:
     raw = line.text.strip()
     if "表" not in raw or _LEADERS.search(raw):
         return None
-    text = normal(raw)
+    text = _CONTINUED.sub("", normal(raw))
     if _SENTENCE.search(text) or any(word in text for word in _vocabulary().not_titles):
         return None
     first, space, rest = raw.partition(" ")
-    if space and rest.strip() and _NUMBER.fullmatch(normal(first)):  # '表五 一般公共预算…': the space decides
-        number, title = normal(first), normal(rest).lstrip(_SEPARATORS)
+    # '表五 一般公共预算…': the space decides
+    if space and rest.strip() and _NUMBER.fullmatch(_CONTINUED.sub("", normal(first))):
+        number, title = _CONTINUED.sub("", normal(first)), _CONTINUED.sub("", normal(rest)).lstrip(_SEPARATORS)
     else:
         number, title = _split_number(text)
     if number and not title:
@@ -341,11 +354,13 @@ def find_tables(doc: Document) -> list[GenericRegion]:
         if regions:
             before = regions[-1]
             region.continuation = (
-                _same_title(before.title, region.title)
+                (_same_title(before.title, region.title) or (not region.title and region.number == before.number))
                 and (before.number == region.number or not region.number)
                 and (not region.subtitle or region.subtitle == before.subtitle)
                 and region.lines[0].page > before.lines[0].page
             )
+            if region.continuation and not region.title:  # 续表3 alone: the table's own title and kind
+                region.title, region.kind = before.title, before.kind
         regions.append(region)
     return regions
 
@@ -404,7 +419,8 @@ class GenericRow:
     parts: list[_Cell] = field(default_factory=list)  # a label row's name cells, left to right
     inferred: bool = False  # the code is not printed: the catalog knows the name under its parent
     short: str = ""  # a 款 or 项 printed as two digits, its level read from the rows above (codes.py)
-    uncertain: bool = False  # the reading cannot vouch for the row (its level, its name unknown)
+    uncertain: bool = False  # the reading cannot vouch for the row (its level, its name unknown, its panel)
+    panel: int = 0  # the panel the row is printed in (0: the first, or the table has no panels)
 
     @property
     def code(self) -> str:
@@ -441,6 +457,9 @@ _GRAND_TOTAL = re.compile(r"^(合计|总计|共计)?$")
 _TOTAL = re.compile(r"^(?!.*(?:科目|名称|编码|项目|栏次))(.{0,6})(合计|总计|共计)$")
 _CODE_NAME = re.compile(r"^[\[【［]?(\d{3}|\d{5,7})[\]】］]?[-－—:：]?(?=[^\d年月日%％.,，号个万元])")
 _ZERO_MARKS = {"-", "—", "－", "0"}
+# a code and its name glued to the end of the name before it, the cells' gap too narrow to part
+# the words (…缴费支出50102-社会保障缴费): a code with a dash, after a name's last character
+_EMBEDDED_CODE = re.compile(r"(?<=[\u4e00-\u9fff）)])(\d{3}|\d{5,7})[-－—](?=[\u4e00-\u9fff])")
 
 
 def _token_box(token: Token) -> tuple[float, float, float, float]:
@@ -531,29 +550,39 @@ def _header_columns(header: list[Line], ctx: _Context) -> None:
 
 
 def parse_rows(
-    region: GenericRegion, before: list[GenericRow] | None = None, *, header: list[Line] | None = None
+    region: GenericRegion,
+    before: list[GenericRow] | None = None,
+    *,
+    header: list[Line] | None = None,
+    panels: list[Panels] | None = None,
 ) -> list[GenericRow]:
     """The rows of a table region, top to bottom.
 
     ``before``: the rows of the same table on the pages before (a continuation region's 款
     and 项 printed as two digits need the 类 above them). ``header``: a list that receives
-    the region's column header lines.
+    the region's column header lines. ``panels``: the table's panels as found on its pages
+    before (a page printed without the header keeps them), and a list that receives them.
     """
     lines = _body_lines(region)
     line_tokens = [_percent_free(tokens([line])) for line in lines]
     integer_mode = _integer_mode(line_tokens)
-    data = [_has_amount(t, integer_mode) or _code_head(t) or _total_line(t) for t in line_tokens]
-    first = next((k for k, d in enumerate(data) if d), len(lines))
+    valued = [_has_amount(t, integer_mode) or _code_head(t) for t in line_tokens]
+    data = [v or _total_line(t) for v, t in zip(valued, line_tokens, strict=True)]
+    # a 合计 alone on a line with more header lines below it is a column's header (centred between
+    # the header's two lines), not the total row
+    first = next(
+        (k for k, d in enumerate(data) if valued[k] or (d and (k + 1 == len(data) or data[k + 1]))), len(lines)
+    )
     head_lines = lines[:first]
     if header is not None:
         header.extend(head_lines)
-    # the header printed again atop continuation pages is not part of any row
+    # the header printed again atop continuation pages is not part of any row (a 合计 in it neither)
     repeated = {normal(line.text) for line in head_lines}
     first_page = lines[first].page if first < len(lines) else 0
     kept = [
         (line, toks, d)
-        for line, toks, d in zip(lines[first:], line_tokens[first:], data[first:], strict=True)
-        if d or line.page == first_page or normal(line.text) not in repeated
+        for line, toks, d, v in zip(lines[first:], line_tokens[first:], data[first:], valued[first:], strict=True)
+        if v or line.page == first_page or normal(line.text) not in repeated
     ]
     serial = _serial_column(head_lines)
     if serial is not None:  # a 序号 column: its numbers are neither codes nor amounts
@@ -572,10 +601,61 @@ def parse_rows(
                 _advance(ctx, row)
                 rows.append(row)
         return rows
-    for band in _bands(kept, region.layout):
-        for row in _band_rows(band, region.unit, integer_mode, region.layout, ctx):
-            _advance(ctx, row)
-            rows.append(row)
+    spans = [(box[0], box[2]) for _line, toks, _d in kept for t in toks for box in [t.bbox] if box is not None]
+    found = find_panels(head_lines, spans, grid=region.layout == "columns")
+    if found is not None and panels is not None:
+        panels.append(found)
+    elif found is None and panels and not head_lines:  # a page printed without its header
+        found = panels[-1]
+    if found is None:
+        for band in _bands(kept, region.layout):
+            for row in _band_rows(band, region.unit, integer_mode, region.layout, ctx):
+                _advance(ctx, row)
+                rows.append(row)
+        return rows
+    return _panel_rows(kept, found, region, integer_mode, ctx, before or [])
+
+
+def _panel_rows(
+    kept: list[tuple[Line, list[Token], bool]],
+    panels: Panels,
+    region: GenericRegion,
+    integer_mode: bool,
+    ctx: _Context,
+    before: list[GenericRow],
+) -> list[GenericRow]:
+    """A panelled table's rows: each panel's rows top to bottom, the left panel first, each
+    under its own hierarchy (continued from the same panel's rows on the pages ``before``),
+    its amounts moved onto the first panel's columns."""
+    cut: list[list[tuple[Line, list[Token], bool]]] = [[] for _ in range(len(panels.cuts) + 1)]
+    crossing: set[int] = set()  # the lines (by id) a token crosses a cut of
+    for line, toks, _data in kept:
+        for k, (piece, part, crossed) in enumerate(split_line(line, toks, panels)):
+            if not part:
+                continue
+            if crossed:
+                crossing.add(id(piece))
+            data = _has_amount(part, integer_mode) or _code_head(part) or _total_line(part)
+            cut[k].append((piece, part, data))
+    rows: list[GenericRow] = []
+    for k, part_lines in enumerate(cut):
+        shift = panels.offsets[k]
+        panel_ctx = _Context(
+            kuan_x=None if ctx.kuan_x is None else ctx.kuan_x + shift,
+            xiang_x=None if ctx.xiang_x is None else ctx.xiang_x + shift,
+        )
+        for row in before:
+            if row.panel == k:
+                _advance(panel_ctx, row)
+        for band in _bands(part_lines, region.layout):
+            certain = panels.certain and not any(id(line) in crossing for line, _toks in band.items)
+            for row in _band_rows(band, region.unit, integer_mode, region.layout, panel_ctx):
+                _advance(panel_ctx, row)
+                for value in row.values:
+                    value.x0 -= panels.offsets[k]
+                    value.x1 -= panels.offsets[k]
+                row.uncertain, row.panel = row.uncertain or not certain, k
+                rows.append(row)
     return rows
 
 
@@ -707,7 +787,13 @@ def _bands(kept: list[tuple[Line, list[Token], bool]], layout: str) -> list[_Ban
         bands.append(band)
     if layout == "plain":
         return bands
-    # text lines of one wrapped cell, one below the other, first make one block
+    pieces = [_piece(band) for band in bands]
+    if centred(pieces):  # names centred on their rows: each row has as many name lines above as below
+        owner = owners(pieces)
+        if all(_in_name_column(bands[o], bands[k]) for k, o in enumerate(owner) if o not in (-1, k)):
+            return _owned(bands, owner)
+    # text lines of one wrapped cell, one below the other, first make one block (a line that
+    # opens with its own ordinal, 十五、…, is a row of its own)
     blocks: list[_Band] = []
     for band in bands:
         last = blocks[-1] if blocks else None
@@ -715,6 +801,7 @@ def _bands(kept: list[tuple[Line, list[Token], bool]], layout: str) -> list[_Ban
             last is not None
             and not band.data
             and not last.data
+            and not _LABEL_PREFIX.match(normal(band.items[0][0].text))
             and last.page == band.page
             and band.top - last.bottom < ATTACH * (band.bottom - band.top)
             and _x_range(band)[0] < _x_range(last)[1]
@@ -737,23 +824,104 @@ def _bands(kept: list[tuple[Line, list[Token], bool]], layout: str) -> list[_Ban
         opens = _LABEL_PREFIX.match(normal(band.items[0][0].text)) is not None  # 二、… starts a row of its own
         near_up = not opens and gap_up is not None and gap_up < ATTACH * height
         near_down = down is not None and gap_down is not None and gap_down < ATTACH * height and _free_above(down, band)
-        if near_up and up is not None and (not near_down or (gap_up or 0.0) <= (gap_down or 0.0)):
+        after = blocks[k + 2] if k + 2 < len(blocks) else None
+        closer_down = gap_down is not None and (gap_up is None or gap_down < gap_up)
+        if not opens and down is not None and after is not None and closer_down and _centred_on(down, band, after):
+            down.add(band, before=True)  # the first of three lines of a name centred on its row
+        elif near_up and up is not None and (not near_down or (gap_up or 0.0) <= (gap_down or 0.0)):
             up.add(band)
         elif near_down and down is not None:
             down.add(band, before=True)
+        elif not opens and up is not None and (gap_up or 0.0) < WRAP_REACH * height and _under_name(up, band):
+            up.add(band)  # a coded row's name wrapped onto a line of its own, farther than ATTACH
         else:
             out.append(band)
     return out
 
 
+def _centred_on(row: _Band, above: _Band, below: _Band) -> bool:
+    """Whether text lines above and below a row stand as far from it, in the same column: a
+    name printed on three lines, centred on the row's line (国有土地使用权出让收入 / 21208 及对应专项
+    债务收入安排 / 的支出)."""
+    if below.data or below.page != row.page or _LABEL_PREFIX.match(normal(below.items[0][0].text)):
+        return False
+    if not (_name_only(above) and _name_only(below)):
+        return False
+    height = max(above.bottom - above.top, 1.0)
+    step = row.top - above.top  # one line of the cell: not a row's pitch
+    if step > LINE_STEP * height or abs(step - (below.top - row.top)) > CENTRED * height:
+        return False
+    (a0, a1), (b0, b1) = _x_range(above), _x_range(below)
+    return a0 < b1 and b0 < a1
+
+
+def _name_only(band: _Band) -> bool:
+    """Whether a band holds words of a name only: no number, no code."""
+    toks = [t for _line, line_toks in band.items for t in line_toks]
+    return bool(toks) and all(t.kind == "text" and not _CODE_NAME.match(normal(t.text)) for t in toks)
+
+
+def _under_name(row: _Band, text: _Band) -> bool:
+    """Whether a text-only line stands under the name cell of a row that starts with a code, and
+    under nothing else of it: the rest of the row's name (险缴费 under 30108-机关事业单位基本养老保),
+    never a row of its own in a code table."""
+    if not row.data or not _code_head(row.data[0]):
+        return False
+    if not _name_only(text):
+        return False
+    words = [_token_box(t) for _line, toks in text.items for t in toks]
+    left, right = min(b[0] for b in words), max(b[2] for b in words)
+    under = [t for toks in row.data for t in toks if _token_box(t)[0] < right and _token_box(t)[2] > left]
+    return bool(under) and all(t.kind == "text" for t in under)  # a name, or a code glued to its name
+
+
+def _piece(band: _Band) -> Piece:
+    """A band as the centring sees it: whether its data lines themselves print name words."""
+    toks = [t for line_toks in band.data for t in line_toks] if band.data else [t for _l, ts in band.items for t in ts]
+    named = any(t.kind == "text" and _CODE_NAME.sub("", normal(t.text)) for t in toks)  # 2080505-机关… is named
+    opens = not band.data and _LABEL_PREFIX.match(normal(band.items[0][0].text)) is not None
+    tops = [line.top for line, toks in band.items if any(toks is d for d in band.data)]
+    texts = [line.top for line, toks in band.items if not any(toks is d for d in band.data)]
+    around = bool(tops and texts) and min(texts) < min(tops) and max(texts) > max(tops)
+    first = band.data[0][0] if band.data and band.data[0] else None
+    coded = first is not None and (
+        (first.kind == "digits" and len(first.text) in (3, 5, 6, 7)) or _CODE_NAME.match(normal(first.text)) is not None
+    )
+    words = bool(band.data) or _name_only(band)
+    return Piece(band.page, band.top, band.bottom, bool(band.data), named, opens, around, coded, words)
+
+
+def _in_name_column(row: _Band, text: _Band) -> bool:
+    """Whether a text line stands right of a row's leading code (a line reaching into the code
+    column is no part of the row's name: the centring was misjudged)."""
+    first = row.data[0][0] if row.data and row.data[0] else None
+    if first is None or not (first.kind == "digits" or _CODE_NAME.match(normal(first.text))):
+        return True
+    return _x_range(text)[0] >= _token_box(first)[2]
+
+
+def _owned(bands: list[_Band], owner: list[int]) -> list[_Band]:
+    """Bands joined to the rows they belong to (a band of no row stays a row of its own)."""
+    out: list[_Band] = []
+    for k, band in enumerate(bands):
+        if owner[k] in (-1, k):
+            out.append(band)
+    for k, band in enumerate(bands):
+        if owner[k] not in (-1, k):
+            bands[owner[k]].add(band, before=k < owner[k])
+    return out
+
+
 def _free_above(row: _Band, text: _Band) -> bool:
     """Whether a row's data lines leave room for a text line's words: a name cell that starts on
-    the row's own line (with a code or a name of its own) is not continued from above."""
-    left, right = _x_range(text)
+    the row's own line (with a code or a name of its own) is not continued from above. Each word
+    is weighed on its own: the row's text in another column (a name wrapped around a row whose
+    other cells hold text too) leaves the word free."""
+    words = [_token_box(t) for _line, toks in text.items for t in toks]
     for toks in row.data:
         for tok in toks:
             x0, _top, x1, _bottom = _token_box(tok)
-            if x0 < right and x1 > left and tok.kind == "text":
+            if tok.kind == "text" and any(x0 < b[2] and x1 > b[0] for b in words):
                 return False
     return True
 
@@ -914,6 +1082,10 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
         codes = [code]
         names: list[_Cell] = []
         k = used
+        glued = _EMBEDDED_CODE.search(glued_name)
+        if glued:  # the next cell's code glued to this name: 机关事业单位职业年金缴费支出50102-社会保障缴费
+            codes.append(glued.group(1))
+            glued_name, k = glued_name[: glued.start()], first_amount
         while k < first_amount:
             cell = cells[k]
             if cell.kind == "digits" and names and len(codes) < 3:  # 301 01 基本工资 | 501 01 工资奖金津补贴
@@ -925,6 +1097,11 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
                 match = _CODE_NAME.match(cell.text)
                 if match and len(codes) < 3:  # 2013601-行政运行 | 50101-工资奖金津补贴 | 30101-基本工资
                     codes.append(match.group(1))
+                    break
+                glued = _EMBEDDED_CODE.search(cell.text)
+                if glued and len(codes) < 3:
+                    names.append(_Cell("text", cell.tokens, cell.x0, cell.x1, cell.text[: glued.start()]))
+                    codes.append(glued.group(1))
                     break
                 names.append(cell)
             k += 1
@@ -1036,16 +1213,7 @@ def _headers(header: list[Line], ranges: list[tuple[float, float]] | None, count
     """Each value column's header path, from the header words standing over it."""
     if ranges is None:
         return [(f"第{k + 1}列",) for k in range(count)]
-    out: list[list[str]] = [[] for _ in ranges]
-    for line in header:
-        words = [w for w in line.words if w.x1 > w.x0]
-        if all(re.fullmatch(r"[\d*＊]+|栏次|行次", normal(w.text)) for w in words):
-            continue  # the columns' own numbering: 栏次 1 2 3 / ** 1 2 3
-        for k, (a, b) in enumerate(ranges):
-            text = "".join(normal(w.text) for w in words if w.x0 < b and w.x1 > a)
-            if text and (not out[k] or out[k][-1] != text):
-                out[k].append(text)
-    return [tuple(h) if h else (f"第{k + 1}列",) for k, h in enumerate(out)]
+    return [h or (f"第{k + 1}列",) for k, h in enumerate(header_paths(header, ranges))]
 
 
 _LABEL_PREFIX = re.compile(rf"^(?:[{_CN_DIGITS}]+[、.．]|（[{_CN_DIGITS}]+）|\d{{1,2}}[、.．]|其中[:：])")
@@ -1270,21 +1438,24 @@ def generic_tables(doc: Document, regions: list[GenericRegion] | None = None) ->
     """
     regions = find_tables(doc) if regions is None else regions
     _shared_units(regions)
-    groups: list[tuple[list[GenericRegion], list[GenericRow], list[Line]]] = []
+    groups: list[tuple[list[GenericRegion], list[GenericRow], list[Line], list[Panels]]] = []
     for region in regions:
         if region.continuation and groups:
             group = groups[-1]
             group[0].append(region)
             totals = {_signature(r) for r in group[1] if r.kind in ("total", "values")}
             # the total row printed again atop each page of the table is one row
-            group[1].extend(r for r in parse_rows(region, group[1]) if _signature(r) not in totals)
+            more = parse_rows(region, group[1], panels=group[3])
+            group[1].extend(r for r in more if _signature(r) not in totals)
             continue
         header: list[Line] = []
-        rows = parse_rows(region, header=header)
-        groups.append(([region], rows, header))
+        panels: list[Panels] = []
+        rows = parse_rows(region, header=header, panels=panels)
+        groups.append(([region], rows, header, panels))
     tables: list[Table] = []
     infos: list[dict[str, Any]] = []
-    for group_regions, rows, header in groups:
+    for group_regions, rows, header, _panels in groups:
+        rows.sort(key=lambda row: row.panel)  # a panelled table: each panel over all its pages in turn
         table, info = _table(group_regions, rows, header)
         tables.append(table)
         infos.append(info)
