@@ -42,6 +42,7 @@ from typing import Any
 import yaml
 
 from yusuan.catalog import load_catalog
+from yusuan.extract.amounts import EXPLAINED, UNPLACED, misgrouped, misgrouped_value, number_columns, place_number
 from yusuan.extract.document import Document, Line
 from yusuan.extract.tables import MAX_AMOUNT_DIGITS, Token, normal, tokens
 from yusuan.money import UNIT_FEN, AmountError, parse_amount
@@ -386,6 +387,9 @@ class GenericRow:
     family: str = ""  # function / econ / unit / '' (no code)
     parts: list[_Cell] = field(default_factory=list)  # a label row's name cells, left to right
     inferred: bool = False  # the code is not printed: the catalog knows the name under its parent
+    #: numbers on the row that are neither its code nor an amount as read: (amounts before it, cell)
+    stray: list[tuple[int, _Cell]] = field(default_factory=list)
+    doubt: str = ""  # why the row's amounts are uncertain ('' when every token is accounted for)
 
     @property
     def code(self) -> str:
@@ -436,7 +440,7 @@ def _amount_fen(text: str, unit: str, token: Token) -> int:
     if unit == "万元" and token.kind == "amount":
         return token.fen
     try:
-        return parse_amount(text, unit)
+        return parse_amount(misgrouped_value(text) if misgrouped(text) else text, unit)
     except AmountError:
         return 0
 
@@ -566,12 +570,17 @@ def _stream_rows(cells: list[_Cell]) -> list[list[_Cell]]:
     chunks: list[list[_Cell]] = []
     current: list[_Cell] = []
     has_values = has_name = False
+    starts = [_code_start(cells, k) for k in range(len(cells))]
     for k, cell in enumerate(cells):
         nxt = cells[k + 1] if k + 1 < len(cells) else None
-        code_start = (
-            cell.kind == "digits" and len(cell.text) in (3, 5, 6, 7) and nxt is not None and nxt.kind != "amount"
-        ) or (cell.kind == "text" and _CODE_NAME.match(cell.text) is not None)
-        if current and ((has_values and cell.kind != "amount") or (code_start and has_name)):
+        # a number after an amount, before another amount or the next row, is a bare amount of
+        # the row ('30.00 6 10.00'); one a name follows is the next row's (a 款 code '05')
+        bare = (
+            cell.kind == "digits"
+            and not starts[k]
+            and (nxt is None or nxt.kind == "amount" or (k + 1 < len(cells) and starts[k + 1]))
+        )
+        if current and ((has_values and cell.kind != "amount" and not bare) or (starts[k] and has_name)):
             chunks.append(current)
             current, has_values, has_name = [], False, False
         current.append(cell)
@@ -580,6 +589,14 @@ def _stream_rows(cells: list[_Cell]) -> list[list[_Cell]]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def _code_start(cells: list[_Cell], k: int) -> bool:
+    cell = cells[k]
+    nxt = cells[k + 1] if k + 1 < len(cells) else None
+    if cell.kind == "text":
+        return _CODE_NAME.match(cell.text) is not None
+    return cell.kind == "digits" and len(cell.text) in (3, 5, 6, 7) and nxt is not None and nxt.kind != "amount"
 
 
 def _serial_column(header: list[Line]) -> tuple[float, float] | None:
@@ -901,12 +918,15 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
         codes = [code]
         names: list[_Cell] = []
         k = used
+        stray: list[tuple[int, _Cell]] = []
         while k < first_amount:
             cell = cells[k]
             if cell.kind == "digits" and names and len(codes) < 3:  # 301 01 基本工资 | 501 01 工资奖金津补贴
-                other, _used, _name = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
-                if other:
+                other, other_used, _name = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
+                named = k + other_used < first_amount and cells[k + other_used].kind == "text"
+                if other and named:  # a second code has its name; a number alone may be an amount
                     codes.append(other)
+                    stray += [(0, c) for c in cells[k + other_used : first_amount] if c.kind == "digits"]
                     break
             if cell.kind == "text":
                 match = _CODE_NAME.match(cell.text)
@@ -914,32 +934,44 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
                     codes.append(match.group(1))
                     break
                 names.append(cell)
+            elif cell.kind == "digits":
+                stray.append((0, cell))
             k += 1
-        amounts = [_value(c) for c in cells[first_amount:] if c.kind == "amount"]
+        amounts: list[GenericValue] = []
+        for cell in cells[first_amount:]:
+            if cell.kind == "amount":
+                amounts.append(_value(cell))
+            elif cell.kind == "digits":
+                stray.append((len(amounts), cell))
         family, kind = _family(code)
         name = glued_name + _reading(names)
-        return [GenericRow(kind, tuple(codes), name, amounts, cells[0].tokens[0], family)]
+        return [GenericRow(kind, tuple(codes), name, amounts, cells[0].tokens[0], family, stray=stray)]
     rows: list[GenericRow] = []
     label_cells: list[_Cell] = []
     values: list[GenericValue] = []
+    numbers: list[tuple[int, _Cell]] = []  # numbers that are neither label nor amount
 
     def flush() -> None:
         if not label_cells and not values:
+            if numbers and rows:  # numbers after the last row's amounts: that row's
+                rows[-1].stray.extend(numbers)
             return
         label = _reading(label_cells)
         head = label_cells[0].tokens[0] if label_cells else values[0].token
         kind = "total" if _TOTAL.match(label.rstrip("：:")) else ("label" if label else "values")
         name = label.rstrip("：:") if kind == "total" else label
-        rows.append(GenericRow(kind, (), name, list(values), head, parts=list(label_cells)))
+        rows.append(GenericRow(kind, (), name, list(values), head, parts=list(label_cells), stray=list(numbers)))
 
     for cell in cells:
         if cell.kind == "text":
             if values:
                 flush()
-                label_cells, values = [], []
+                label_cells, values, numbers = [], [], []
             label_cells.append(cell)
         elif cell.kind == "amount":
             values.append(_value(cell))
+        else:
+            numbers.append((len(values), cell))
     flush()
     return rows
 
@@ -1005,15 +1037,16 @@ def _split_labels(rows: list[GenericRow], ranges: list[tuple[float, float]]) -> 
         for k, group in enumerate(groups):
             label = _reading(group)
             total = _TOTAL.match(label.rstrip("：:"))
-            values = row.values if k == len(groups) - 1 else []
+            last = k == len(groups) - 1
             out.append(
                 GenericRow(
                     "total" if total else "label",
                     (),
                     label.rstrip("：:") if total else label,
-                    values,
+                    row.values if last else [],
                     group[0].tokens[0],
                     parts=group,
+                    stray=row.stray if last else [],
                 )
             )
     return out
@@ -1115,6 +1148,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
                 value.column = k
     if ranges is not None:
         rows = _split_labels(rows, ranges)
+    _account_numbers(rows, ranges, header, first.unit)
     count = len(ranges) if ranges is not None else max((len(r.values) for r in rows), default=0)
     columns = [
         Column("code", ("编码",), "code", 10),
@@ -1149,7 +1183,8 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
             for k in range(count):
                 cells[f"v{k + 1}"] = Cell(None)
         for value in row.values:
-            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location())
+            certain = not (row.doubt or value.token.doubt)
+            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location(), certain=certain)
         level = {"total": 0, "unit": 1, "class": 1, "kuan": 2, "item": 3}.get(kind, 1)
         out.append(Row(key, kind, cells, level))
     table = Table(
@@ -1175,6 +1210,47 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
         "decimals": _decimals(rows),
     }
     return table, info
+
+
+def _account_numbers(
+    rows: list[GenericRow], ranges: list[tuple[float, float]] | None, header: list[Line], unit: str
+) -> None:
+    """Every number a row printed besides its code and amounts accounted for: a bare integer
+    ('2450000', Excel's General format) in an amount column is that column's amount; one under a
+    数量/序号/行次 or code header is explained; any other leaves the row's amounts uncertain, as
+    does a bare integer whose column is not known (no positions: it is read in printed order)."""
+    spans = number_columns([(normal(w.text), w.x0, w.x1) for line in header for w in line.words])
+    for row in rows:
+        if not row.stray:
+            continue
+        taken = {v.column for v in row.values}
+        for before, cell in row.stray:
+            value = _value(_Cell("amount", cell.tokens, cell.x0, cell.x1, cell.text, _bare_fen(cell, unit)))
+            if ranges is None:
+                if before == 0:  # a number before the amounts: a code, a 序号 or a quantity?
+                    row.doubt = row.doubt or f"未能归属的数字“{cell.text}”"
+                    continue
+                row.values.insert(min(before, len(row.values)), value)
+                row.doubt = row.doubt or f"不带小数的数字“{cell.text}”按金额读取"
+                continue
+            column = place_number(cell.x0, cell.x1, ranges, spans)
+            if column == EXPLAINED:
+                continue
+            if column == UNPLACED or column in taken:
+                row.doubt = row.doubt or f"未能归属的数字“{cell.text}”"
+                continue
+            value.column = column
+            taken.add(column)
+            row.values.append(value)
+        if ranges is None:
+            for k, value in enumerate(row.values):
+                value.column = k
+        else:
+            row.values.sort(key=lambda v: v.column)
+
+
+def _bare_fen(cell: _Cell, unit: str) -> int:
+    return _amount_fen(cell.text, unit, cell.tokens[0])
 
 
 def _signature(row: GenericRow) -> tuple[str, str, tuple[int, ...]]:

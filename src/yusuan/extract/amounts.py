@@ -1,0 +1,161 @@
+"""Amounts as real documents print them, beyond the clean '12,593.11'.
+
+Spreadsheets exported to PDF print what their cells' formats make of the numbers:
+
+- a bare integer ('2450000', '6': Excel's General format) among amounts with decimals;
+- fewer decimals than stored ('123456789.3' for …789.27 in a narrow column): each printed
+  amount has its own display step, and a sum's rounding tail (尾差) is bounded by the steps
+  of the amounts added, the coarsest ones included;
+- thousands separators in the wrong places ('345678,901', '1,2345.00'): the digits are the
+  value, the format is worth a warning (``wording.number_format``);
+- amounts run together in a wide table printed small ('1,234,500.0067,890,100.00'): split
+  where each piece has the table's decimals.
+
+And what the reading must account for on a table row: a numeric token that is neither a code
+nor an amount is explained only by a column that holds other numbers (数量, 序号, 行次 …).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from yusuan.money import UNIT_FEN
+
+#: digits with at least one comma among them (a number meant to be grouped)
+_COMMA_NUMBER = re.compile(r"^\d[\d,]*,[\d,]*\d(?:\.\d+)?$")
+_WELL_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_RUN = re.compile(r"^[\d,]+\.[\d,.]*\.\d+$")  # two decimal points or more: amounts side by side
+_PIECE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|0|[1-9]\d*)\.\d+$")
+#: the decimals a run of amounts is tried with, the common two first
+RUN_DECIMALS = (2, 1, 3, 4, 5, 6)
+#: header words of table columns that hold numbers which are not amounts
+NON_AMOUNT_HEADERS = (
+    "序号",
+    "行次",
+    "栏次",
+    "数量",
+    "计量单位",
+    "单位",
+    "人数",
+    "编制数",
+    "实有人数",
+    "采购方式",
+    "采购数量",
+    "备注",
+    "年度",
+    "年份",
+    "期限",
+)
+
+
+def misgrouped(text: str) -> bool:
+    """Whether a printed number has thousands separators in the wrong places ('345678,901')."""
+    if not _COMMA_NUMBER.match(text) or _WELL_GROUPED.match(text):
+        return False
+    return sum(ch.isdigit() for ch in text) >= 4  # '1,2' is a list of numbers, not an amount
+
+
+def misgrouped_value(text: str) -> Decimal:
+    """The value of a misgrouped number: the digits are the digits ('12345,678' → 12345678)."""
+    return Decimal(text.replace(",", ""))
+
+
+def printed_decimals(text: str) -> int:
+    """How many decimals a printed amount shows ('12.5' → 1, '2450000' → 0)."""
+    _whole, dot, frac = text.strip().partition(".")
+    return len(frac) if dot and frac.isdigit() else 0
+
+
+def printed_step(text: str, unit: str) -> int:
+    """One step of a printed amount's last digit, in fen (at most 2 decimals count: finer
+    prints are not read closer than 0.01 of the unit)."""
+    return UNIT_FEN.get(unit, UNIT_FEN["万元"]) // 10 ** min(printed_decimals(text), 2)
+
+
+def run_splits(text: str) -> list[list[str]]:
+    """The ways a word of amounts run together splits into amounts that each show the same
+    decimals: '1,234,500.0067,890,100.00' → [['1,234,500.00', '67,890,100.00']]. Empty when
+    the word is not such a run."""
+    if not _RUN.match(text):
+        return []
+    out: list[list[str]] = []
+    for decimals in RUN_DECIMALS:
+        pieces: list[str] = []
+        rest = text
+        while rest:
+            dot = rest.find(".")
+            if dot < 0 or len(rest) < dot + 1 + decimals:
+                break
+            piece, rest = rest[: dot + 1 + decimals], rest[dot + 1 + decimals :]
+            if not _PIECE.match(piece):
+                break
+            pieces.append(piece)
+        if not rest and len(pieces) > 1:
+            out.append(pieces)
+    return out
+
+
+def piece_boxes(
+    box: tuple[float, float, float, float] | None, pieces: list[str]
+) -> list[tuple[float, float, float, float] | None]:
+    """A word's box shared among its pieces by their share of its characters."""
+    if box is None:
+        return [None] * len(pieces)
+    x0, top, x1, bottom = box
+    width = (x1 - x0) / max(sum(len(p) for p in pieces), 1)
+    out: list[tuple[float, float, float, float] | None] = []
+    start = x0
+    for piece in pieces:
+        end = start + width * len(piece)
+        out.append((start, top, end, bottom))
+        start = end
+    return out
+
+
+__all__ = [
+    "NON_AMOUNT_HEADERS",
+    "misgrouped",
+    "misgrouped_value",
+    "piece_boxes",
+    "printed_decimals",
+    "printed_step",
+    "run_splits",
+]
+
+
+# --- numbers on a table row that are not amounts ---------------------------------------------------
+
+Span = tuple[float, float]
+#: header words over columns of codes: their numbers are codes, not amounts
+_CODE_HEADERS = ("编码", "代码", "科目", "序")
+
+
+def number_columns(words: list[tuple[str, float, float]]) -> list[Span]:
+    """The x ranges of the columns whose header says they hold numbers that are not amounts
+    (数量, 序号, 行次 …, codes), from the header's words as (text, x0, x1)."""
+    out: list[Span] = []
+    for text, x0, x1 in words:
+        if x1 <= x0:
+            continue
+        if any(word in text for word in (*NON_AMOUNT_HEADERS, *_CODE_HEADERS)):
+            slack = (x1 - x0) / 2  # a short number under a wide header word, or one that overhangs it
+            out.append((x0 - slack, x1 + slack))
+    return out
+
+
+EXPLAINED = -1  # a number standing in a column of numbers that are not amounts
+UNPLACED = -2  # a number no column explains
+
+
+def place_number(x0: float, x1: float, amount_columns: list[Span], number_spans: list[Span]) -> int:
+    """Where a number a row printed outside its code and amounts stands: the index of the amount
+    column it is in (a bare integer amount, '2450000'), ``EXPLAINED`` under a 数量/序号/code header,
+    ``UNPLACED`` elsewhere."""
+    centre = (x0 + x1) / 2
+    for k, (a, b) in enumerate(amount_columns):
+        if a - 0.5 <= centre <= b + 0.5:
+            return k
+    if any(a <= centre <= b for a, b in number_spans):
+        return EXPLAINED
+    return UNPLACED
