@@ -18,9 +18,11 @@ nor an amount is explained only by a column that holds other numbers (数量, �
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from yusuan.money import UNIT_FEN
+from yusuan.tables.model import Cell
 
 #: digits with at least one comma among them (a number meant to be grouped)
 _COMMA_NUMBER = re.compile(r"^\d[\d,]*,[\d,]*\d(?:\.\d+)?$")
@@ -113,17 +115,6 @@ def piece_boxes(
     return out
 
 
-__all__ = [
-    "NON_AMOUNT_HEADERS",
-    "misgrouped",
-    "misgrouped_value",
-    "piece_boxes",
-    "printed_decimals",
-    "printed_step",
-    "run_splits",
-]
-
-
 # --- numbers on a table row that are not amounts ---------------------------------------------------
 
 Span = tuple[float, float]
@@ -159,3 +150,37 @@ def place_number(x0: float, x1: float, amount_columns: list[Span], number_spans:
     if any(a <= centre <= b for a, b in number_spans):
         return EXPLAINED
     return UNPLACED
+
+
+# --- the rounding a sum of printed amounts allows -------------------------------------------------
+
+
+def excess_step(cells: Iterable[Cell | None], unit: str, base: int) -> int:
+    """How much more than ``base`` (the table's display step) per term the printed cells' own
+    steps allow: '12.5' in a 2-decimal 万元 table rounds to 0.1 万元, not 0.01, so a sum it takes
+    part in may be off by that much more (尾差). A zero, or a cell not printed, rounds by nothing more."""
+    extra = 0
+    for cell in cells:
+        if cell is None or not isinstance(cell.value, int) or not cell.value or cell.location is None:
+            continue
+        text = cell.location.text.strip()
+        if not text[:1].isdigit():
+            continue
+        extra += max(0, printed_step(text, unit) - base)
+    return extra
+
+
+__all__ = [
+    "EXPLAINED",
+    "NON_AMOUNT_HEADERS",
+    "UNPLACED",
+    "excess_step",
+    "misgrouped",
+    "misgrouped_value",
+    "number_columns",
+    "piece_boxes",
+    "place_number",
+    "printed_decimals",
+    "printed_step",
+    "run_splits",
+]

@@ -42,7 +42,15 @@ from typing import Any
 import yaml
 
 from yusuan.catalog import load_catalog
-from yusuan.extract.amounts import EXPLAINED, UNPLACED, misgrouped, misgrouped_value, number_columns, place_number
+from yusuan.extract.amounts import (
+    EXPLAINED,
+    UNPLACED,
+    excess_step,
+    misgrouped,
+    misgrouped_value,
+    number_columns,
+    place_number,
+)
 from yusuan.extract.document import Document, Line
 from yusuan.extract.tables import MAX_AMOUNT_DIGITS, Token, normal, tokens
 from yusuan.money import UNIT_FEN, AmountError, parse_amount
@@ -1408,6 +1416,9 @@ def hierarchy_checks(table: Table) -> list[Check]:
             return None
         return cell.value if isinstance(cell.value, int) else None
 
+    def coarse(mother: Row, kids: list[Row], column: str) -> int:
+        return excess_step((r.cells.get(column) for r in (mother, *kids)), table.unit, step)
+
     def compare(mother: Row, kids: list[Row], what: str) -> None:
         if not kids:
             return
@@ -1431,7 +1442,7 @@ def hierarchy_checks(table: Table) -> list[Check]:
                     expected,
                     actual,
                     len(kids),
-                    abs(actual - expected) <= step * len(kids),
+                    abs(actual - expected) <= step * len(kids) + coarse(mother, kids, column),
                     tuple((kid.key, column) for kid in kids),
                 )
             )
