@@ -4,6 +4,8 @@ the reading cannot place leaves the row's amounts uncertain instead of being dro
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import SEED
 from tests.test_generic import _line, _pdf, _values_line
 from yusuan.audit.engine import audit_document
@@ -121,19 +123,25 @@ def test_bare_integer_between_amounts_in_plain_text() -> None:
     assert not table.row("合计").cells["v2"].certain
 
 
-def test_henan_bare_integer_after_amounts(tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("row", "bare"),
+    [
+        ("208 01 04 综合业务管理 300.00 300.00 300.00", "208 01 04 综合业务管理 300.00 300 300"),  # 预算05表
+        ("在职人员基本工资 90.91 90.91", "在职人员基本工资 90.91 91"),  # 预算07表 (91 ≈ 90.91: a tail)
+    ],
+)
+def test_henan_bare_integer_after_amounts(tmp_path, row: str, bare: str) -> None:
+    """The Henan reader: a bare integer after a row's amounts is one more amount, not part of
+    the next row's name; the seed keeps exactly its genuine errors."""
     from tests.test_audit_seed import GENUINE
     from yusuan.audit.engine import audit_path
 
     if not SEED.exists():
-        import pytest
-
         pytest.skip("../shared is absent")
     text = SEED.read_text(encoding="utf-8")
-    row = "208 01 04 综合业务管理 300.00 300.00 300.00"
     assert row in text
     path = tmp_path / "seed.txt"
-    path.write_text(text.replace(row, "208 01 04 综合业务管理 300.00 300 300"), encoding="utf-8")
+    path.write_text(text.replace(row, bare, 1), encoding="utf-8")
     report = audit_path(path)
     assert {(f.rule, f.expected, f.actual) for f in report.findings if f.severity == "error"} == GENUINE
 
@@ -219,3 +227,19 @@ def test_amounts_run_together_are_split_by_their_decimals() -> None:
     row = table.row("201")
     assert row.value("v1") == 1_234_500 * YUAN and row.value("v2") == 67_890_100 * YUAN
     assert row.cells["v1"].certain and row.cells["v2"].certain
+
+
+def test_a_row_of_bare_integers_is_a_row_not_a_neighbours_name() -> None:
+    header = _line(1, 80, ("项目", 100), ("合计", 310), ("基本支出", 400), ("项目支出", 500))
+    lines = [
+        *_heading(),
+        header,
+        _values_line(1, 100, [("合计", 100)], {TOTAL: "3,450,000.00", BASIC: "3,000,000.00", PROJECT: "450,000.00"}),
+        _values_line(1, 112, [("人员经费", 100)], {TOTAL: "1,000,000.00", BASIC: "1,000,000.00"}),
+        # printed tight under the row above, amounts without decimals and no code
+        _values_line(1, 124, [("公用经费", 100)], {TOTAL: "2450000", BASIC: "2000000", PROJECT: "450000"}),
+    ]
+    table = _table(_pdf(lines))
+    assert table.row("人员经费").value("v3") is None
+    row = table.row("公用经费")
+    assert (row.value("v1"), row.value("v3")) == (2_450_000 * YUAN, 450_000 * YUAN)

@@ -48,6 +48,11 @@ NON_AMOUNT_HEADERS = (
     "年度",
     "年份",
     "期限",
+    "时间",
+    "日期",
+    "规格",
+    "型号",
+    "编号",
 )
 
 
@@ -120,36 +125,44 @@ def piece_boxes(
 Span = tuple[float, float]
 #: header words over columns of codes: their numbers are codes, not amounts
 _CODE_HEADERS = ("编码", "代码", "科目", "序")
+#: a code printed in columns of its own: 类 | 款 | 项
+_CODE_PARTS = ("类", "款", "项")
 
 
-def number_columns(words: list[tuple[str, float, float]]) -> list[Span]:
-    """The x ranges of the columns whose header says they hold numbers that are not amounts
-    (数量, 序号, 行次 …, codes), from the header's words as (text, x0, x1)."""
-    out: list[Span] = []
+def number_columns(words: list[tuple[str, float, float]]) -> list[tuple[Span, bool]]:
+    """The header's words as columns: each word's x range, and whether its column holds numbers
+    that are not amounts (数量, 序号, 行次 …, codes). Words as (text, x0, x1)."""
+    out: list[tuple[Span, bool]] = []
     for text, x0, x1 in words:
         if x1 <= x0:
             continue
-        if any(word in text for word in (*NON_AMOUNT_HEADERS, *_CODE_HEADERS)):
-            slack = (x1 - x0) / 2  # a short number under a wide header word, or one that overhangs it
-            out.append((x0 - slack, x1 + slack))
+        numbers = text in _CODE_PARTS or any(word in text for word in (*NON_AMOUNT_HEADERS, *_CODE_HEADERS))
+        out.append(((x0, x1), numbers))
     return out
 
 
+NEAR_HEADER = 8.0  # points between a number and the header word of its column, at most
 EXPLAINED = -1  # a number standing in a column of numbers that are not amounts
 UNPLACED = -2  # a number no column explains
 
 
-def place_number(x0: float, x1: float, amount_columns: list[Span], number_spans: list[Span]) -> int:
+def place_number(x0: float, x1: float, amount_columns: list[Span], header: list[tuple[Span, bool]]) -> int:
     """Where a number a row printed outside its code and amounts stands: the index of the amount
-    column it is in (a bare integer amount, '2450000'), ``EXPLAINED`` under a 数量/序号/code header,
-    ``UNPLACED`` elsewhere."""
+    column it is in (a bare integer amount, '2450000'), ``EXPLAINED`` when the header word nearest
+    above it says its column holds numbers that are not amounts (数量, 序号, code parts …),
+    ``UNPLACED`` otherwise."""
     centre = (x0 + x1) / 2
     for k, (a, b) in enumerate(amount_columns):
         if a - 0.5 <= centre <= b + 0.5:
             return k
-    if any(a <= centre <= b for a, b in number_spans):
-        return EXPLAINED
-    return UNPLACED
+    if not header:
+        return UNPLACED
+    # a number stands right-aligned, centred or left-aligned under its column's header word: the
+    # nearest word, or one near it (a header of several lines has words spanning many columns)
+    gaps = [(max(a - x1, x0 - b, 0.0), numbers) for (a, b), numbers in header]
+    nearest = min(gaps)
+    explained = nearest[1] or any(numbers and gap <= NEAR_HEADER for gap, numbers in gaps)
+    return EXPLAINED if explained else UNPLACED
 
 
 # --- the rounding a sum of printed amounts allows -------------------------------------------------

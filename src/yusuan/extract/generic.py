@@ -504,6 +504,15 @@ def _has_amount(toks: list[Token], integer_mode: bool) -> bool:
     return False
 
 
+def _number_after_text(toks: list[Token]) -> bool:
+    text = False
+    for tok in toks:
+        if tok.kind in ("digits", "integer") and text:
+            return True
+        text = text or tok.kind == "text"
+    return False
+
+
 def _code_head(toks: list[Token]) -> bool:
     """Whether a line starts with a classification code (a row without values still is a row)."""
     if not toks:
@@ -537,6 +546,9 @@ def parse_rows(
     integer_mode = _integer_mode(line_tokens)
     data = [_has_amount(t, integer_mode) or _code_head(t) or _total_line(t) for t in line_tokens]
     first = next((k for k, d in enumerate(data) if d), len(lines))
+    # below the header, a line with a number after its name is a row of its own (its amounts bare
+    # integers, or a quantity), not a name's continuation lending its numbers to the row next to it
+    data = [d or (k > first and _number_after_text(t)) for k, (d, t) in enumerate(zip(data, line_tokens, strict=True))]
     head_lines = lines[:first]
     if header is not None:
         header.extend(head_lines)
@@ -1156,7 +1168,8 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
                 value.column = k
     if ranges is not None:
         rows = _split_labels(rows, ranges)
-    _account_numbers(rows, ranges, header, first.unit)
+    if first.kind not in _vocabulary().text_tables:  # 绩效目标: numbers there are targets and weights
+        _account_numbers(rows, ranges, header, first.unit)
     count = len(ranges) if ranges is not None else max((len(r.values) for r in rows), default=0)
     columns = [
         Column("code", ("编码",), "code", 10),

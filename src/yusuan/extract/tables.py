@@ -389,11 +389,10 @@ def _parse_coded(toks: list[Token], leaf: str, labelled_total: bool) -> list[Par
         if current is not None:
             if tok.kind == "amount":
                 current.values.append(tok)
-            elif current.values and tok.kind in ("digits", "integer"):
-                if tok.line is current.values[-1].line:  # '6' among '12.50 …': a bare integer amount
-                    current.values.append(bare_amount(tok))
-                else:  # a number after the row's values that no column explains
-                    current.doubt = current.doubt or f"未能归属的数字“{tok.text}”"
+            elif _bare_after(tok, current.values):  # '6' among '12.50 …': a bare integer amount
+                current.values.append(bare_amount(tok))
+            elif current.values and tok.kind in ("digits", "integer"):  # after the amounts, on a line of its own
+                current.doubt = current.doubt or f"未能归属的数字“{tok.text}”"
             else:
                 current.names.append(tok)
         i += 1
@@ -401,6 +400,11 @@ def _parse_coded(toks: list[Token], leaf: str, labelled_total: bool) -> list[Par
         if row.doubt:
             doubt(row.values, row.doubt)
     return rows
+
+
+def _bare_after(tok: Token, values: list[Token]) -> bool:
+    """A number printed without decimals on the line of a row's amounts, after them: one more amount."""
+    return tok.kind in ("digits", "integer") and bool(values) and tok.line is values[-1].line
 
 
 def bare_amount(tok: Token) -> Token:
@@ -442,8 +446,8 @@ def _parse_items(
                         pending = [t for t in pending if t.line is tok.line] or pending
                     rows.append(ParsedRow(leaf, [], list(pending)))
                 pending = []
-            while i < len(toks) and toks[i].kind == "amount":
-                rows[-1].values.append(toks[i])
+            while i < len(toks) and (toks[i].kind == "amount" or _bare_after(toks[i], rows[-1].values)):
+                rows[-1].values.append(bare_amount(toks[i]) if toks[i].kind != "amount" else toks[i])
                 i += 1
             continue
         if rows:  # before the first values: the header
