@@ -31,28 +31,25 @@ _RUN = re.compile(r"^[\d,]+\.[\d,.]*\.\d+$")  # two decimal points or more: amou
 _PIECE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|0|[1-9]\d*)\.\d+$")
 #: the decimals a run of amounts is tried with, the common two first
 RUN_DECIMALS = (2, 1, 3, 4, 5, 6)
-#: header words of table columns that hold numbers which are not amounts
+#: how the header words of columns that hold numbers which are not amounts end ('采购数量',
+#: '功能分类科目编码'); a word that only contains one ('事业单位经营收入') heads amounts
 NON_AMOUNT_HEADERS = (
     "序号",
     "行次",
     "栏次",
     "数量",
     "计量单位",
-    "单位",
     "人数",
     "编制数",
-    "实有人数",
     "采购方式",
-    "采购数量",
     "备注",
-    "年度",
-    "年份",
     "期限",
     "时间",
     "日期",
-    "规格",
     "型号",
     "编号",
+    "编码",
+    "代码",
 )
 
 
@@ -123,10 +120,8 @@ def piece_boxes(
 # --- numbers on a table row that are not amounts ---------------------------------------------------
 
 Span = tuple[float, float]
-#: header words over columns of codes: their numbers are codes, not amounts
-_CODE_HEADERS = ("编码", "代码", "科目", "序")
-#: a code printed in columns of its own: 类 | 款 | 项
-_CODE_PARTS = ("类", "款", "项")
+#: header words that are a column's whole header: 序 over 号, a code printed as 类 | 款 | 项
+_WHOLE_WORDS = ("序", "类", "款", "项")
 
 
 def number_columns(words: list[tuple[str, float, float]]) -> list[tuple[Span, bool]]:
@@ -136,7 +131,7 @@ def number_columns(words: list[tuple[str, float, float]]) -> list[tuple[Span, bo
     for text, x0, x1 in words:
         if x1 <= x0:
             continue
-        numbers = text in _CODE_PARTS or any(word in text for word in (*NON_AMOUNT_HEADERS, *_CODE_HEADERS))
+        numbers = text in _WHOLE_WORDS or text.endswith(NON_AMOUNT_HEADERS)
         out.append(((x0, x1), numbers))
     return out
 
@@ -147,22 +142,24 @@ UNPLACED = -2  # a number no column explains
 
 
 def place_number(x0: float, x1: float, amount_columns: list[Span], header: list[tuple[Span, bool]]) -> int:
-    """Where a number a row printed outside its code and amounts stands: the index of the amount
-    column it is in (a bare integer amount, '2450000'), ``EXPLAINED`` when the header word nearest
-    above it says its column holds numbers that are not amounts (数量, 序号, code parts …),
-    ``UNPLACED`` otherwise."""
+    """Where a number a row printed outside its code and amounts stands: ``EXPLAINED`` when its
+    column's header says it holds numbers that are not amounts (数量, 人数, 序号, code parts …),
+    else the index of the amount column it is in (a bare integer amount, '2450000'), else
+    ``UNPLACED``.
+
+    A number stands right-aligned, centred or left-aligned under its column's header word: the
+    nearest word says what it is, or one near it (a header of several lines has words that span
+    many columns)."""
+    gaps = [(max(a - x1, x0 - b, 0.0), numbers) for (a, b), numbers in header if b > a]
+    if gaps and min(gaps)[1]:
+        return EXPLAINED
     centre = (x0 + x1) / 2
     for k, (a, b) in enumerate(amount_columns):
         if a - 0.5 <= centre <= b + 0.5:
             return k
-    if not header:
-        return UNPLACED
-    # a number stands right-aligned, centred or left-aligned under its column's header word: the
-    # nearest word, or one near it (a header of several lines has words spanning many columns)
-    gaps = [(max(a - x1, x0 - b, 0.0), numbers) for (a, b), numbers in header]
-    nearest = min(gaps)
-    explained = nearest[1] or any(numbers and gap <= NEAR_HEADER for gap, numbers in gaps)
-    return EXPLAINED if explained else UNPLACED
+    if any(numbers and gap <= NEAR_HEADER for gap, numbers in gaps):
+        return EXPLAINED
+    return UNPLACED
 
 
 # --- the rounding a sum of printed amounts allows -------------------------------------------------
