@@ -5,7 +5,11 @@ profile(s) recognised from the documents themselves, tables recognised of those 
 expects, identities checked and held, findings by severity, seconds per document; then the
 same per recognised template, with the budget documents' share of expected tables found;
 findings by rule and severity per city; and the whole corpus's speed.
-Usage: python benchmarks/corpus.py DIR [-j N] [--half develop|measure]
+Usage: python benchmarks/corpus.py DIR [-j N] [--half develop|measure] [--text]
+
+``--text`` also audits each PDF's ``pdftotext -layout`` extraction (another reading of the same
+document, with approximate positions) and prints, per document, the error findings of both: a
+misreading shows as errors in one reading that the other does not have.
 
 The corpus is split in two halves (``halves``): the reading is developed on the first and
 measured on the second, whose error findings are each reviewed in docs/corpus-review.md. Per city
@@ -17,7 +21,10 @@ their names. Without ``--half`` the whole corpus is run.
 from __future__ import annotations
 
 import csv
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -80,7 +87,7 @@ def _header(first: str) -> str:
     )
 
 
-def main(folder: str, jobs: int = 2, half: str = "") -> None:
+def main(folder: str, jobs: int = 2, half: str = "", text: bool = False) -> None:
     root = Path(folder)
     cities = _cities(root)
     if half:
@@ -139,6 +146,40 @@ def main(folder: str, jobs: int = 2, half: str = "") -> None:
     print("findings by rule:")
     for (rule, severity), n in rules.most_common():
         print(f"  {n:>5}  {severity:<7} {rule}")
+    if text:
+        _compare_text_reading(paths, results, jobs)
+
+
+def _errors(result: AuditReport | Unreadable) -> int:
+    return result.errors if isinstance(result, AuditReport) else 0
+
+
+def _compare_text_reading(paths: list[str], results: list[AuditReport | Unreadable], jobs: int) -> None:
+    """The same documents read from their pdftotext -layout text: errors per reading."""
+    if shutil.which("pdftotext") is None:
+        print("\n--text: pdftotext is not installed (poppler-utils)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        texts = []
+        for path in paths:
+            target = Path(tmp) / (Path(path).stem + ".txt")
+            subprocess.run(["pdftotext", "-layout", path, str(target)], check=False, capture_output=True)
+            texts.append(str(target))
+        start = time.perf_counter()
+        read_back = list(run_batch(texts, jobs))
+        elapsed = time.perf_counter() - start
+    print("\nthe same documents read from pdftotext -layout text (errors: PDF reading / text reading):")
+    differ = 0
+    for path, pdf, txt in zip(paths, results, read_back, strict=True):
+        if _errors(pdf) != _errors(txt):
+            differ += 1
+            print(f"  {Path(path).name:<28} {_errors(pdf):>4} / {_errors(txt):<4}")
+    total_pdf = sum(_errors(r) for r in results)
+    total_txt = sum(_errors(r) for r in read_back)
+    print(
+        f"errors: {total_pdf} from the PDFs, {total_txt} from their text; {differ} documents differ; "
+        f"text read in {elapsed:.1f} s"
+    )
 
 
 if __name__ == "__main__":
@@ -155,4 +196,7 @@ if __name__ == "__main__":
         if half not in ("develop", "measure"):
             sys.exit("--half: develop or measure")
         del args[k : k + 2]
-    main(args[0] if args else str(Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-2026"), jobs, half)
+    text = "--text" in args
+    args = [a for a in args if a != "--text"]
+    default = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-2026"
+    main(args[0] if args else str(default), jobs, half, text)

@@ -68,3 +68,96 @@ def test_a_table_where_most_identities_fail_is_unreadable_not_many_errors() -> N
     assert _errors(report) == []
     [warning] = [f for f in report.findings if f.rule == "reading.unreadable_table"]
     assert "未能可靠读取" in warning.message and "表5" in warning.message
+
+
+def test_a_row_no_table_can_place_is_uncertain() -> None:
+    """The profile reader's ambiguous row: when no placement agrees better with the other tables,
+    the row's cells are uncertain, not a guess."""
+    from yusuan.audit.context import AuditContext
+    from yusuan.audit.settle import settle_ambiguous
+    from yusuan.catalog import load_catalog
+    from yusuan.extract.tables import Extraction
+    from yusuan.tables.model import Cell, Column, Row, Table, TableSet
+
+    columns = [Column("label", ("项目",), "text"), Column("a", ("甲",)), Column("b", ("乙",))]
+    row = Row(("x",), "item", {"label": Cell("x"), "a": Cell(5)})
+    table = Table("gpb_expenditure", "表5", "一般公共预算支出表", "万元", columns, [row])
+    extraction = Extraction(ambiguous=[("表5", ("x",), [{"a": Cell(5)}, {"b": Cell(5)}])])
+    ctx = AuditContext(None, None, TableSet(2026, "", "generic", [table]), load_catalog(), extraction)
+    settle_ambiguous(ctx)
+    assert row.cells["a"].value == 5 and not row.cells["a"].certain and row.cells["label"].certain
+    # one option only wins: certain
+    row.cells = {"label": Cell("x")}
+    ctx.extraction = Extraction(ambiguous=[("表5", ("x",), [{"a": Cell(5)}, {"a": Cell(5)}])])
+    settle_ambiguous(ctx)
+    assert row.cells["a"].certain
+
+
+MOVED = [
+    "表5 一般公共预算支出表",
+    "单位：万元",
+    "科目编码   科目名称              合计       基本支出      项目支出",
+    "           合计                  30.00      20.00         10.00",
+    "201        一般公共服务支出      30.00      20.00         10.00",
+    "20101      人大事务              30.00      20.00         10.00",
+    "2010101    行政运行              20.00      20.00",
+    "2010102    一般行政管理事务      10.00                    10.00",
+]
+
+
+def test_a_value_read_one_column_off_is_uncertain_not_two_errors() -> None:
+    """20101's 基本支出 over by 10 and 项目支出 short by 10: a child's 10.00 stands a column off."""
+    assert _errors(audit_document(parse_text("\n".join(MOVED)))) == []
+    shifted = [*MOVED[:-1], "2010102    一般行政管理事务      10.00      10.00"]
+    report = audit_document(parse_text("\n".join(shifted)))
+    assert _errors(report) == []
+    [warning] = [f for f in report.findings if f.rule == "reading.uncertain"]
+    assert "2010102" in warning.message and "2 项核对未作为错误报告" in warning.message
+
+
+def test_a_sum_short_in_two_columns_is_still_an_error() -> None:
+    """Differences of the same sign are not a moved value: the 款 is misprinted (or parts omitted)."""
+    short = [
+        line.replace(
+            "20101      人大事务              30.00      20.00         10.00",
+            "20101      人大事务              28.00      19.00         9.00",
+        )
+        for line in MOVED
+    ]
+    report = audit_document(parse_text("\n".join(short)))
+    assert "table.code_hierarchy" in _errors(report)
+    assert not [f for f in report.findings if f.rule.startswith("reading.")]
+
+
+def test_a_sum_short_by_a_printed_but_unread_amount_is_uncertain() -> None:
+    """The 款 misses 7.00; 7.00 is printed on the table's lines but no cell holds it: the reading
+    lost a row. An amount missing from the print altogether stays the document's error."""
+    from yusuan.extract.generic import hierarchy_checks, table_display_step
+    from yusuan.extract.lost_values import mark_lost_values
+
+    def table_and_lines(printed_lost: bool):
+        rows = [
+            "表5 一般公共预算支出表",
+            "单位：万元",
+            "科目编码 科目名称 合计",
+            "合计 17.00",
+            "201 一般公共服务支出 17.00",
+            "20101 人大事务 17.00",
+            "2010101 行政运行 10.00",
+        ]
+        doc = parse_text("\n".join(rows))
+        from yusuan.extract.generic import generic_tables
+
+        table = generic_tables(doc)[0].tables[0]
+        lines = list(doc.lines)
+        if printed_lost:  # a line the reader did not turn into a row (as if merged away)
+            lines.append(dataclasses.replace(lines[-1], text="2010102 一般行政管理事务 7.00"))
+        return table, lines
+
+    table, lines = table_and_lines(printed_lost=True)
+    marked = mark_lost_values(table, lines, hierarchy_checks(table), table_display_step(table))
+    assert marked == 1
+    row = next(r for r in table.rows if r.key == ("20101",))
+    assert not row.cells["v1"].certain
+    table, lines = table_and_lines(printed_lost=False)
+    assert mark_lost_values(table, lines, hierarchy_checks(table), table_display_step(table)) == 0

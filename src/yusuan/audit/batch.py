@@ -57,7 +57,9 @@ def run_batch(
 ) -> Iterator[Result]:
     """Audit every path on ``executor`` (default: ``jobs`` local worker processes); results in input order."""
     if executor is None:
-        executor = LocalExecutor(jobs if len(paths) > 1 else 1)
+        # an audit keeps nothing between documents but the loaded catalogs and profiles, which a
+        # fresh worker would load again: its workers live as long as the batch (Typst's do not)
+        executor = LocalExecutor(jobs if len(paths) > 1 else 1, tasks_per_worker=None)
     for result in executor.map(partial(audit_one, max_bytes=max_bytes), paths):
         if done:
             done(result)

@@ -10,15 +10,16 @@ one warning per table.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from yusuan.audit.context import AuditContext
 from yusuan.audit.finding import Finding
 from yusuan.tables.model import Table
 
-#: a table is "unreadable" when at least this many of its identities were checked …
-UNREADABLE_MIN_CHECKED = 6
-#: … and fewer than this share of them held
+#: a table is "unreadable" when errors fall on at least this many of its rows …
+UNREADABLE_MIN_ROWS = 4
+#: … and fewer than this share of its identities held (one misprinted row fails a few identities
+#: in each column; a misread table fails most of them, all over)
 UNREADABLE_MAX_HELD = 0.5
 
 UNCERTAIN = "uncertain"
@@ -40,11 +41,15 @@ def _uncertain_cells(ctx: AuditContext) -> set[tuple[str, str, str]]:
     }
 
 
-def _unreadable_tables(ctx: AuditContext) -> set[str]:
+def _unreadable_tables(ctx: AuditContext, findings: list[Finding]) -> set[str]:
+    rows: dict[str, set[str]] = defaultdict(set)
+    for f in findings:
+        if f.severity == "error" and f.locations and f.locations[0].table:
+            rows[f.locations[0].table].add(f.locations[0].row)
     return {
         number
         for number, stats in ctx.stats.items()
-        if stats.checked >= UNREADABLE_MIN_CHECKED and stats.held < stats.checked * UNREADABLE_MAX_HELD
+        if len(rows[number]) >= UNREADABLE_MIN_ROWS and stats.held < stats.checked * UNREADABLE_MAX_HELD
     }
 
 
@@ -52,7 +57,7 @@ def withhold(ctx: AuditContext, findings: list[Finding]) -> list[Finding]:
     """The findings the document can be held to; the others are kept in ``ctx.withheld``
     by (table number, why) for the reading rules to report."""
     uncertain = _uncertain_cells(ctx)
-    unreadable = _unreadable_tables(ctx)
+    unreadable = _unreadable_tables(ctx, findings)
     ctx.withheld.clear()
     kept: list[Finding] = []
     for f in findings:

@@ -22,7 +22,7 @@ from yusuan.extract.tables import Extraction, normal
 from yusuan.money import UNIT_FEN, format_amount
 from yusuan.tables.family import FamilyMatch
 from yusuan.tables.model import Location, Row, Table, TableSet
-from yusuan.tables.profile import Profile
+from yusuan.tables.profile import Profile, TableSpec
 
 
 def display_step(unit: str) -> int:
@@ -45,7 +45,8 @@ class TableStats:
 @dataclass(slots=True)
 class AuditContext:
     document: Document | None
-    profile: Profile
+    #: the template profile the document was read with; None: read by the generic reader
+    profile: Profile | None
     tables: TableSet
     catalog: Catalog
     extraction: Extraction = field(default_factory=Extraction)
@@ -58,6 +59,17 @@ class AuditContext:
     resolved: dict[str, Any] = field(default_factory=dict)
     #: error findings the reading cannot vouch for, by table number and why (audit/certainty.py)
     withheld: dict[tuple[str, str], list[Finding]] = field(default_factory=dict)
+
+    # --- the profile ----------------------------------------------------------------------------
+
+    @property
+    def specs(self) -> tuple[TableSpec, ...]:
+        """The profile's table layouts (none without a profile)."""
+        return self.profile.tables if self.profile is not None else ()
+
+    def layout(self, key: str, default: Any = None) -> Any:
+        """A setting of the profile's layout data (``default`` without a profile)."""
+        return self.profile.raw.get(key, default) if self.profile is not None else default
 
     # --- tables ---------------------------------------------------------------------------------
 
@@ -74,7 +86,7 @@ class AuditContext:
         if self.family is not None:
             found = {id(t) for t in self.family.found}
             return [(t.label, id(t) in found) for t in self.family.family.required]
-        if self.profile.name != "generic":
+        if self.profile is not None:
             present = {t.number for t in self.tables.tables}
             return [
                 (f"{spec.number}（{spec.title.format(year=self.year or '')}）", spec.number in present)
@@ -180,7 +192,7 @@ class AuditContext:
                 if key is not None:
                     add(key, row)
         elif rows_ref.startswith("set:"):
-            codes = self.profile.econ_sets.get(rows_ref[4:], frozenset())
+            codes = self.profile.econ_sets.get(rows_ref[4:], frozenset()) if self.profile else frozenset()
             out[""] = (0, [])
             for row in table.rows:
                 if row.kind == "item" and _econ_of(table, row) in codes:
@@ -226,7 +238,7 @@ class AuditContext:
         return f"{table.number}{rows}" + (f"（{'＋'.join(headers)}）" if headers else "")
 
     def _class_code(self, label: str) -> str | None:
-        return _class_labels(self.profile.name).get(label)
+        return _class_labels(self.profile.name).get(label) if self.profile is not None else None
 
 
 @cache

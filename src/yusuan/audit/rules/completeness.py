@@ -18,7 +18,7 @@ _EXPLAINED = ("空表", "无此", "没有", "未安排", "不涉及", "无数据
     "少公开一张表就少了一类信息，预算公开要求全部表格齐全。",
 )
 def missing(ctx: AuditContext) -> Iterator[Finding]:
-    if ctx.profile.name == "generic":
+    if ctx.profile is None:
         return  # without a profile: completeness.standard_tables
     present = {t.number for t in ctx.tables.tables}
     for spec in ctx.profile.tables:
@@ -40,7 +40,7 @@ def missing(ctx: AuditContext) -> Iterator[Finding]:
     "读者无法区分“没有这类支出”和“漏填”，空表应当说明。",
 )
 def empty(ctx: AuditContext) -> Iterator[Finding]:
-    if ctx.profile.name == "generic":
+    if ctx.profile is None:
         return  # without a profile an empty-looking table may just be one the reader could not rebuild
     for table in ctx.tables.tables:
         if not table.is_empty or table.kind in ("dept_performance",):
@@ -71,7 +71,7 @@ def empty(ctx: AuditContext) -> Iterator[Finding]:
     "基本表缺一张就缺一类信息；各地表名不同，故按表名识别，找不到时为警告。",
 )
 def standard_tables(ctx: AuditContext) -> Iterator[Finding]:
-    if ctx.profile.name != "generic" or ctx.family is not None:
+    if ctx.profile is not None or ctx.family is not None:
         return  # a profile or a recognised family says which tables to expect
     for name, found in ctx.expected_tables():  # none for a file that is not a full disclosure
         if not found:

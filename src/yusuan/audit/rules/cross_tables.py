@@ -24,7 +24,7 @@ _OPS = {
     "同一笔钱在两张表里数字不同，至少有一张表是错的。",
 )
 def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
-    for agreement in ctx.profile.raw.get("agreements", []):
+    for agreement in ctx.layout("agreements", []):
         if only_kind and not any(agreement[side].startswith(only_kind + ":") for side in ("left", "right")):
             continue
         op = agreement.get("op", "=")

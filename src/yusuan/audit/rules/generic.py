@@ -186,7 +186,7 @@ def _where(row: Row) -> str:
 
 
 def _generic(ctx: AuditContext) -> bool:
-    return ctx.profile.name == "generic"
+    return ctx.profile is None
 
 
 @rule(

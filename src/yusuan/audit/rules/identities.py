@@ -49,7 +49,7 @@ def _report(ctx: AuditContext, table: Table, checks: list[Check], rule_id: str, 
     "表头宣称的合计关系不成立，说明某个数填错或漏填。",
 )
 def column_identities(ctx: AuditContext) -> Iterator[Finding]:
-    for spec in ctx.profile.tables:
+    for spec in ctx.specs:
         table = ctx.table(spec.kind)
         identities = spec.raw.get("row_identities", [])
         if table is None or not identities:
@@ -64,7 +64,9 @@ def column_identities(ctx: AuditContext) -> Iterator[Finding]:
     "收支总表两边不平衡或合计行与分项不符，是最常见也最显眼的公开错误。",
 )
 def line_identities(ctx: AuditContext) -> Iterator[Finding]:
-    for spec in ctx.profile.tables:
+    if ctx.profile is None:
+        return
+    for spec in ctx.specs:
         table = ctx.table(spec.kind)
         identities = spec.raw.get("identities", [])
         if table is None or not identities:
@@ -80,7 +82,7 @@ def line_identities(ctx: AuditContext) -> Iterator[Finding]:
     "汇总数与明细对不上，说明明细漏列、多列或填错。",
 )
 def hierarchy(ctx: AuditContext) -> Iterator[Finding]:
-    for spec in ctx.profile.tables:
+    for spec in ctx.specs:
         table = ctx.table(spec.kind)
         if table is None or spec.builder not in ("pivot", "project_performance"):
             continue
@@ -95,7 +97,7 @@ def hierarchy(ctx: AuditContext) -> Iterator[Finding]:
     "科目编码本身规定了汇总关系；上级科目与下级之和不符，说明漏列、多列或填错。",
 )
 def code_hierarchy(ctx: AuditContext) -> Iterator[Finding]:
-    if ctx.profile.name != "generic":
+    if ctx.profile is not None:
         return
     from yusuan.extract.generic import hierarchy_checks
 

@@ -24,7 +24,7 @@ def _subject(fact: NarrativeFact) -> str:
 def _table_amount(ctx: AuditContext, fact: NarrativeFact) -> tuple[int, list, str] | None:
     """What the tables say about the amount's subject: (value, cells, what) or None."""
     subject = _subject(fact)
-    patterns = sorted(ctx.profile.raw.get("narrative_subjects", []), key=lambda p: len(p["pattern"]), reverse=True)
+    patterns = sorted(ctx.layout("narrative_subjects", []), key=lambda p: len(p["pattern"]), reverse=True)
     for entry in patterns:
         if subject.endswith(normal(entry["pattern"])):
             resolved = ctx.resolve(entry["cell"])
@@ -35,7 +35,7 @@ def _table_amount(ctx: AuditContext, fact: NarrativeFact) -> tuple[int, list, st
                 return None
             value, cells = values[""]
             return value, [ctx.place(table, r, c) for r, c in cells], entry["pattern"]
-    classes_kind = ctx.profile.raw.get("narrative_classes")
+    classes_kind = ctx.layout("narrative_classes")
     if classes_kind:
         for entry in ctx.catalog.entries("function"):
             if entry.level == "类" and subject.endswith(normal(entry.name)):
@@ -75,7 +75,9 @@ def amounts(ctx: AuditContext) -> Iterator[Finding]:
         message = f"情况说明中“{what}”为 {fact.text} 万元，表格中为 {format_wan(value)} 万元"
         # the narrative rounds the exact sum once; the tables' figure may add up several
         # rounded cells, each off by up to half a step
-        if abs(value - fact.fen) <= max(_STEP, (len(places) + 1) * display_step(ctx.profile.unit) // 2):
+        if abs(value - fact.fen) <= max(
+            _STEP, (len(places) + 1) * display_step(ctx.profile.unit if ctx.profile else "") // 2
+        ):
             yield finding(
                 "rounding.tail_difference", "info", message + "（尾差）", format_wan(value), fact.text, [place, *places]
             )

@@ -45,7 +45,7 @@ def _project_rows(ctx: AuditContext, kind: str) -> dict[str, tuple[Table, Row]]:
 )
 def missing(ctx: AuditContext) -> Iterator[Finding]:
     # project names are only comparable across tables the profile lays out (rows keyed by name)
-    if ctx.table("project_performance") is None or ctx.profile.name == "generic":
+    if ctx.table("project_performance") is None or ctx.profile is None:
         return
     targets = _project_rows(ctx, "project_performance")
     for name, (table, row) in _project_rows(ctx, "projects").items():

@@ -105,7 +105,7 @@ def years(ctx: AuditContext) -> Iterator[Finding]:
 def project_names(ctx: AuditContext) -> Iterator[Finding]:
     if ctx.narrative is None:
         return
-    kind = ctx.profile.raw.get("narrative_projects")
+    kind = ctx.layout("narrative_projects")
     table = ctx.table(kind) if kind else None
     if table is None:
         return
