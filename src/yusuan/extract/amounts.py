@@ -138,6 +138,7 @@ def number_columns(words: list[tuple[str, float, float]]) -> list[tuple[Span, bo
     return out
 
 
+ALIGNED = 3.0  # points a bare amount's edge or centre may stray from its column's
 NEAR_HEADER = 8.0  # points between a number and the header word of its column, at most
 EXPLAINED = -1  # a number standing in a column of numbers that are not amounts
 UNPLACED = -2  # a number no column explains
@@ -157,7 +158,10 @@ def place_number(x0: float, x1: float, amount_columns: list[Span], header: list[
         return EXPLAINED
     centre = (x0 + x1) / 2
     for k, (a, b) in enumerate(amount_columns):
-        if a - 0.5 <= centre <= b + 0.5:
+        # within the column, and aligned as its amounts are: on its right edge, centre or left edge
+        # (a column spread wide by a stray reading is no home for any number within it)
+        aligned = min(abs(x1 - b), abs(centre - (a + b) / 2), abs(x0 - a)) <= ALIGNED
+        if a - 0.5 <= centre <= b + 0.5 and aligned:
             return k
     if any(numbers and gap <= NEAR_HEADER for gap, numbers in gaps):
         return EXPLAINED

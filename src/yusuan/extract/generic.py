@@ -505,12 +505,11 @@ def _has_amount(toks: list[Token], integer_mode: bool) -> bool:
 
 
 def _number_after_text(toks: list[Token]) -> bool:
-    text = False
-    for tok in toks:
-        if tok.kind in ("digits", "integer") and text:
-            return True
-        text = text or tok.kind == "text"
-    return False
+    """Whether a line is a name followed by numbers only ('公用经费 2450000 450000'): no word after
+    its first number (a target '≥ 7 处' or a sentence with numbers in it is not such a line)."""
+    kinds = [t.kind for t in toks]
+    first = next((k for k, kind in enumerate(kinds) if kind in ("digits", "integer")), None)
+    return first is not None and "text" in kinds[:first] and "text" not in kinds[first:]
 
 
 def _code_head(toks: list[Token]) -> bool:
@@ -548,7 +547,10 @@ def parse_rows(
     first = next((k for k, d in enumerate(data) if d), len(lines))
     # below the header, a line with a number after its name is a row of its own (its amounts bare
     # integers, or a quantity), not a name's continuation lending its numbers to the row next to it
-    data = [d or (k > first and _number_after_text(t)) for k, (d, t) in enumerate(zip(data, line_tokens, strict=True))]
+    if region.kind not in _vocabulary().text_tables:  # 绩效目标: a target value ends no sentence's row
+        data = [
+            d or (k > first and _number_after_text(t)) for k, (d, t) in enumerate(zip(data, line_tokens, strict=True))
+        ]
     head_lines = lines[:first]
     if header is not None:
         header.extend(head_lines)
@@ -943,8 +945,10 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
             cell = cells[k]
             if cell.kind == "digits" and names and len(codes) < 3:  # 301 01 基本工资 | 501 01 工资奖金津补贴
                 other, other_used, _name = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
-                named = k + other_used < first_amount and cells[k + other_used].kind == "text"
-                if other and named:  # a second code has its name; a number alone may be an amount
+                after = cells[k + other_used].kind if k + other_used < first_amount else ""
+                # a second code is printed in parts, or has its name or a code column after it;
+                # a number alone before the amounts may be a bare amount
+                if other and (other_used > 1 or after in ("text", "digits")):
                     codes.append(other)
                     stray += [(0, c) for c in cells[k + other_used : first_amount] if c.kind == "digits"]
                     break
