@@ -504,14 +504,6 @@ def _has_amount(toks: list[Token], integer_mode: bool) -> bool:
     return False
 
 
-def _number_after_text(toks: list[Token]) -> bool:
-    """Whether a line is a name followed by numbers only ('公用经费 2450000 450000'): no word after
-    its first number (a target '≥ 7 处' or a sentence with numbers in it is not such a line)."""
-    kinds = [t.kind for t in toks]
-    first = next((k for k, kind in enumerate(kinds) if kind in ("digits", "integer")), None)
-    return first is not None and "text" in kinds[:first] and "text" not in kinds[first:]
-
-
 def _code_head(toks: list[Token]) -> bool:
     """Whether a line starts with a classification code (a row without values still is a row)."""
     if not toks:
@@ -545,12 +537,6 @@ def parse_rows(
     integer_mode = _integer_mode(line_tokens)
     data = [_has_amount(t, integer_mode) or _code_head(t) or _total_line(t) for t in line_tokens]
     first = next((k for k, d in enumerate(data) if d), len(lines))
-    # below the header, a line with a number after its name is a row of its own (its amounts bare
-    # integers, or a quantity), not a name's continuation lending its numbers to the row next to it
-    if region.kind not in _vocabulary().text_tables:  # 绩效目标: a target value ends no sentence's row
-        data = [
-            d or (k > first and _number_after_text(t)) for k, (d, t) in enumerate(zip(data, line_tokens, strict=True))
-        ]
     head_lines = lines[:first]
     if header is not None:
         header.extend(head_lines)
@@ -1261,7 +1247,12 @@ def _account_numbers(
             column = place_number(cell.x0, cell.x1, ranges, spans)
             if column == EXPLAINED:
                 continue
-            if column == UNPLACED or column in taken:
+            # a number on a line the row only took in (a name's wrapped line, or a tight row of bare
+            # integers taken for one) is no amount of this row
+            own = any(cell.tokens[0].line is v.token.line for v in row.values) or (
+                row.head is not None and cell.tokens[0].line is row.head.line
+            )
+            if column == UNPLACED or column in taken or not own:
                 row.doubt = row.doubt or f"未能归属的数字“{cell.text}”"
                 continue
             value.column = column
