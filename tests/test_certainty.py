@@ -161,3 +161,35 @@ def test_a_sum_short_by_a_printed_but_unread_amount_is_uncertain() -> None:
     assert not row.cells["v1"].certain
     table, lines = table_and_lines(printed_lost=False)
     assert mark_lost_values(table, lines, hierarchy_checks(table), table_display_step(table)) == 0
+
+
+def test_a_row_read_a_column_off_is_uncertain() -> None:
+    """The 款 row's values each stand one column right of their sums: read off, not misprinted."""
+    shifted = [
+        line.replace(
+            "20101      人大事务              30.00      20.00         10.00",
+            "20101      人大事务                         30.00         20.00",
+        )
+        for line in MOVED
+    ]
+    report = audit_document(parse_text("\n".join(shifted)))
+    assert _errors(report) == []
+    assert any(f.rule == "reading.uncertain" and "20101" in f.message for f in report.findings)
+
+
+def test_a_code_label_read_as_a_unit_row_is_uncertain() -> None:
+    """'50102-社会保障缴费' with amounts is a wrapped economic label, not a unit's subtotal."""
+    from yusuan.extract.misreadings import _mark_coded_unit_rows
+    from yusuan.tables.model import Cell, Column, Row, Table
+
+    columns = [Column("name", ("名称",), "text"), Column("v1", ("合计",))]
+    label = Row(
+        ("50102-社会保障缴费30108-机关事业单位基本养老保险缴费",),
+        "unit",
+        {"name": Cell("50102-社会保障缴费"), "v1": Cell(7)},
+    )
+    unit = Row(("甲局本级",), "unit", {"name": Cell("北京市某某局本级"), "v1": Cell(9)})
+    table = Table("expenditure", "预算03表", "支出总表", "万元", columns, [label, unit])
+    _mark_coded_unit_rows(table)
+    assert not label.cells["v1"].certain and label.cells["name"].certain
+    assert unit.cells["v1"].certain

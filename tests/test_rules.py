@@ -56,6 +56,8 @@ GENERIC_ONLY = {
     "narrative.generic_totals",  # test_generic_checks.py
     "table.generic_columns",  # test_generic_checks.py
     "cross.generic_columns",  # test_generic_checks.py
+    "cross.generic_sources",  # test_sources.py
+    "table.unit_sum",  # test_units.py
     "reading.uncertain",  # test_certainty.py
     "reading.unreadable_table",  # test_certainty.py
 }

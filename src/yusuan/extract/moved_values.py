@@ -37,6 +37,29 @@ def _moved_pairs(fails: list[Check], step: int) -> list[tuple[Check, Check]]:
     return pairs
 
 
+def _shifted(fails: list[Check], columns: list[str], step: int) -> bool:
+    """Whether the row's values stand a column or two off their sums: the failing columns' sums
+    are found, in order, in the row's cells that many columns to the side."""
+    if len(fails) < 2:
+        return False
+    actual = {c.column: c.actual for c in fails}
+    expected = {c.column: c.expected for c in fails}
+    place = {column: k for k, column in enumerate(columns)}
+    for shift in (-2, -1, 1, 2):
+        matched = 0
+        for column, want in expected.items():
+            k = place.get(column)
+            if k is None or not 0 <= k + shift < len(columns):
+                break
+            got = actual.get(columns[k + shift])
+            if got is None or abs(got - want) > step * 2:
+                break
+            matched += 1
+        if matched and matched >= len(expected) - 1:
+            return True
+    return False
+
+
 def mark_moved_values(table: Table, checks: list[Check], step: int) -> int:
     """Mark uncertain the cells that may hold a value read into the wrong column; returns how many
     rows were marked. ``checks``: the table's hierarchy checks; ``step``: its display step in fen."""
@@ -46,7 +69,12 @@ def mark_moved_values(table: Table, checks: list[Check], step: int) -> int:
         if not check.held:
             failing[check.row_key].append(check)
     marked: set[tuple[str, ...]] = set()
+    columns = [c.key for c in table.columns if c.type == "amount"]
     for key, fails in failing.items():
+        if key in rows and _shifted(fails, columns, step):
+            _mark(rows[key], tuple(c.column for c in fails))
+            marked.add(key)
+            continue
         for a, b in _moved_pairs(fails, step):
             moved = abs(a.difference)
             columns = (a.column, b.column)

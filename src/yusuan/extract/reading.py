@@ -14,19 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from yusuan.extract.document import Document, DocumentError, Line
-from yusuan.extract.lost_values import mark_lost_values
-from yusuan.extract.moved_values import mark_moved_values
+from yusuan.extract.document import Document, DocumentError
+from yusuan.extract.misreadings import mark_misreadings
 from yusuan.extract.narrative import Narrative, narrative_lines, read_narrative
 from yusuan.extract.tables import Extraction, extract_tables, locate_tables, normal
 from yusuan.tables.family import Family, FamilyMatch, recognise
 from yusuan.tables.model import TableSet
 from yusuan.tables.profile import Profile, available_profiles, load_profile
-
-if TYPE_CHECKING:
-    from yusuan.extract.generic import GenericRegion
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
 
@@ -115,7 +110,7 @@ def _generic(doc: Document, families: Sequence[Family] | None) -> tuple[TableSet
     if match is not None:
         apply_family(regions, match)
     tables, info = generic_tables(doc, regions)
-    _mark_misreadings(tables, info["regions"])
+    mark_misreadings(tables, info["regions"])
     if not tables.tables:
         raise DocumentError("unknown_layout", "无法识别文档的版式：既不是已知模板，也没有找到带表名的预算表")
     if match is not None:
@@ -123,28 +118,6 @@ def _generic(doc: Document, families: Sequence[Family] | None) -> tuple[TableSet
     index = {id(line): k for k, line in enumerate(doc.lines)}
     starts = [index[id(r.lines[0])] for r in info["regions"] if getattr(r, "lines", None) and id(r.lines[0]) in index]
     return tables, min(starts, default=None), match
-
-
-def _mark_misreadings(tables: TableSet, regions: list[GenericRegion]) -> None:
-    """Cells whose failing sums show a misreading (a value a column off, a printed value read into
-    no cell) become uncertain; see moved_values.py and lost_values.py."""
-    from yusuan.extract.generic import hierarchy_checks, table_display_step
-
-    groups: list[list[GenericRegion]] = []
-    for region in regions:  # a table is its region and the regions continuing it
-        if region.continuation and groups:
-            groups[-1].append(region)
-        else:
-            groups.append([region])
-    lines_of: dict[int, list[Line]] = {id(t): [] for t in tables.tables}
-    if len(groups) == len(tables.tables):
-        for table, group in zip(tables.tables, groups, strict=True):
-            if group[0].label == table.number:
-                lines_of[id(table)] = [line for r in group for line in r.lines[r.body :]]
-    for table in tables.tables:
-        checks, step = hierarchy_checks(table), table_display_step(table)
-        mark_moved_values(table, checks, step)
-        mark_lost_values(table, lines_of[id(table)], checks, step)
 
 
 def read_tables(doc: Document, families: Sequence[Family] | None = None) -> Reading:

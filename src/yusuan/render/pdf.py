@@ -172,11 +172,17 @@ def render_pdf(narrative: Narrative | None, tableset: TableSet, *, tagged: bool 
     ``tagged`` adds the PDF structure tree (headings, table cells) for screen
     readers; it makes the file about four times larger.
     """
+    return compile_typst(_render_source(narrative, tableset, find_fonts()), tagged=tagged)
+
+
+def compile_typst(source: str, *, tagged: bool = False) -> bytes:
+    """Typst ``source`` compiled to PDF with the Noto CJK fonts only (a ``RuntimeError`` when a font is missing)."""
     fonts = find_fonts()
-    source = _render_source(narrative, tableset, fonts).encode("utf-8")
     compiler = _compiler(fonts.paths)
     with _COMPILE_LOCK:
-        pdf, diagnostics = compiler.compile_with_warnings(input=source, format="pdf", timestamp=None, pdf_tags=tagged)
+        pdf, diagnostics = compiler.compile_with_warnings(
+            input=source.encode("utf-8"), format="pdf", timestamp=None, pdf_tags=tagged
+        )
     for diagnostic in diagnostics:
         message = str(getattr(diagnostic, "message", diagnostic))
         if "font" in message:  # e.g. «unknown font family»: never print Chinese in a font without it
@@ -427,6 +433,7 @@ def _without_orphans(rows: list[dict[str, Any]], size: float, weights: list[int]
 __all__ = [
     "Fonts",
     "TypstCode",
+    "compile_typst",
     "document_model",
     "find_fonts",
     "render_pdf",

@@ -59,6 +59,8 @@ def load_rules() -> dict[str, Rule]:
         narrative,
         performance,
         reading,
+        sources,
+        units,
         wording,
     )
 
