@@ -155,7 +155,6 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
 
 
 _GROUPED = re.compile(r"\d[\d,]*,[\d,]*(?:\.\d+)?")
-_WELL_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
 @rule(
@@ -167,7 +166,7 @@ _WELL_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 def number_format(ctx: AuditContext) -> Iterator[Finding]:
     if ctx.narrative is not None:
         for m in _GROUPED.finditer(ctx.narrative.text):
-            if not _WELL_GROUPED.match(m.group()):
+            if misgrouped(m.group()):
                 yield finding(
                     "wording.number_format",
                     "warning",
