@@ -57,7 +57,7 @@ GENERIC_ONLY = {
     "table.generic_columns",  # test_generic_checks.py
     "cross.generic_columns",  # test_generic_checks.py
     "cross.generic_sources",  # test_sources.py
-    "table.unit_sum",  # test_units.py
+    "table.unit_sum",  # test_unit_sums.py
     "reading.uncertain",  # test_certainty.py
     "reading.unreadable_table",  # test_certainty.py
 }

@@ -146,3 +146,17 @@ def test_corpus_three_public_and_income_by_unit() -> None:
     assert stats["表07"][0] >= 4 and stats["表07"][0] == stats["表07"][1]
     assert stats["表02"][0] >= 6 and stats["表02"][0] == stats["表02"][1]
     assert not [f for f in report.findings if f.rule == "table.unit_sum"]
+
+
+def test_a_department_row_adding_up_its_units_is_not_a_unit() -> None:
+    """湖州 004 表02: '退役军人事务局' above its units is their sum, not one more unit (which made
+    Σ 单位 twice the 合计)."""
+    other = ("", "滨江市公路管理局", ("0.50", "0.00", "0.50", "0.00"))
+    total = ("", "合计", ("30.50", "0.00", "10.50", "20.00"))
+    department = ("", "滨江市交通运输系统局", ("30.50", "0.00", "10.50", "20.00"))
+    findings, _ = _audit(_three_public(total, department, _BUREAU, _CENTRE, other))
+    assert findings == []
+    wrong = ("", "滨江市公路管理局", ("0.70", "0.00", "0.70", "0.00"))  # the units no longer add up: checked
+    findings, _ = _audit(_three_public(total, department, _BUREAU, _CENTRE, wrong))
+    errors = [f for f in findings if f.severity == "error"]
+    assert errors and all("部门 = Σ 所属单位" in f.message for f in errors)

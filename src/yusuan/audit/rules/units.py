@@ -115,6 +115,11 @@ def read_units(table: Table, columns: list[str]) -> _Units | None:
     else:
         # a unit followed by its own 本级 is a department above the units after it
         heads_by_name = [k for k in range(len(units) - 1) if _own(_name(units[k])) == _own(_name(units[k + 1]))]
+        if not heads_by_name and len(units) > 2:
+            # the department's row (退役军人事务局) above its units: it adds them up, or it is the 合计
+            step = table_display_step(table)
+            if _sums(units[0], units[1:], columns, step) or (grand and _sums(units[0], grand, columns, step)):
+                heads_by_name = [0]
         if heads_by_name == [0]:
             top, under = [units[0]], {id(units[0]): units[1:]}
         elif not heads_by_name:
@@ -124,6 +129,22 @@ def read_units(table: Table, columns: list[str]) -> _Units | None:
     if not grand and not under:
         return None  # no 合计 and no department row: nothing the units add up to
     return _Units(grand[0] if grand else None, top, under)
+
+
+def _sums(row: Row, parts: list[Row], columns: list[str], step: int) -> bool:
+    """Whether a row's amounts are the sum of the parts' in every column (within rounding)."""
+    compared = 0
+    for column in columns:
+        value = row.value(column)
+        values = [p.value(column) for p in parts]
+        if not isinstance(value, int):
+            if any(isinstance(v, int) and v for v in values):
+                return False
+            continue
+        if abs(value - sum(v for v in values if isinstance(v, int))) > step * len(parts):
+            return False
+        compared += 1
+    return compared > 0
 
 
 def _additive(table: Table) -> list[str]:
@@ -142,7 +163,7 @@ def _summed_elsewhere(table: Table) -> set[tuple[str, ...]]:
     "部门合计与所属单位之和对不上，说明某个单位的数填错、漏列或多列。只在每一行都能认出是合计、单位或单位下的明细时核对。",
 )
 def unit_sum(ctx: AuditContext) -> Iterator[Finding]:
-    if ctx.profile.name != "generic":
+    if ctx.profile is not None:
         return
     for table in ctx.tables.tables:
         if table.kind in text_kinds():
