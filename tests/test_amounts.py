@@ -130,6 +130,7 @@ def test_bare_integer_between_amounts_in_plain_text() -> None:
     [
         ("208 01 04 综合业务管理 300.00 300.00 300.00", "208 01 04 综合业务管理 300.00 300 300"),  # 预算05表
         ("在职人员基本工资 90.91 90.91", "在职人员基本工资 90.91 91"),  # 预算07表 (91 ≈ 90.91: a tail)
+        ("208 01 04 综合业务管理 300.00 300.00 300.00", "208 01 04 综合业务管理 300 300.00 300.00"),  # first bare
     ],
 )
 def test_henan_bare_integer_after_amounts(tmp_path, row: str, bare: str) -> None:

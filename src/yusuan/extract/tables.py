@@ -393,13 +393,27 @@ def _parse_coded(toks: list[Token], leaf: str, labelled_total: bool) -> list[Par
                 current.values.append(bare_amount(tok))
             elif current.values and tok.kind in ("digits", "integer"):  # after the amounts, on a line of its own
                 current.doubt = current.doubt or f"未能归属的数字“{tok.text}”"
+            elif tok.kind in ("digits", "integer") and current.names and _amount_follows(toks, i):
+                current.values.append(bare_amount(tok))  # '300 300.00 …': the first amount printed bare
             else:
+                if tok.kind in ("digits", "integer"):  # a number amid the name: neither code nor amount
+                    current.doubt = current.doubt or f"未能归属的数字“{tok.text}”"
                 current.names.append(tok)
         i += 1
     for row in rows:
         if row.doubt:
             doubt(row.values, row.doubt)
     return rows
+
+
+def _amount_follows(toks: list[Token], i: int) -> bool:
+    """Whether an amount follows token i on its line (numbers between them aside)."""
+    for tok in toks[i + 1 :]:
+        if tok.line is not toks[i].line or tok.kind == "text":
+            return False
+        if tok.kind == "amount":
+            return True
+    return False
 
 
 def _bare_after(tok: Token, values: list[Token]) -> bool:
