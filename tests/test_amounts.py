@@ -246,3 +246,45 @@ def test_bare_integers_on_a_line_a_row_took_in_are_not_its_amounts() -> None:
     taken = [r for r in table.rows if "人员经费" in str(r.value("name"))]
     assert len(taken) == 1 and taken[0].value("v3") is None  # 450000 lent to no other row
     assert not any(c.certain for c in taken[0].cells.values() if isinstance(c.value, int))
+
+
+# --- a real document printed otherwise -------------------------------------------------------------
+
+
+def test_real_table_with_misgrouped_and_rounded_amounts() -> None:
+    """长沙 003's 一般公共预算基本支出表 with one amount printed with a misplaced separator and
+    another with one decimal fewer: both are read, every identity still holds, no error."""
+    import dataclasses
+
+    from tests.conftest import corpus_file
+    from yusuan.extract.pdf import read_pdf
+
+    doc = read_pdf(corpus_file("c015_changsha_003.pdf"))
+    table = generic_tables(doc)[0].get("gpb_basic_econ")
+    amounts = [
+        (row, row.cells["v1"])
+        for row in table.rows
+        if row.kind != "total" and isinstance(row.value("v1"), int) and row.cells["v1"].location is not None
+    ]
+    grouped = next((r, c) for r, c in amounts if len(c.location.text.partition(".")[0]) >= 3)
+    rounded = next((r, c) for r, c in amounts if r.kind == "item" and not c.location.text.endswith("0"))
+    whole = grouped[1].location.text
+    prints = {id(grouped[1]): whole[0] + "," + whole[1:], id(rounded[1]): rounded[1].location.text[:-1]}
+    for _row, cell in (grouped, rounded):
+        loc = cell.location
+        for line in doc.lines:
+            if line.page != loc.page:
+                continue
+            for k, word in enumerate(line.words):
+                if (word.x0, word.top, word.x1, word.bottom) == loc.bbox:
+                    line.words[k] = dataclasses.replace(word, text=prints[id(cell)])
+                    line.text = " ".join(w.text for w in line.words)
+    again = generic_tables(doc)[0].get("gpb_basic_econ")
+    assert again.row(*grouped[0].key).value("v1") == grouped[1].value
+    assert abs(again.row(*rounded[0].key).value("v1") - rounded[1].value) < WAN // 10
+    checks = hierarchy_checks(again)
+    assert checks and all(c.held for c in checks)
+    report = audit_document(doc)
+    assert _errors(report) == []
+    formats = [f for f in report.findings if f.rule == "wording.number_format" and f.locations[0].table]
+    assert [f.locations[0].row for f in formats] == ["/".join(grouped[0].key)]
