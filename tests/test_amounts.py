@@ -288,3 +288,24 @@ def test_real_table_with_misgrouped_and_rounded_amounts() -> None:
     assert _errors(report) == []
     formats = [f for f in report.findings if f.rule == "wording.number_format" and f.locations[0].table]
     assert [f.locations[0].row for f in formats] == ["/".join(grouped[0].key)]
+
+
+def test_whole_yuan_plain_text_codes_are_not_amounts() -> None:
+    """Without positions, in a table printing whole 元: '… 0 208 05 行政事业单位养老支出' — 208 opens
+    the next row (a 类 the catalog knows, before a 款), it is no fourth amount of the row before."""
+    text = "\n".join(
+        [
+            "2026年预算单位支出预算总表",
+            "编制单位：市财政信息中心 单位：元",
+            "功能分类科目编码 功能分类科目名称 合计 基本支出 项目支出",
+            "208 社会保障和就业支出 7,099,698 7,099,698 0",
+            "208 05 行政事业单位养老支出 7,099,698 7,099,698 0",
+            "208 05 01 行政单位离退休 1,058,456 1,058,456 0",
+            "208 05 05 机关事业单位基本养老保险缴费支出 6,041,242 6,041,242 0",
+            "合计 7,099,698 7,099,698 0",
+        ]
+    )
+    table = _table(parse_text(text))
+    assert [c.key for c in table.columns if c.type == "amount"] == ["v1", "v2", "v3"]
+    assert [r.key for r in table.rows] == [("208",), ("20805",), ("2080501",), ("2080505",), ("合计",)]
+    assert all(c.held for c in hierarchy_checks(table))

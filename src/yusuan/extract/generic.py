@@ -578,6 +578,9 @@ def _stream_rows(cells: list[_Cell]) -> list[list[_Cell]]:
     chunks: list[list[_Cell]] = []
     current: list[_Cell] = []
     has_values = has_name = False
+    for k, cell in enumerate(cells):
+        if _code_taken_for_amount(cells, k):
+            cell.kind = "digits"
     starts = [_code_start(cells, k) for k in range(len(cells))]
     for k, cell in enumerate(cells):
         nxt = cells[k + 1] if k + 1 < len(cells) else None
@@ -597,6 +600,20 @@ def _stream_rows(cells: list[_Cell]) -> list[list[_Cell]]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def _code_taken_for_amount(cells: list[_Cell], k: int) -> bool:
+    """In a table of whole amounts without positions, the next row's code after the last amount
+    ('… 7,099,698 0 208 05 行政事业单位养老支出'): a known code printed bare, before a name or a
+    two-digit 款, is that row's code, not one more amount."""
+    cell = cells[k]
+    nxt = cells[k + 1] if k + 1 < len(cells) else None
+    if cell.kind != "amount" or cell.tokens[0].kind != "digits" or len(cell.text) not in (3, 5, 7) or nxt is None:
+        return False
+    if not (nxt.kind == "text" or (nxt.kind == "digits" and len(nxt.text) == 2)):
+        return False
+    catalog = load_catalog()
+    return any(catalog.knows(name, cell.text) for name in ("function", "dept_econ", "gov_econ"))
 
 
 def _code_start(cells: list[_Cell], k: int) -> bool:
