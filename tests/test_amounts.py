@@ -47,8 +47,13 @@ def test_printed_amount_pieces() -> None:
     assert run_splits("1,234,500.0067,890,100.00") == [["1,234,500.00", "67,890,100.00"]]
     assert run_splits("2025.01.01") == [] and run_splits("12.50") == []
     assert printed_step("12.5", "万元") == WAN // 10 and printed_step("2450000", "元") == YUAN
-    words = [("事业单位经营收入", 300.0, 340.0), ("采购数量", 400.0, 420.0), ("功能分类科目编码", 20.0, 60.0)]
-    assert [numbers for _span, numbers in number_columns(words)] == [False, True, True]
+    words = [
+        ("事业单位经营收入", 300.0, 340.0),
+        ("采购数量", 400.0, 420.0),
+        ("功能分类科目编码", 20.0, 60.0),
+        ("绩效目标", 500.0, 540.0),
+    ]
+    assert [numbers for _span, numbers in number_columns(words)] == [False, True, True, True]
 
 
 # --- 1. bare integers ------------------------------------------------------------------------------

@@ -52,6 +52,13 @@ NON_AMOUNT_HEADERS = (
     "编号",
     "编码",
     "代码",
+    # columns of text: a number there is part of it ('…三年行动计划（2024-2026' wrapped)
+    "名称",
+    "内容",
+    "目标",
+    "说明",
+    "依据",
+    "概况",
 )
 
 
