@@ -175,6 +175,36 @@ def place_number(x0: float, x1: float, amount_columns: list[Span], header: list[
     return UNPLACED
 
 
+#: how the header words of amount columns end: a column of bare integers under one holds amounts
+AMOUNT_HEADERS = ("合计", "小计", "总计", "支出", "收入", "拨款", "经费", "资金", "金额", "预算", "预算数", "补助")
+
+
+def bare_columns(spans: list[Span]) -> list[Span]:
+    """Columns of numbers no amount column holds (a column whose every amount prints as a bare
+    integer, Excel's General format): at least two numbers one under the other, aligned on their
+    right edge or their centre."""
+    out: list[Span] = []
+    group: list[Span] = []
+    for span in [*sorted(spans), None]:
+        if span is not None and group and span[0] < max(b for _a, b in group):
+            group.append(span)
+            continue
+        if len(group) >= 2:
+            rights = [b for _a, b in group]
+            centres = [(a + b) / 2 for a, b in group]
+            if max(rights) - min(rights) <= ALIGNED or max(centres) - min(centres) <= ALIGNED:
+                out.append((min(a for a, _b in group), max(rights)))
+        group = [span] if span is not None else []
+    return out
+
+
+def amount_header(span: Span, header: list[tuple[str, float, float]]) -> bool:
+    """Whether the header word nearest a column says it holds amounts (项目支出, 合计 …)."""
+    a, b = span
+    words = [(max(x0 - b, a - x1, 0.0), text) for text, x0, x1 in header if x1 > x0]
+    return bool(words) and min(words)[1].endswith(AMOUNT_HEADERS)
+
+
 # --- the rounding a sum of printed amounts allows -------------------------------------------------
 
 
@@ -194,9 +224,12 @@ def excess_step(cells: Iterable[Cell | None], unit: str, base: int) -> int:
 
 
 __all__ = [
+    "AMOUNT_HEADERS",
     "EXPLAINED",
     "NON_AMOUNT_HEADERS",
     "UNPLACED",
+    "amount_header",
+    "bare_columns",
     "excess_step",
     "misgrouped",
     "misgrouped_value",

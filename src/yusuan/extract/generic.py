@@ -45,6 +45,8 @@ from yusuan.catalog import load_catalog
 from yusuan.extract.amounts import (
     EXPLAINED,
     UNPLACED,
+    amount_header,
+    bare_columns,
     excess_step,
     misgrouped,
     misgrouped_value,
@@ -949,9 +951,9 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
             if cell.kind == "digits" and names and len(codes) < 3:  # 301 01 基本工资 | 501 01 工资奖金津补贴
                 other, other_used, _name = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
                 after = cells[k + other_used].kind if k + other_used < first_amount else ""
-                # a second code is printed in parts, or has its name or a code column after it;
-                # a number alone before the amounts may be a bare amount
-                if other and (other_used > 1 or after in ("text", "digits")):
+                # a second code is printed in parts or has its name after it; a number alone
+                # before the amounts may be a bare amount
+                if other and (other_used > 1 or after == "text"):
                     codes.append(other)
                     stray += [(0, c) for c in cells[k + other_used : first_amount] if c.kind == "digits"]
                     break
@@ -1247,7 +1249,24 @@ def _account_numbers(
     ('2450000', Excel's General format) in an amount column is that column's amount; one under a
     数量/序号/行次 or code header is explained; any other leaves the row's amounts uncertain, as
     does a bare integer whose column is not known (no positions: it is read in printed order)."""
-    spans = number_columns([(normal(w.text), w.x0, w.x1) for line in header for w in line.words])
+    words = [(normal(w.text), w.x0, w.x1) for line in header for w in line.words]
+    spans = number_columns(words)
+    unsure: set[int] = set()  # columns of bare integers whose header does not say amounts
+    if ranges is not None:
+        unplaced = [
+            (cell.x0, cell.x1)
+            for row in rows
+            for _before, cell in row.stray
+            if place_number(cell.x0, cell.x1, ranges, spans) == UNPLACED
+        ]
+        added = bare_columns(unplaced)
+        if added:  # a column whose every amount prints bare: one more amount column
+            ranges[:] = sorted([*ranges, *added])
+            unsure = {k for k, span in enumerate(ranges) if span in added and not amount_header(span, words)}
+            for row in rows:
+                for value in row.values:
+                    centre = (value.x0 + value.x1) / 2
+                    value.column = next(k for k, (a, b) in enumerate(ranges) if a - 0.5 <= centre <= b + 0.5)
     for row in rows:
         if not row.stray:
             continue
@@ -1275,6 +1294,8 @@ def _account_numbers(
             value.column = column
             taken.add(column)
             row.values.append(value)
+            if column in unsure:
+                row.doubt = row.doubt or f"不带小数的一列数字“{cell.text}”，表头未表明是金额"
         if ranges is None:
             for k, value in enumerate(row.values):
                 value.column = k
