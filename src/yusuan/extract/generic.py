@@ -948,7 +948,8 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
         stray: list[tuple[int, _Cell]] = []
         while k < first_amount:
             cell = cells[k]
-            if cell.kind == "digits" and names and len(codes) < 3:  # 301 01 基本工资 | 501 01 工资奖金津补贴
+            # 301 01 基本工资 | 501 01 工资奖金津补贴: a second code opens with its 类 (two digits alone are no code)
+            if cell.kind == "digits" and names and len(codes) < 3 and len(cell.text) >= 3:
                 other, other_used, _name = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
                 after = cells[k + other_used].kind if k + other_used < first_amount else ""
                 # a second code is printed in parts or has its name after it; a number alone
@@ -1178,7 +1179,12 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
     if ranges is not None:
         rows = _split_labels(rows, ranges)
     if first.kind not in _vocabulary().text_tables:  # 绩效目标: numbers there are targets and weights
+        if ranges is None and first.layout != "plain" and not any(r.values for r in rows):
+            ranges = []  # every amount printed bare: the columns come from the numbers' positions
         _account_numbers(rows, ranges, header, first.unit)
+        if ranges == []:
+            ranges = None
+        positional = ranges is not None
     count = len(ranges) if ranges is not None else max((len(r.values) for r in rows), default=0)
     columns = [
         Column("code", ("编码",), "code", 10),
