@@ -314,3 +314,20 @@ def test_whole_yuan_plain_text_codes_are_not_amounts() -> None:
     assert [c.key for c in table.columns if c.type == "amount"] == ["v1", "v2", "v3"]
     assert [r.key for r in table.rows] == [("208",), ("20805",), ("2080501",), ("2080505",), ("合计",)]
     assert all(c.held for c in hierarchy_checks(table))
+
+
+def test_a_column_of_bare_integers_is_read_and_vouched_for_by_its_header() -> None:
+    """项目支出 prints only bare integers: an amount column by its header; 车辆 (a header that names
+    no amount) prints only bare integers too: read, each such cell uncertain, the row's others not."""
+    header = _line(1, 80, ("科目编码", 20), ("科目名称", 100), ("合计", 310), ("项目支出", 400), ("车辆", 515))
+    lines = [
+        *_heading("万元"),
+        header,
+        _values_line(1, 100, [("合计", 100)], {TOTAL: "30.50", BASIC: "30", PROJECT: "2"}),
+        _values_line(1, 120, [("201", 20), ("一般公共服务支出", 100)], {TOTAL: "30.50", BASIC: "30", PROJECT: "2"}),
+        _values_line(1, 140, [("2010101", 20), ("行政运行", 100)], {TOTAL: "30.50", BASIC: "30", PROJECT: "2"}),
+    ]
+    table = _table(_pdf(lines))
+    row = table.row("2010101")
+    assert (row.value("v1"), row.value("v2"), row.value("v3")) == (30_50 * 10_000, 30 * WAN, 2 * WAN)
+    assert row.cells["v1"].certain and row.cells["v2"].certain and not row.cells["v3"].certain

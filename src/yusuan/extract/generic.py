@@ -1300,8 +1300,8 @@ def _account_numbers(
             value.column = column
             taken.add(column)
             row.values.append(value)
-            if column in unsure:
-                row.doubt = row.doubt or f"不带小数的一列数字“{cell.text}”，表头未表明是金额"
+            if column in unsure:  # this cell only: the row's other amounts are read as ever
+                value.token.doubt = f"不带小数的一列数字“{cell.text}”，表头未表明是金额"
         if ranges is None:
             for k, value in enumerate(row.values):
                 value.column = k
