@@ -58,11 +58,10 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "zeros_dash": ("exact", "found"),
     "zeros_printed": ("exact", "found"),
     "zeros_bare": ("exact", "found"),
-    # as unit_rows: read exactly, but 合计 = Σ top rows adds the units and their 项 alike
-    "unit_items": ("error", "error"),
-    "henan_like": ("error", "error"),
-    # unit rows (706001) between the 类 rows: 合计 = Σ top rows adds the units and their 类 alike
-    "unit_rows": ("error", "error"),
+    # unit rows (706001) between the 类 rows group them: 合计 = Σ 单位, 单位 = Σ its 类 (extract/codes.py)
+    "unit_items": ("exact", "found"),
+    "henan_like": ("exact", "found"),
+    "unit_rows": ("exact", "found"),
     "panels": ("exact", "found"),
     "wrapped": ("exact", "found"),
     # names centred beside their amounts: the first line of a 类 name wrapped onto three lines stands

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -59,6 +60,9 @@ class AuditContext:
     resolved: dict[str, Any] = field(default_factory=dict)
     #: error findings the reading cannot vouch for, by table number and why (audit/certainty.py)
     withheld: dict[tuple[str, str], list[Finding]] = field(default_factory=dict)
+    #: (table number, row key, column) of every cell in an equality that held: such a cell is
+    #: not the one wrong number behind other failures (audit/defects.py)
+    balanced: set[tuple[str, str, str]] = field(default_factory=set)
 
     # --- the profile ----------------------------------------------------------------------------
 
@@ -99,10 +103,13 @@ class AuditContext:
             return []
         return [(name, bool(kinds & accepted)) for _kind, name, accepted in standard_tables()]
 
-    def count(self, table: Table, held: bool, n: int = 1) -> None:
+    def count(self, table: Table, held: bool, n: int = 1, cells: Iterable[tuple[Table, Row, str]] = ()) -> None:
+        """Count a checked identity; the ``cells`` of one that held are remembered (``balanced``)."""
         stats = self.stats[table.number]
         stats.checked += n
         stats.held += n if held else 0
+        if held:
+            self.balanced.update((t.number, "/".join(r.key), column) for t, r, column in cells)
 
     @property
     def paged(self) -> bool:
@@ -332,5 +339,8 @@ def finding(
     expected: str = "",
     actual: str = "",
     places: list[Place] | tuple[Place, ...] = (),
+    signs: list[int] | tuple[int, ...] = (),
 ) -> Finding:
-    return Finding(rule, severity, message, expected, actual, tuple(places))
+    """A finding; ``signs``: for an equality that failed, each place's sign in it (see ``Finding.signs``)."""
+    assert not signs or len(signs) == len(places), "one sign per place"
+    return Finding(rule, severity, message, expected, actual, tuple(places), signs=tuple(signs))

@@ -16,6 +16,7 @@ from typing import Any
 
 from yusuan.audit.certainty import cell_counts, withheld_failures, withhold
 from yusuan.audit.context import AuditContext
+from yusuan.audit.defects import group_defects
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import Rule, load_rules
 from yusuan.audit.settle import settle_ambiguous
@@ -101,7 +102,11 @@ def audit_document(
         settle_ambiguous(ctx)
     # the reading rules come last: they report what the others found on cells the reading is unsure of
     checks = [r for r in rules.values() if r.family != "reading"]
-    findings = withhold(ctx, _run(ctx, checks))
+    # one printed defect, one error: the errors it caused are grouped after the shaky ones are withheld
+    ctx.balanced.clear()  # the trial placements above checked agreements too
+    held_to = withhold(ctx, _run(ctx, checks))
+    findings = group_defects(ctx, held_to)
+    grouped = len(held_to) - len(findings)  # errors told as part of another (one printed defect)
     findings += _run(ctx, [r for r in rules.values() if r.family == "reading"])
     findings.sort(key=lambda f: ({"error": 0, "warning": 1, "info": 2}[f.severity], f.rule))
     # a 决算: read with a 决算 profile (final-2025), or tables titled …决算表 (the final-account family)
@@ -150,6 +155,7 @@ def audit_document(
             "identities_certain": checked - withheld_failures(ctx),
             "cells_read": cells_read,
             "cells_uncertain": cells_uncertain,
+            "errors_grouped": grouped,
             "seconds": round(time.perf_counter() - started, 4),
         },
         tableset=tables,

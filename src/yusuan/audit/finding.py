@@ -56,9 +56,15 @@ class Finding:
     expected: str = ""
     actual: str = ""
     locations: tuple[Place, ...] = field(default_factory=tuple)
+    #: the places of the other inconsistencies one printed defect caused (audit/defects.py)
+    related: tuple[Place, ...] = field(default_factory=tuple)
+    #: for an equality that failed, each location's sign in it (+1 on the side of the printed
+    #: total, -1 on the side of its parts, 0 shown but not added); empty for other findings.
+    #: It lets the audit tell which printed cell one defect is in; not part of the report.
+    signs: tuple[int, ...] = field(default_factory=tuple, compare=False, repr=False)
 
     def to_data(self) -> dict[str, Any]:
-        return {
+        out = {
             "rule": self.rule,
             "severity": self.severity,
             "message": self.message,
@@ -66,3 +72,6 @@ class Finding:
             "actual": self.actual,
             "locations": [p.to_data() for p in self.locations],
         }
+        if self.related:
+            out["related"] = [p.to_data() for p in self.related]
+        return out

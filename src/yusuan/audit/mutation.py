@@ -73,7 +73,7 @@ def run(
     for k, mutation in enumerate(mutations(text, count, seed)):
         mutant = parse_text(apply(text, mutation), path=str(path))
         new = tuple(f for f in audit_document(mutant).findings if _signature(f) not in baseline)
-        caught = any(p.line == mutation.line for f in new for p in f.locations)
+        caught = any(p.line == mutation.line for f in new for p in (*f.locations, *f.related))
         if progress:
             progress(k)
         yield Outcome(mutation, caught, new)

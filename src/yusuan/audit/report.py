@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from yusuan.audit.engine import AuditReport
+from yusuan.audit.finding import Place
 from yusuan.money import format_amount
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -85,6 +86,8 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
             if finding.severity == "info" and not show_info:
                 continue
             where = "；".join(p.label() for p in finding.locations[:3] if p.label())
+            if finding.related:
+                where += f"；相关位置 {len(finding.related)} 处：" + "；".join(p.label() for p in finding.related[:3])
             console.print(
                 f"  [{SEVERITY_STYLE[finding.severity]}]{SEVERITY_NAMES[finding.severity]}[/] {escape(finding.message)}"
                 + (
@@ -168,7 +171,13 @@ CSV_COLUMNS = (
     "page",
     "line",
     "text",
+    "related",  # the places of the other inconsistencies the same printed defect caused
 )
+
+
+def _data_label(place: dict[str, Any]) -> str:
+    """A place as stored (``Place.to_data``) for a person, as ``Place.label`` says it."""
+    return Place(**{k: v for k, v in place.items() if k in ("table", "row", "column", "page", "line")}).label()
 
 
 def csv_lines(rows: Iterable[Iterable[Any]]) -> str:
@@ -197,12 +206,15 @@ def data_csv_rows(data: dict[str, Any]) -> list[list[Any]]:
     path = data["source"]["path"]
     if "error" in data:
         error = data["error"]
-        return [[path, "document.unreadable", "error", error["message"], "", error["reason"], "", "", "", "", "", ""]]
+        return [
+            [path, "document.unreadable", "error", error["message"], "", error["reason"], "", "", "", "", "", "", ""]
+        ]
     rows = []
     for f in data["findings"]:
         first = f["locations"][0] if f["locations"] else {}  # a place's data leaves out its empty fields
         where = [first.get(key, "") for key in ("table", "row", "column", "page", "line", "text")]
-        rows.append([path, f["rule"], f["severity"], f["message"], f["expected"], f["actual"], *where])
+        related = "；".join(_data_label(p) for p in f.get("related", []))
+        rows.append([path, f["rule"], f["severity"], f["message"], f["expected"], f["actual"], *where, related])
     return rows
 
 
@@ -259,6 +271,7 @@ def render_html(results: list[Result]) -> str:
                         "finding": f,
                         "severity_name": SEVERITY_NAMES[f.severity],
                         "places": [p for p in f.locations if p.label()],
+                        "related": [p for p in f.related if p.label()],
                         "sentences": [p.text for p in f.locations if not p.table and p.text],
                         "excerpt": finding_excerpt(r, f),
                     }

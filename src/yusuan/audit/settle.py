@@ -74,6 +74,11 @@ def _move_totals(ctx: AuditContext) -> None:
     ctx.stats.clear()
 
 
+def _placed(option: dict[str, Any]) -> frozenset[tuple[str, Any]]:
+    """Which amount stands in which column (zeros anywhere read the same)."""
+    return frozenset((column, cell.value) for column, cell in option.items() if cell.value)
+
+
 def settle_ambiguous(ctx: AuditContext) -> None:
     """Rows the arithmetic of their own table could not place: pick the placement the other tables agree with."""
     _move_totals(ctx)
@@ -89,7 +94,7 @@ def settle_ambiguous(ctx: AuditContext) -> None:
             scores.append(_disagreements(ctx, table))
         best = [option for option, score in zip(options, scores, strict=True) if score == min(scores)]
         chosen = best[0]
-        if any(option != chosen for option in best[1:]):
+        if len({_placed(option) for option in best}) > 1:
             # neither the row's own table nor the other tables tell where its values stand
             chosen = {column: replace(cell, certain=False) for column, cell in chosen.items()}
         row.cells = {**labels, **chosen}

@@ -46,6 +46,8 @@ class CatalogEntry:
     parent: str
     edition: int
     source: str
+    #: names of other editions printed with the code (22303: 国有企业公益性补贴 in 2026 tables)
+    other_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,11 @@ class Catalog:
 
     def name(self, catalog: str, code: str) -> str:
         return self.get(catalog, code).name
+
+    def names(self, catalog: str, code: str) -> tuple[str, ...]:
+        """Every name the code is printed with: the catalog's own first, then other editions'."""
+        entry = self.get(catalog, code)
+        return (entry.name, *entry.other_names)
 
     def parents(self, catalog: str, code: str) -> list[CatalogEntry]:
         """Ancestors from the top (类) down, excluding the code itself."""
@@ -124,6 +131,7 @@ def load_catalog() -> Catalog:
             parent=row["parent"],
             edition=int(row["edition"]),
             source=row["source"],
+            other_names=tuple(n for n in (row.get("other_names") or "").split("|") if n),
         )
         for catalog, filename in _FILES.items()
         for row in _read_rows(filename)

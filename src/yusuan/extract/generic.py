@@ -25,7 +25,12 @@ same way, from what every template shares:
    only (杭州) gets its codes from the catalog when most names are found there, each
    under the 类 or 款 above it (such code cells carry no location).
 4. ``hierarchy_checks``: in code tables, 类 = Σ its 款, 款 = Σ its 项, 合计 = Σ the
-   top rows — the identities that prove a table was read right.
+   top rows — the identities that prove a table was read right. Unit rows (704001, a unit's
+   name) group 类 rows and make a hierarchy of their own (合计 = Σ 单位, 单位 = Σ its 类).
+
+What the printed hierarchy leaves open is decided in ``extract/codes.py``: a 款 or 项 printed as
+two digits (settled once the rows below it are known, else uncertain), a department's code over
+its units, a leaf 款 printed twice, tables that list things rather than sum codes.
 """
 
 from __future__ import annotations
@@ -52,6 +57,18 @@ from yusuan.extract.amounts import (
     misgrouped_value,
     number_columns,
     place_number,
+)
+from yusuan.extract.codes import (
+    child_named,
+    counts,
+    label_header,
+    lists_items,
+    read_short,
+    repeats,
+    rows_above,
+    settle_short_codes,
+    settle_unit_codes,
+    unit_name,
 )
 from yusuan.extract.document import Document, Line
 from yusuan.extract.tables import MAX_AMOUNT_DIGITS, Token, normal, tokens
@@ -214,7 +231,7 @@ def _title_line(line: Line) -> tuple[str, str, str] | None:
     return number, title, kind
 
 
-def _furniture(doc: Document) -> set[int]:
+def page_furniture(doc: Document) -> set[int]:
     """Indexes of page numbers and running headers or footers (the same text atop or below many pages)."""
     out: set[int] = set()
     edges: dict[str, list[int]] = {}
@@ -272,7 +289,7 @@ def _unit_after(lines: list[Line], heading: _Heading, limit: int) -> tuple[int |
 
 def find_tables(doc: Document) -> list[GenericRegion]:
     """Every table of the document, found by its title, in document order."""
-    skip = _furniture(doc)
+    skip = page_furniture(doc)
     lines = [line for i, line in enumerate(doc.lines) if i not in skip and line.text.strip()]
     parsed = [_title_line(line) for line in lines]
     headings: list[_Heading] = []
@@ -400,6 +417,8 @@ class GenericRow:
     #: numbers on the row that are neither its code nor an amount as read: (amounts before it, cell)
     stray: list[tuple[int, _Cell]] = field(default_factory=list)
     doubt: str = ""  # why the row's amounts are uncertain ('' when every token is accounted for)
+    short: str = ""  # a 款 or 项 printed as two digits, its level read from the rows above (codes.py)
+    uncertain: bool = False  # the reading cannot vouch for the row (its level, its name unknown)
 
     @property
     def code(self) -> str:
@@ -827,8 +846,9 @@ def _glued(cell: _Cell, tok: Token) -> bool:
     return True
 
 
-def _split_code(cells: list[_Cell], ctx: _Context) -> tuple[str, int, str]:
-    """(code, cells used, name glued to the code) of a row's leading code cells, or ('', 0, '')."""
+def _split_code(cells: list[_Cell], ctx: _Context) -> tuple[str, int, str, str]:
+    """(code, cells used, name glued to the code, two digits whose level the rows above decided)
+    of a row's leading code cells, or ('', 0, '', '')."""
     skipped = 0
     if len(cells) > 1 and cells[0].kind == "digits" and _serial(cells[0].text, cells[1]):
         cells, skipped = cells[1:], 1  # a 序号 column before the code
@@ -840,20 +860,21 @@ def _split_code(cells: list[_Cell], ctx: _Context) -> tuple[str, int, str]:
         if cell.kind == "text" and not parts:
             match = _CODE_NAME.match(cell.text)
             if match:
-                return match.group(1), 1 + skipped, cell.text[match.end() :]
+                return match.group(1), 1 + skipped, cell.text[match.end() :], ""
         break
     if not parts:
-        return "", 0, ""
+        return "", 0, "", ""
     texts = [p.text for p in parts]
     if len(texts[0]) == 3 and all(len(t) == 2 for t in texts[1:]) and len(texts) <= 3:
-        return "".join(texts), len(parts) + skipped, ""
+        return "".join(texts), len(parts) + skipped, "", ""
     if len(texts) == 1 and len(texts[0]) != 2:
-        return texts[0], 1 + skipped, ""
+        return texts[0], 1 + skipped, "", ""
     if all(len(t) == 2 for t in texts) and ctx.klass and len(texts) <= 2:
         if len(texts) == 2:
-            return ctx.klass + texts[0] + texts[1], 2 + skipped, ""
-        return _two_digits(parts[0], ctx), 1 + skipped, ""
-    return "", 0, ""
+            return ctx.klass + texts[0] + texts[1], 2 + skipped, "", ""
+        by_column = ctx.kuan_x is not None and ctx.xiang_x is not None
+        return _two_digits(parts[0], ctx), 1 + skipped, "", "" if by_column else texts[0]
+    return "", 0, "", ""
 
 
 def _serial(text: str, nxt: _Cell) -> bool:
@@ -865,30 +886,22 @@ def _serial(text: str, nxt: _Cell) -> bool:
 
 def _two_digits(cell: _Cell, ctx: _Context) -> str:
     """A 款 or 项 printed as two digits under its 类: by its column when the header has 款 | 项,
-    else by the row before it and the catalog's names."""
+    else by the rows around it, its name and the catalog (``codes.read_short``)."""
     digits = cell.text
     if ctx.kuan_x is not None and ctx.xiang_x is not None:
         centre = (cell.x0 + cell.x1) / 2
         if abs(centre - ctx.kuan_x) <= abs(centre - ctx.xiang_x):
             return ctx.klass + digits
         return (ctx.kuan or ctx.klass + "00") + digits
-    if ctx.last == "class" or not ctx.kuan:
-        return ctx.klass + digits
-    catalog = load_catalog()
-    as_item = ctx.kuan + digits
-    as_kuan = ctx.klass + digits
-    if catalog.knows("function", as_item) and not catalog.knows("function", as_kuan):
-        return as_item
-    if catalog.knows("function", as_kuan) and not catalog.knows("function", as_item):
-        return as_kuan
-    return as_item
+    # provisional: the rows that follow decide it once the table is read (codes.settle_short_codes)
+    return read_short(digits, "", ctx.klass, ctx.kuan, ctx.last == "class", "", False).code
 
 
 def _family(code: str) -> tuple[str, str]:
     """(family, row kind) of a code: function 类/款/项, economic 类/款, or a unit's code."""
     lead = code[0]
-    if len(code) == 3 and lead == "2" and not load_catalog().knows("function", code):
-        return "unit", "unit"  # 251 西安市自然资源和规划局: a unit's code, not a 类
+    if len(code) == 3 and not any(load_catalog().knows(name, code) for name in ("function", "dept_econ", "gov_econ")):
+        return "unit", "unit"  # 251 西安市自然资源和规划局, 328 无锡市应急管理局: a unit's code, not a 类
     if lead == "2" and len(code) in (3, 5, 7):
         return "function", {3: "class", 5: "kuan", 7: "item"}[len(code)]
     if lead in "35" and len(code) in (3, 5, 7):
@@ -911,7 +924,7 @@ def _code_groups(cells: list[_Cell], ctx: _Context) -> list[list[_Cell]]:
     """Cells split where a code column of the same classification starts again (301 工资福利支出
     92,835.98 | 302 商品和服务支出 …); codes of another classification (301 工资福利支出 | 501
     机关工资福利支出) are the same row's."""
-    first, used, _ = _split_code(cells, ctx)
+    first, used, _, _ = _split_code(cells, ctx)
     if not first or cells[used - 1].kind != "digits":
         return [cells]
     starts = [0]
@@ -940,7 +953,7 @@ def _reading(cells: list[_Cell]) -> str:
 
 def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
     first_amount = next((k for k, c in enumerate(cells) if c.kind == "amount"), len(cells))
-    code, used, glued_name = _split_code(cells[:first_amount], ctx)
+    code, used, glued_name, short = _split_code(cells[:first_amount], ctx)
     if code:
         codes = [code]
         names: list[_Cell] = []
@@ -950,7 +963,7 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
             cell = cells[k]
             # 301 01 基本工资 | 501 01 工资奖金津补贴: a second code opens with its 类 (two digits alone are no code)
             if cell.kind == "digits" and names and len(codes) < 3 and len(cell.text) >= 3:
-                other, other_used, _name = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
+                other, other_used, *_ = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
                 after = cells[k + other_used].kind if k + other_used < first_amount else ""
                 # a second code is printed in parts or has its name after it; a number alone
                 # before the amounts may be a bare amount
@@ -975,7 +988,7 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
                 stray.append((len(amounts), cell))
         family, kind = _family(code)
         name = glued_name + _reading(names)
-        return [GenericRow(kind, tuple(codes), name, amounts, cells[0].tokens[0], family, stray=stray)]
+        return [GenericRow(kind, tuple(codes), name, amounts, cells[0].tokens[0], family, short=short, stray=stray)]
     rows: list[GenericRow] = []
     label_cells: list[_Cell] = []
     values: list[GenericValue] = []
@@ -1110,12 +1123,21 @@ def _catalog_names() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     children: dict[tuple[str, str], str] = {}
     for name in ("function", "dept_econ"):
         for entry in catalog.entries(name):
-            key = normal(entry.name)
-            if entry.parent:
-                children.setdefault((entry.parent, key), entry.code)
-            else:
-                tops.setdefault(key, entry.code)
+            for key in map(normal, (entry.name, *entry.other_names)):
+                if entry.parent:
+                    children.setdefault((entry.parent, key), entry.code)
+                else:
+                    tops.setdefault(key, entry.code)
     return tops, children
+
+
+_INCOME_LABEL = re.compile(r"收入|拨款$|预算$|资金$|结转|结余")
+
+
+def _income_label(name: str) -> bool:
+    """A two-sided table's income line (一、财政拨款, 一般公共预算, 上年结转), standing between the
+    expenditure lines: no classification name."""
+    return bool(_LABEL_PREFIX.match(name) or _INCOME_LABEL.search(name))
 
 
 def _infer_codes(rows: list[GenericRow]) -> bool:
@@ -1133,6 +1155,7 @@ def _infer_codes(rows: list[GenericRow]) -> bool:
         code = children.get((kuan, name), "") if kuan else ""
         code = code or (children.get((klass, name), "") if klass else "")
         code = code or tops.get(name, "")
+        code = code or (child_named(kuan, name) if kuan else "") or (child_named(klass, name) if klass else "")
         if not code:
             continue
         found[k] = code
@@ -1149,6 +1172,18 @@ def _infer_codes(rows: list[GenericRow]) -> bool:
         row.codes, row.inferred = (code,), True
         row.family, row.kind = _family(code)
     return True
+
+
+def _amid(rows: list[GenericRow], k: int) -> bool:
+    """Whether an uncoded row with amounts stands amid one 类's rows, the row below it a 款 or 项 of
+    the 类 above it (a classification name the catalog does not know, not a heading between
+    units or an income line)."""
+    row = rows[k]
+    if row.codes or not row.values or _income_label(row.name) or unit_name(row.name):
+        return False
+    before = next((r.code for r in reversed(rows[:k]) if r.codes), "")
+    after = next((r.code for r in rows[k + 1 :] if r.codes), "")
+    return bool(before) and len(after) > 3 and after[:3] == before[:3]
 
 
 def _is_code_table(coded: int, with_values: int) -> bool:
@@ -1186,12 +1221,21 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
             ranges = None
         positional = ranges is not None
     count = len(ranges) if ranges is not None else max((len(r.values) for r in rows), default=0)
+    value_headers = _headers(header, ranges, count)
     columns = [
         Column("code", ("编码",), "code", 10),
-        Column("name", ("名称",), "text", 30),
-        *(Column(f"v{k + 1}", h, "amount") for k, h in enumerate(_headers(header, ranges, count))),
+        Column("name", label_header(header, ranges) or ("名称",), "text", 30),
+        *(Column(f"v{k + 1}", h, "count" if counts(h) else "amount") for k, h in enumerate(value_headers)),
     ]
+    unsure = set(settle_short_codes(rows, _family))
+    settle_unit_codes(rows)
     inferred = _infer_codes(rows)
+    if inferred:  # a name the catalog does not know amid a 类's or 款's rows: its level is unknown
+        unsure.update(k for k in range(len(rows)) if _amid(rows, k))
+    for k in sorted(unsure):
+        rows[k].uncertain = True
+        for parent in rows_above(rows, k):  # the sums a guessed level enters
+            parent.uncertain = True
     coded = not inferred and _is_code_table(
         sum(1 for r in rows if r.family in ("function", "econ")), sum(1 for r in rows if r.values)
     )
@@ -1203,7 +1247,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
         if kind == "values" and data_rows and (row is data_rows[0] or row is data_rows[-1]):
             kind = "total"
         elif kind == "label":
-            kind = "unit" if coded and row.values else "item"
+            kind = "unit" if (coded or (inferred and unit_name(row.name))) and row.values else "item"
         elif kind == "values":
             kind = "item"
         key: tuple[str, ...] = row.codes if row.codes else ((row.name or "合计") if kind == "total" else row.name,)
@@ -1212,15 +1256,16 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
             key = (*key, f"#{seen[key]}")
         where = row.location()
         cells: dict[str, Cell] = {}
+        sure = not row.uncertain
         if row.code:
-            cells["code"] = Cell(row.code, None if row.inferred else where)
-        cells["name"] = Cell(row.name, where if not row.code or row.inferred else None)
+            cells["code"] = Cell(row.code, None if row.inferred else where, sure)
+        cells["name"] = Cell(row.name, where if not row.code or row.inferred else None, sure)
         if positional:
             for k in range(count):
-                cells[f"v{k + 1}"] = Cell(None)
+                cells[f"v{k + 1}"] = Cell(None, None, sure)
         for value in row.values:
-            certain = not (row.doubt or value.token.doubt)
-            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location(), certain=certain)
+            certain = sure and not (row.doubt or value.token.doubt)
+            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location(), certain)
         level = {"total": 0, "unit": 1, "class": 1, "kuan": 2, "item": 3}.get(kind, 1)
         out.append(Row(key, kind, cells, level))
     table = Table(
@@ -1405,23 +1450,38 @@ def table_display_step(table: Table) -> int:
     return UNIT_FEN.get(table.unit, UNIT_FEN["万元"]) // 10 ** min(decimals, 2)
 
 
-def _parents(rows: list[Row]) -> dict[int, int]:
-    """Each coded row's parent: the nearest row above whose code is a proper prefix of its own
-    (since the last total or unit name row)."""
+def _parents(rows: list[Row], printed_again: frozenset[int] = frozenset()) -> dict[int, int]:
+    """Each coded row's parent: the nearest row above whose code is a proper prefix of its own.
+    Unit rows (251 部门 / 251001 单位) make a hierarchy of their own: a unit groups the 类 rows
+    below it, it is no level of theirs (704001 is no 款 of 704, 201001 no 款 of 类 201). Rows
+    printed again (``printed_again``) are neither parents nor children."""
     parent: dict[int, int] = {}
-    last: dict[str, int] = {}
+    last: dict[str, int] = {}  # classification codes since the last unit row
+    units: dict[str, int] = {}
+
+    def find(code: str, seen: dict[str, int]) -> int | None:
+        for cut in range(len(code) - 1, 2, -1):
+            if code[:cut] in seen:
+                return seen[code[:cut]]
+        return None
+
     for i, row in enumerate(rows):
         code = row.value("code")
-        if not isinstance(code, str) or not code:
-            if row.kind == "unit":
-                last.clear()
+        coded = isinstance(code, str) and bool(code)
+        if row.kind == "unit":
+            last.clear()
+            if coded:
+                at = find(str(code), units)
+                if at is not None:
+                    parent[i] = at
+                units[str(code)] = i
             continue
-        for cut in range(len(code) - 1, 2, -1):
-            at = last.get(code[:cut])
-            if at is not None:
-                parent[i] = at
-                break
-        last[code] = i
+        if not coded or i in printed_again:
+            continue
+        at = find(str(code), last)
+        if at is not None:
+            parent[i] = at
+        last[str(code)] = i
     return parent
 
 
@@ -1438,8 +1498,9 @@ def hierarchy_checks(table: Table) -> list[Check]:
     column, which every row with a value fills. Tolerance: one display step per summed term.
     """
     rows = table.rows
-    if table.kind in _vocabulary().no_hierarchy:
-        return []
+    label_header = table.column("name").headers if any(c.key == "name" for c in table.columns) else ()
+    if table.kind in _vocabulary().no_hierarchy or lists_items(label_header, (c.headers for c in table.columns)):
+        return []  # a list of purchases, projects, meetings: its codes label items, they do not sum
 
     def is_coded(row: Row) -> bool:
         code = row.value("code")
@@ -1452,7 +1513,8 @@ def hierarchy_checks(table: Table) -> list[Check]:
     columns = [c.key for c in table.columns if c.type == "amount"]
     positional = any(row.cells.get(c) is not None and row.value(c) is None for row in rows for c in columns)
     step = table_display_step(table)
-    parent = _parents(rows)
+    printed_again = repeats(rows, columns)
+    parent = _parents(rows, printed_again)
     children: dict[int, list[int]] = {}
     for child, mother in parent.items():
         children.setdefault(mother, []).append(child)
@@ -1504,11 +1566,13 @@ def hierarchy_checks(table: Table) -> list[Check]:
 
     # an amount row without a code amid a parent's children is a child the sum cannot place
     # (a name the catalog does not know, in a table whose codes are inferred)
-    loose = [i for i, row in enumerate(rows) if row.kind == "item" and not is_coded(row) and has_amount(row)]
+    uncoded = [i for i, row in enumerate(rows) if row.kind == "item" and not is_coded(row) and has_amount(row)]
+    # (a two-sided table's income lines stand between the expenditure lines: no children of theirs)
+    loose = [i for i in uncoded if not _income_label(str(rows[i].value("name")))]
     names = {"class": "类", "kuan": "款", "item": "项", "unit": "单位"}
     for mother, kids in children.items():
         row = rows[mother]
-        if any(mother < i <= max(_descendants(mother, children)) for i in loose):
+        if any(mother < i < _block_end(rows, mother, children) for i in loose):
             continue
         level = {"class": "款", "kuan": "项"}.get(row.kind, "下级")
         compare(row, [rows[k] for k in kids], f"{names.get(row.kind, '上级')} = Σ {level}")
@@ -1517,25 +1581,39 @@ def hierarchy_checks(table: Table) -> list[Check]:
     current: tuple[int, list[int]] = (-1, [])
     sections.append(current)
     for i, row in enumerate(rows):
-        if row.kind == "unit" and not row.value("code"):
+        if row.kind == "unit":
             current = (i, [])
             sections.append(current)
-        elif row.kind != "total" and i not in parent:
+        elif row.kind != "total" and i not in parent and i not in printed_again:
             current[1].append(i)
     units = [i for i, tops in sections if i >= 0 and tops and all(is_coded(rows[k]) for k in tops)]
     for unit_index in units:
         tops = next(t for i, t in sections if i == unit_index)
-        compare(rows[unit_index], [rows[k] for k in tops], "单位 = Σ 所属各行")
-    if len(units) < len(sections) - 1:
-        units = []  # unit names without code rows of their own: not a table of units
+        if unit_index not in children:  # a unit over units is their sum, not its rows' (above)
+            compare(rows[unit_index], [rows[k] for k in tops], "单位 = Σ 所属各行")
+    top_units = [i for i, row in enumerate(rows) if row.kind == "unit" and i not in parent]
+    # a unit: a row with a unit code, or a name row over code rows of its own; unit names without
+    # either (a project under its 项) do not make a table of units
+    units = top_units if all(is_coded(rows[i]) or i in units for i in top_units) else []
     for row in rows:
         if row.kind != "total" or not _GRAND_TOTAL.match(str(row.value("name") or "合计")):
             continue
         if units:
             compare(row, [rows[k] for k in units], "合计 = Σ 各单位")
-        elif not (inferred and loose):  # rows without a code (a project under its unit): coded rows only
+        elif not (inferred and uncoded):  # rows without a code (a project under its unit): coded rows only
             compare(row, [rows[k] for k in sections[0][1] if is_coded(rows[k])], "合计 = Σ 最上级各行")
     return checks
+
+
+def _block_end(rows: list[Row], index: int, children: dict[int, list[int]]) -> int:
+    """One past a parent row's block: the next coded row (or total or unit row) below it that is
+    not its descendant; a row without a code before that stands amid its children."""
+    mine = set(_descendants(index, children))
+    for j in range(index + 1, len(rows)):
+        code = rows[j].value("code")
+        if rows[j].kind == "total" or (j not in mine and (rows[j].kind == "unit" or (isinstance(code, str) and code))):
+            return j
+    return len(rows)
 
 
 def _descendants(index: int, children: dict[int, list[int]]) -> list[int]:

@@ -10,22 +10,26 @@ punctuation: its subject) and the section heading it stands under.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from yusuan.extract.document import Document, Line
 from yusuan.extract.tables import readable_amount
-from yusuan.money import AmountError, parse_amount
+from yusuan.money import UNIT_FEN, AmountError, parse_amount
 from yusuan.tables.model import Location
 
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*万元")
 _SHARE = re.compile(r"占(?:比)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 _CHANGE = re.compile(
-    r"(增加|减少|增长|下降)\s*(-?\d[\d,]*(?:\.\d+)?)\s*万元\s*[，,]?\s*(增长|下降|增加|减少)?\s*(-?\d+(?:\.\d+)?)?\s*[%％]?"
+    # a rate only with its percent sign: '增加10万元，2026年…' has none
+    r"(增加|减少|增长|下降)\s*(-?\d[\d,]*(?:\.\d+)?)\s*万元"
+    r"(?:\s*[，,]?\s*(增长|下降|增加|减少|增幅|减幅|降幅)?\s*(-?\d+(?:\.\d+)?)\s*[%％])?"
 )
 _COUNT = re.compile(r"(\d+)\s*(辆|个|项|人|台（套）|台\(套\)|台|套)")
-_HEADING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+_HEADING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+部分)")
 _CLAUSE_END = "，。；：、,;:"
+_REASON = re.compile(r"原因|由于")
 _SENTENCE_END = "。；;"
 
 
@@ -47,6 +51,14 @@ class NarrativeFact:
     rate: str = ""  # changes: the growth rate as written ('' when none)
     unit: str = ""  # counts: 辆 / 个 …
     rate_line: Line | None = None  # changes: where the growth rate stands (it may wrap to the next line)
+    reason: bool = False  # it stands in a reason clause (主要原因是…增加了 N 万元): not the sentence's subject
+
+    @property
+    def step(self) -> int:
+        """The precision its number is written with, in fen: 0.01 万元 for '12.34', 1 万元 for '12'."""
+        exponent = self.value.as_tuple().exponent
+        decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return UNIT_FEN["万元"] // 10 ** min(decimals, 6)
 
     def location(self) -> Location:
         return Location(page=self.line.page, line=self.line.line, text=self.text)
@@ -70,17 +82,40 @@ class Narrative:
         return Location(page=line.page, line=line.line, text=self.text[start:end])
 
 
+_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(?:人民币)?\s*万?元")
 _TOC_ENTRY = re.compile(r"([.…·]\s*){3,}\S*\s*\d+\s*$")
 
 
-def narrative_lines(doc: Document, first_table_line: int | None) -> list[Line]:
-    """The lines before the tables (and before 附件), without table-of-contents entries."""
+def narrative_lines(
+    doc: Document, first_table_line: int | None, table_lines: Collection[int] = frozenset()
+) -> list[Line]:
+    """The narrative wherever it stands: the lines before the tables (up to 附件) and every line
+    after the first table that no table region holds (情况说明 and 名词解释 printed between or
+    after the tables), without table-of-contents entries, page numbers and running headers:
+    a page number joined into a sentence across a page break would read as an amount.
+    ``table_lines``: the ``id()`` of every line of a table region."""
+    from yusuan.extract.generic import page_furniture
+
     end = first_table_line if first_table_line is not None else len(doc.lines)
-    lines = [line for line in doc.lines[:end] if not _TOC_ENTRY.search(line.text)]
-    for k in range(len(lines) - 1, -1, -1):
-        if lines[k].text.strip().startswith("附件"):
-            return lines[:k]
-    return lines
+    furniture = page_furniture(doc)
+
+    def kept(index: int, line: Line) -> bool:
+        return index not in furniture and not _TOC_ENTRY.search(line.text)
+
+    before = [line for i, line in enumerate(doc.lines[:end]) if kept(i, line)]
+    for k in range(len(before) - 1, -1, -1):
+        if before[k].text.strip().startswith("附件"):
+            before = before[:k]
+            break
+    # after the tables, a page that prints a unit line (单位：万元) holds a table, read or not: its cells
+    # are no sentences (a 绩效目标表 without a title the tables were not found by)
+    tabled = {line.page for line in doc.lines[end:] if _UNIT_LINE.search(line.text)}
+    after = [
+        line
+        for i, line in enumerate(doc.lines[end:], end)
+        if id(line) not in table_lines and line.page not in tabled and kept(i, line)
+    ]
+    return before + after
 
 
 def read_narrative(lines: list[Line]) -> Narrative:
@@ -115,8 +150,11 @@ def read_narrative(lines: list[Line]) -> Narrative:
         return current
 
     def clause_before(pos: int) -> str:
+        """The words before ``pos`` back to the last punctuation or the end of a heading line (a
+        heading printed without punctuation is not part of the subject of the sentence after it)."""
+        stop = max((o + len(h) for o, h in headings if o + len(h) <= pos and _titled(h)), default=0)
         k = pos
-        while k > 0 and text[k - 1] not in _CLAUSE_END:
+        while k > stop and text[k - 1] not in _CLAUSE_END:
             k -= 1
         return text[k:pos]
 
@@ -130,6 +168,8 @@ def read_narrative(lines: list[Line]) -> Narrative:
         if not readable_amount(number):
             return
         at = m.start()
+        sentence = sentence_at(at)
+        reason = _REASON.search(text, sentences[sentence][0], at) is not None if sentences else False
         facts.append(
             NarrativeFact(
                 kind,
@@ -137,10 +177,11 @@ def read_narrative(lines: list[Line]) -> Narrative:
                 m.start(group),
                 m.end(group),
                 clause_before(at),
-                sentence_at(at),
+                sentence,
                 section_at(at),
                 line_of[at],
                 Decimal(number.replace(",", "")),
+                reason=reason,
                 **extra,  # type: ignore[arg-type]
             )
         )
@@ -171,6 +212,12 @@ def read_narrative(lines: list[Line]) -> Narrative:
             add("count", m, 1, m.group(1), unit=m.group(2))
     narrative.facts = sorted(facts, key=lambda f: f.start)
     return narrative
+
+
+def _titled(heading: str) -> bool:
+    """Whether a heading line is a title alone (no clause of a sentence that runs on to the next line)."""
+    rest = _HEADING.sub("", heading)
+    return not any(ch in _CLAUSE_END for ch in rest) and not rest.endswith(("为", "是", "共", "达"))
 
 
 def _fen(text: str) -> int:

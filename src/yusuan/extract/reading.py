@@ -100,9 +100,9 @@ def _year(doc: Document, tables: TableSet) -> int:
     return 0
 
 
-def _generic(doc: Document, families: Sequence[Family] | None) -> tuple[TableSet, int | None, FamilyMatch | None]:
+def _generic(doc: Document, families: Sequence[Family] | None) -> tuple[TableSet, list[list], FamilyMatch | None]:
     """Tables by title and codes (unknown_layout when there are none), with the template family
-    their numbers and titles show, if one does, and the index of the first table's first line."""
+    their numbers and titles show, if one does, and the lines of each table region."""
     from yusuan.extract.generic import apply_family, find_tables, generic_tables
 
     regions = find_tables(doc)
@@ -115,9 +115,7 @@ def _generic(doc: Document, families: Sequence[Family] | None) -> tuple[TableSet
         raise DocumentError("unknown_layout", "无法识别文档的版式：既不是已知模板，也没有找到带表名的预算表")
     if match is not None:
         tables.template = match.family.name
-    index = {id(line): k for k, line in enumerate(doc.lines)}
-    starts = [index[id(r.lines[0])] for r in info["regions"] if getattr(r, "lines", None) and id(r.lines[0]) in index]
-    return tables, min(starts, default=None), match
+    return tables, [r.lines for r in info["regions"] if getattr(r, "lines", None)], match
 
 
 def read_tables(doc: Document, families: Sequence[Family] | None = None) -> Reading:
@@ -129,13 +127,16 @@ def read_tables(doc: Document, families: Sequence[Family] | None = None) -> Read
     profile = choose_profile(doc)
     match: FamilyMatch | None = None
     if profile is None:
-        tables, first_table, match = _generic(doc, families)
+        tables, region_lines, match = _generic(doc, families)
         extraction = Extraction()
     else:
         tables, extraction = extract_tables(doc, profile)
-        index = {id(line): k for k, line in enumerate(doc.lines)}
-        first_table = min((index[id(r.lines[0])] for r in extraction.regions.values()), default=None)
-    narrative = read_narrative(narrative_lines(doc, first_table))
+        region_lines = [r.lines for r in extraction.regions.values()]
+    # the narrative is every line no table region holds: before, between and after the tables
+    index = {id(line): k for k, line in enumerate(doc.lines)}
+    first_table = min((index[id(lines[0])] for lines in region_lines if id(lines[0]) in index), default=None)
+    table_lines = {id(line) for lines in region_lines for line in lines}
+    narrative = read_narrative(narrative_lines(doc, first_table, table_lines))
     year = _year(doc, tables)
     tables.year = year
     return Reading(tables, profile, match, extraction, narrative, year)

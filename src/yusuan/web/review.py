@@ -32,6 +32,7 @@ _HEADINGS = {
     "page": "页",
     "line": "行号",
     "text": "原文",
+    "related": "相关位置",
 }
 
 

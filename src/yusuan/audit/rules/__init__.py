@@ -57,6 +57,8 @@ def load_rules() -> dict[str, Rule]:
         generic,
         identities,
         narrative,
+        narrative_items,
+        narrative_words,
         performance,
         reading,
         sources,

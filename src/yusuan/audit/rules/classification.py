@@ -86,7 +86,11 @@ def unknown(ctx: AuditContext) -> Iterator[Finding]:
 )
 def names(ctx: AuditContext) -> Iterator[Finding]:
     for table, row, code, name, col in _function_rows(ctx):
-        if ctx.catalog.knows("function", code) and name and not _same_name(name, ctx.catalog.name("function", code)):
+        if (
+            ctx.catalog.knows("function", code)
+            and name
+            and not any(_same_name(name, n) for n in ctx.catalog.names("function", code))
+        ):
             official = ctx.catalog.name("function", code)
             yield finding(
                 "classification.name_mismatch",

@@ -46,7 +46,8 @@ def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
             held = _OPS[op](lv, rv)
             if not held and op != "=":  # an inequality of rounded sums may be off by the rounding (尾差)
                 held = rounding_only(lv - rv, max(len(lcells), len(rcells)), left_table.unit)
-            ctx.count(left_table, held)
+            cells = [(left_table, r, c) for r, c in lcells] + [(right_table, r, c) for r, c in rcells]
+            ctx.count(left_table, held, cells=cells if op == "=" else ())
             if held:
                 continue
             places = [ctx.place(left_table, r, c) for r, c in lcells] + [
@@ -61,7 +62,8 @@ def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
             if op == "=" and rounding_only(lv - rv, max(len(lcells), len(rcells)), left_table.unit):
                 yield finding("rounding.tail_difference", "info", message + "，差额在尾差范围内", rt, lt, places)
             else:
-                yield finding("cross.table_agreement", "error", message, rt, lt, places)
+                signs = [1] * len(lcells) + [-1] * len(rcells) if op == "=" else []
+                yield finding("cross.table_agreement", "error", message, rt, lt, places, signs)
 
 
 def _not_applicable(ctx: AuditContext, agreement: dict[str, Any], table: Table) -> bool:

@@ -209,7 +209,7 @@ def summary_balance(ctx: AuditContext) -> Iterator[Finding]:
     for out_row, out_column, out_value in summary.spending_totals:
         difference = out_value - in_value
         held = difference == 0
-        ctx.count(table, held)
+        ctx.count(table, held, cells=[(table, in_row, in_column), (table, out_row, out_column)])
         if held:
             continue
         places = [ctx.place(table, in_row, in_column), ctx.place(table, out_row, out_column)]
@@ -221,7 +221,7 @@ def summary_balance(ctx: AuditContext) -> Iterator[Finding]:
         if abs(difference) <= step:
             yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
         else:
-            yield finding("summary.balance", "error", message, expected, actual, places)
+            yield finding("summary.balance", "error", message, expected, actual, places, [1, -1])
     if summary.income_year is None:
         return
     year_row, year_column, year_value = summary.income_year
@@ -299,14 +299,16 @@ def generic_totals(ctx: AuditContext) -> Iterator[Finding]:
         row, column, value = total
         values = {v for _, _, v in sides}
         if value in values:
-            ctx.count(table, True)
+            ctx.count(
+                table, True, cells=[(table, row, column)] + [(summary_table, r, c) for r, c, v in sides if v == value]
+            )
             continue
         if any(v and (value == v * 10000 or v == value * 10000) for v in values):
             continue  # a unit read wrongly in one of the tables: not a finding
         tolerance = max(table_display_step(table), table_display_step(summary_table))
         closest = min(sides, key=lambda s: abs(s[2] - value))
         difference = value - closest[2]
-        ctx.count(table, abs(difference) <= tolerance)
+        ctx.count(table, abs(difference) <= tolerance, cells=[(table, row, column), (summary_table, *closest[:2])])
         places = [ctx.place(table, row, column)] + [ctx.place(summary_table, r, c) for r, c, _ in sides]
         expected, actual = ctx.amount_text(closest[2], summary_table), ctx.amount_text(value, table)
         message = (
@@ -316,12 +318,16 @@ def generic_totals(ctx: AuditContext) -> Iterator[Finding]:
         if abs(difference) <= tolerance:
             yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
         else:
-            yield finding("cross.generic_totals", "error", message, expected, actual, places)
+            # the table's total against the closest of the summary's figures (the others only shown)
+            signs = [1] + [-1 if side is closest else 0 for side in sides]
+            yield finding("cross.generic_totals", "error", message, expected, actual, places, signs)
 
 
 #: how a narrative names the department's grand totals (the subject's last words)
 _INCOME_TOTALS = ("收入总计", "收入预算总计", "收入总预算", "收支总预算", "部门预算收入", "收入预算")
 _SPENDING_TOTALS = ("支出总计", "支出预算总计", "支出总预算", "部门预算支出", "支出预算")
+#: names of both totals at once (a 决算's 收入支出总计: the two sides are equal)
+_BOTH_TOTALS = ("收入支出总计", "收支总计", "收入支出决算总计", "收支决算总计")
 #: words right before the name that narrow it to one source or part: then it is not the grand total
 _QUALIFIED = re.compile(
     r"(?:拨款|经费|转移支付|补助|资金|收入|支出|一般公共预算|政府性基金(?:预算)?|国有资本经营(?:预算)?"
@@ -330,8 +336,8 @@ _QUALIFIED = re.compile(
 
 
 def _total_named(subject: str) -> str | None:
-    """'in' or 'out' when a narrative amount's subject names the grand income or spending total."""
-    for names, side in ((_INCOME_TOTALS, "in"), (_SPENDING_TOTALS, "out")):
+    """'in', 'out' or 'both' when a narrative amount's subject names the grand income or spending total."""
+    for names, side in ((_BOTH_TOTALS, "both"), (_INCOME_TOTALS, "in"), (_SPENDING_TOTALS, "out")):
         for name in names:
             if subject.endswith(name):
                 return None if _QUALIFIED.search(subject[: -len(name)]) else side
@@ -368,8 +374,8 @@ def narrative_totals(ctx: AuditContext) -> Iterator[Finding]:
     for fact in ctx.narrative.facts:
         if fact.kind == "amount" and fact.fen > 0:
             side = _total_named(normal(fact.clause))
-            if side is not None:
-                stated[side].append(fact)
+            for one in ("in", "out") if side == "both" else (side,) if side else ():
+                stated[one].append(fact)
     for side, facts in stated.items():
         # one total, however often repeated: several different ones are the units' own (分单位说明)
         if not sides[side] or len({f.fen for f in facts}) != 1:
@@ -444,17 +450,19 @@ def generic_columns(ctx: AuditContext) -> Iterator[Finding]:
             # each printed cell rounds on its own, by its own step when it shows fewer decimals
             coarser = excess_step((row.cells.get(c) for c in (total_column, *parts)), table.unit, step)
             tail = abs(difference) <= (len(parts) + 1) * step // 2 + coarser
-            ctx.count(table, tail)
+            ctx.count(table, tail, cells=[(table, row, c) for c in (total_column, *parts)])
             if difference == 0:
                 continue
-            places = [ctx.place(table, row, total_column), *(ctx.place(table, row, c) for c in parts if row.value(c))]
+            shown = [c for c in parts if row.value(c)]
+            places = [ctx.place(table, row, total_column), *(ctx.place(table, row, c) for c in shown)]
             expected, actual = ctx.amount_text(summed, table), ctx.amount_text(total, table)
             names = " + ".join("".join(table.column(c).headers) for c in parts)
             message = f"{table.number} 第「{_where(row)}」行：合计 {actual} ≠ {names} = {expected}"
             if tail:
                 yield finding(_TAIL, "info", message + "（尾差）", expected, actual, places)
             else:
-                yield finding("table.generic_columns", "error", message, expected, actual, places)
+                signs = [1] + [-1] * len(shown)
+                yield finding("table.generic_columns", "error", message, expected, actual, places, signs)
 
 
 #: what a column holds, by how its header (spaces and slashes removed) ends
@@ -657,7 +665,8 @@ def generic_column_agreement(ctx: AuditContext) -> Iterator[Finding]:
                 continue  # a unit read wrongly in one of the tables: not a finding
             difference = value - reference
             held = abs(difference) <= max(table_display_step(first.table), table_display_step(other.table))
-            ctx.count(other.table, held)
+            pair = [(other.table, other.row, other.column), (first.table, first.row, first.column)]
+            ctx.count(other.table, held, cells=pair)
             if difference == 0:
                 continue
             places = [ctx.place(other.table, other.row, other.column), ctx.place(first.table, first.row, first.column)]
@@ -671,4 +680,4 @@ def generic_column_agreement(ctx: AuditContext) -> Iterator[Finding]:
             if held:
                 yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
             else:
-                yield finding("cross.generic_columns", "error", message, expected, actual, places)
+                yield finding("cross.generic_columns", "error", message, expected, actual, places, [1, -1])

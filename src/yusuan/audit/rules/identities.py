@@ -17,12 +17,16 @@ _TAIL = "rounding.tail_difference"
 def _report(ctx: AuditContext, table: Table, checks: list[Check], rule_id: str, what: str) -> Iterator[Finding]:
     rows = {row.key: row for row in table.rows}
     for check in checks:
-        ctx.count(table, check.held)
-        if check.held:
-            continue
         row = rows.get(check.row_key)
+        equality = row is not None and not any(op in check.identity for op in (">=", "<="))
+        if check.held:
+            parts = [(table, rows[k], c) for k, c in check.parts if k in rows]
+            ctx.count(table, True, cells=[(table, row, check.column), *parts] if row is not None and equality else ())
+            continue
+        ctx.count(table, False)
         places = [ctx.place(table, row, check.column)] if row is not None else []
         places += [ctx.place(table, rows[k], c) for k, c in check.parts if k in rows and rows[k].cells.get(c)]
+        signs = [1] + [-1] * (len(places) - 1) if equality else []
         expected, actual = ctx.amount_text(check.expected, table), ctx.amount_text(check.actual, table)
         where = "/".join(check.row_key) or check.column
         if check.kind == "line" or ">=" in check.identity:
@@ -39,7 +43,7 @@ def _report(ctx: AuditContext, table: Table, checks: list[Check], rule_id: str, 
         ):
             yield finding(_TAIL, "info", f"{message}，差额在显示舍入范围内（尾差）", expected, actual, places)
         else:
-            yield finding(rule_id, "error", message, expected, actual, places)
+            yield finding(rule_id, "error", message, expected, actual, places, signs)
 
 
 @rule(

@@ -86,7 +86,7 @@ def amounts(ctx: AuditContext) -> Iterator[Finding]:
 
 
 _COMPARISON = re.compile(r"较|比|同比|上年|增加|减少|增长|下降|占")
-_WHOLE_THEN_LIST = re.compile(r"^\s*万元\s*[，。,]\s*$")
+_WHOLE_THEN_LIST = re.compile(r"^\s*万元\s*[，。,（(]\s*$")
 _SUB_LIST = re.compile(r"^\s*万元\s*[：:]")  # 'A 万元：a、b、c' — the parts of a part
 
 
@@ -101,6 +101,19 @@ def _whole_for(ctx: AuditContext, fact: NarrativeFact) -> NarrativeFact | None:
     if sentence.startswith("其中"):
         return candidates[-1] if candidates else None
     return candidates[0] if candidates else None
+
+
+def _bounds(fact: NarrativeFact) -> tuple[Decimal, Decimal]:
+    """The exact amounts a figure may stand for: ± half the step it is written with (12 万元: 11.5–12.5)."""
+    half = Decimal(fact.step) / 2
+    return Decimal(fact.fen) - half, Decimal(fact.fen) + half
+
+
+def _within(written: str, low: Decimal, high: Decimal) -> bool:
+    """Whether a percentage as written (± half its last digit) meets the range the amounts allow."""
+    half = Decimal(1).scaleb(-len(written.partition(".")[2])) / 2
+    stated = abs(Decimal(written))
+    return stated + half >= low and stated - half <= high
 
 
 def _percent(part: int, whole: int) -> Decimal:
@@ -141,8 +154,9 @@ def shares(ctx: AuditContext) -> Iterator[Finding]:
         if part is None or whole is None or whole is part or whole.fen == 0:
             continue
         expected, close = _at_precision(Decimal(part.fen) * 100 / Decimal(whole.fen), fact.text)
-        if close:
-            continue
+        low, high = _bounds(part), _bounds(whole)
+        if close or (high[0] > 0 and _within(fact.text, low[0] * 100 / high[1], low[1] * 100 / high[0])):
+            continue  # amounts written in whole 万元 leave the exact share open within their rounding
         yield finding(
             "narrative.share_arithmetic",
             "error",
@@ -164,28 +178,84 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
         return
     facts = ctx.narrative.facts
     for k, fact in enumerate(facts):
-        if fact.kind != "change" or not fact.rate:
+        if fact.kind != "change" or not fact.rate or fact.reason:
+            continue  # a change inside a reason clause may be of any of the subject's parts
+        bases = _growth_bases(ctx, facts[:k], fact)
+        if not bases:
             continue
-        current = next((f for f in reversed(facts[:k]) if f.kind == "amount" and f.sentence == fact.sentence), None)
-        if current is None:
+        checked = []
+        for current in bases:
+            prior = current.fen - fact.fen if fact.direction == "增加" else current.fen + fact.fen
+            stated_prior = _is_prior(ctx, current)
+            if stated_prior:  # '…，比上年预算 B 万元，减少 C 万元，下降 y%': B is last year's
+                prior = current.fen
+            if prior <= 0:
+                break  # last year's figure is not positive: no rate to check (or the amount was misread)
+            # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded), and
+            # amounts written in whole 万元 leave the exact rate open within their rounding
+            expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
+            if close or (not stated_prior and _growth_within(fact, current)):
+                break
+            checked.append((current, prior, expected))
+        if len(checked) < len(bases):
             continue
-        prior = current.fen - fact.fen if fact.direction == "增加" else current.fen + fact.fen
-        if prior <= 0:
-            continue  # last year's figure is not positive: no rate to check (or the amount was misread)
-        # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded)
-        expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
-        if close:
-            continue
+        current, prior, expected = checked[-1]
         expected_text = f"{expected}"
+        amounts = (
+            f"上年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元"
+            if _is_prior(ctx, current)
+            else f"本年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元，"
+            f"上年应为 {format_wan(prior)} 万元"
+        )
         yield finding(
             "narrative.growth_arithmetic",
             "error",
-            f"增长率与其金额不符：本年 {current.text} 万元、{fact.direction} {format_wan(fact.fen)} 万元，"
-            f"上年应为 {format_wan(prior)} 万元，增长率应为 {expected_text}%，文中为 {fact.rate}%",
+            f"增长率与其金额不符：{amounts}，增长率应为 {expected_text}%，文中为 {fact.rate}%",
             expected_text,
             fact.rate,
             [ctx.fact_place(fact), *_rate_place(ctx, fact), ctx.fact_place(current)],
         )
+
+
+#: words just before an amount that make it last year's ('比上年预算', '较2025年执行数', '上年为')
+_PRIOR_BEFORE = re.compile(
+    r"(?:比|较|与|对比)(?:上年|上一年|去年|20\d\d年度?)[^，。；,0-9]{0,8}$|上年[^，。；,0-9]{0,6}(?:为|是)$"
+)
+
+
+def _is_prior(ctx: AuditContext, amount: NarrativeFact) -> bool:
+    assert ctx.narrative is not None
+    before = ctx.narrative.text[max(0, amount.start - 16) : amount.start]
+    return _PRIOR_BEFORE.search(before) is not None
+
+
+def _growth_within(change: NarrativeFact, current: NarrativeFact) -> bool:
+    """Whether the written rate fits some exact amounts the written change and current amount round to.
+    The rate (change / last year's) grows with the change and falls with the current amount."""
+    (change_low, change_high), (current_low, current_high) = _bounds(change), _bounds(current)
+    sign = -1 if change.direction == "增加" else 1
+    if current_low + sign * change_high <= 0 or change_low < 0:
+        return False  # last year's figure may not be positive: no range to speak of
+    low = change_low * 100 / (current_high + sign * change_low)
+    high = change_high * 100 / (current_low + sign * change_high)
+    return _within(change.rate, min(low, high), max(low, high))
+
+
+def _growth_bases(ctx: AuditContext, earlier: list[NarrativeFact], change: NarrativeFact) -> list[NarrativeFact]:
+    """The amounts a change may be of: the last amount of its sentence before it; and, when that
+    amount ends a '其中：a、b' list of two or more parts, the sentence's total the list breaks down
+    (a growth clause after the list is the total's, though it may be read as the last part's)."""
+    assert ctx.narrative is not None
+    same = [f for f in earlier if f.kind == "amount" and f.sentence == change.sentence and not f.reason]
+    if not same:
+        return []
+    text = ctx.narrative.text
+    start = ctx.narrative.sentences[change.sentence][0]
+    listed = text.find("其中", start, same[-1].start)
+    total = [f for f in same if f.start < listed]
+    if listed < 0 or not total or len([f for f in same if f.start > listed]) < 2:
+        return [same[-1]]
+    return [same[-1], total[-1]]
 
 
 def _rate_place(ctx: AuditContext, fact: NarrativeFact) -> list:
@@ -209,46 +279,25 @@ def parts(ctx: AuditContext) -> Iterator[Finding]:
     amounts = [f for f in ctx.narrative.facts if f.kind == "amount" and "单位价值" not in f.clause]
     position = text.find("其中")
     while position >= 0:
-        start = text.rfind("。", 0, position) + 1
-        end = text.find("。", position)
-        end = len(text) if end < 0 else end
-        items: list[NarrativeFact] = []
-        stopped = False
-        for f in (f for f in amounts if position < f.start < end):
-            # the list of parts ends where the sentence turns to comparisons or opens a sub-list
-            since = text[(items[-1].end if items else position) : f.start]
-            if _COMPARISON.search(f.clause) or (items and _SUB_LIST.match(since)):
-                stopped = True
-                break
-            items.append(f)
-        before = [f for f in amounts if start <= f.start < position]
-        if not before and start > 0:  # '…X万元。其中…': the whole ends the previous sentence
-            previous_start = text.rfind("。", 0, start - 1) + 1
-            before = [f for f in amounts if previous_start <= f.start < start]
-        whole = before[-1] if before else None
-        if whole is not None and not _WHOLE_THEN_LIST.match(text[whole.end : position]):
-            whole = None  # only 'X万元，其中…' / 'X万元。其中…' lists: the whole stands right before 其中
-        lead = text[position : items[0].start] if items else ""
-        partial = any(word in lead for word in ("主要", "包括", "等"))
-        if whole is not None and any(f.fen == whole.fen for f in items[1:]):
-            partial = True  # the whole said again inside the list: not a list of parts
+        found = _breakdown(text, amounts, position)
         position = text.find("其中", position + 2)
-        if whole is None or len(items) < 2 or partial:
+        if found is None:
             continue
+        whole, items, complete, stopped = found
         total = sum(f.fen for f in items)
-        # the list is complete when the rest of its sentence only describes (no more numbers, no comparison)
-        rest = text[items[-1].end : end]
-        complete = not _COMPARISON.search(rest) and not re.search(r"\d", rest)
         if total == whole.fen or (total < whole.fen and (stopped or not complete)):
             continue  # a list that runs on into other matters may leave parts out
-        if rounding_only(total - whole.fen, len(items), "万元"):
+        places = [ctx.fact_place(whole), *(ctx.fact_place(f) for f in items)]
+        # each figure is rounded at the precision it is written with: parts in whole 万元 are ±0.5 万元 each
+        written = sum(f.step for f in (whole, *items)) // 2
+        if rounding_only(total - whole.fen, len(items), "万元") or abs(total - whole.fen) <= written:
             yield finding(
                 "rounding.tail_difference",
                 "info",
                 f"分项之和 {format_wan(total)} 万元与总额 {whole.text} 万元相差在尾差范围内",
                 format_wan(total),
                 whole.text,
-                [ctx.fact_place(whole), *(ctx.fact_place(f) for f in items)],
+                places,
             )
             continue
         yield finding(
@@ -258,8 +307,68 @@ def parts(ctx: AuditContext) -> Iterator[Finding]:
             f"总额为 {whole.text} 万元",
             format_wan(total),
             whole.text,
-            [ctx.fact_place(whole), *(ctx.fact_place(f) for f in items)],
+            places,
         )
+
+
+_OPEN, _CLOSE = "（(", "）)"
+
+
+def _depth(text: str) -> int:
+    """How many parentheses are open at the end of ``text``."""
+    return sum(1 for ch in text if ch in _OPEN) - sum(1 for ch in text if ch in _CLOSE)
+
+
+def _breakdown(
+    text: str, amounts: list[NarrativeFact], position: int
+) -> tuple[NarrativeFact, list[NarrativeFact], bool, bool] | None:
+    """The whole and the parts of the '其中' at ``position``, with whether the list is complete (the
+    rest of its sentence only describes) and whether it stopped at a comparison or a sub-list; None
+    when the structure is not an unambiguous 'X 万元，其中 a、b、c'."""
+    start = text.rfind("。", 0, position) + 1
+    end = text.find("。", position)
+    end = len(text) if end < 0 else end
+    parenthesised = position > 0 and text[position - 1] in _OPEN
+    if parenthesised:  # '（其中，A…，B…）': the breakdown ends with its parenthesis
+        close = min((k for k in (text.find(c, position) for c in _CLOSE) if k >= 0), default=-1)
+        end = close if 0 <= close < end else end
+    lead_colon = text[position + 2 : position + 3] in ("：", ":")
+    if not lead_colon and not parenthesised:
+        # '其中结转结余 Y 万元，用于…；' names one part and ends at its clause
+        semicolon = text.find("；", position)
+        end = semicolon if 0 <= semicolon < end else end
+    items: list[NarrativeFact] = []
+    stopped = False
+    for f in (f for f in amounts if position < f.start < end):
+        if _depth(text[position : f.start]) > 0 and not parenthesised:
+            continue  # '（其中，A…，B…）' inside the list: the parts of a part
+        # the list of parts ends where the sentence turns to comparisons or opens a sub-list
+        since = text[(items[-1].end if items else position) : f.start]
+        if _COMPARISON.search(f.clause) or f.reason or (items and _SUB_LIST.match(since)):
+            stopped = True
+            break
+        items.append(f)
+    before = [f for f in amounts if start <= f.start < position]
+    if not before and start > 0:  # '…X万元。其中…': the whole ends the previous sentence
+        previous_start = text.rfind("。", 0, start - 1) + 1
+        before = [f for f in amounts if previous_start <= f.start < start]
+    whole = before[-1] if before else None
+    if whole is not None and whole.reason:
+        # '收入 X 万元，比上年增加…，主要原因是…增加 N 万元。其中…': the parts are of the sentence's subject
+        subject = [f for f in before if not f.reason]
+        whole = subject[-1] if subject and subject[-1].sentence == before[-1].sentence else None
+    elif whole is not None and not _WHOLE_THEN_LIST.match(text[whole.end : position]):
+        whole = None  # only 'X万元，其中…' / 'X万元。其中…' lists: the whole stands right before 其中
+    lead = text[position : items[0].start] if items else ""
+    partial = any(word in lead for word in ("主要", "包括", "等"))
+    if whole is not None and any(f.fen == whole.fen for f in items[1:]):
+        partial = True  # the whole said again inside the list: not a list of parts
+    if whole is None or len(items) < 2 or partial:
+        return None
+    # the list is complete when the rest of its sentence only describes (no more numbers, no comparison)
+    rest = text[items[-1].end : end]
+    complete = not _COMPARISON.search(rest) and not re.search(r"\d", rest)
+    return whole, items, complete, stopped
 
 
 @rule(

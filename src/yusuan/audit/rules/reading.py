@@ -52,13 +52,14 @@ def _rows_text(rows: list[str]) -> str:
 def uncertain(ctx: AuditContext) -> Iterator[Finding]:
     for table in ctx.tables.tables:
         rows = uncertain_rows(table)
-        if not rows:
-            continue
         withheld = ctx.withheld.get((table.number, UNCERTAIN), [])
+        if not rows or not withheld:
+            continue  # uncertain cells no check failed on are only counted (stats.cells_uncertain)
         where = _where(ctx, table, set(rows))
-        message = f"{where}{' ' if where else ''}{table.number} 有 {len(rows)} 行无法可靠读取：{_rows_text(rows)}"
-        if withheld:
-            message += f"；涉及这些行的 {len(withheld)} 项核对未作为错误报告，请对照原文"
+        message = (
+            f"{where}{' ' if where else ''}{table.number} 有 {len(rows)} 行无法可靠读取：{_rows_text(rows)}"
+            f"；涉及这些行的 {len(withheld)} 项核对未作为错误报告，请对照原文"
+        )
         places = [Place(table=table.number, row=key) for key in rows[:_NAMED_ROWS]]
         places += [p for f in withheld for p in f.locations if p.table == table.number][:_NAMED_ROWS]
         yield finding("reading.uncertain", "warning", message, places=places)

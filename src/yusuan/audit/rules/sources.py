@@ -232,7 +232,8 @@ def source_agreement(ctx: AuditContext) -> Iterator[Finding]:
                 continue  # a unit read wrongly in one of the tables: not a finding
             difference = value - reference
             held = abs(difference) <= max(table_display_step(first.table), table_display_step(other.table))
-            ctx.count(other.table, held)
+            pair = [(other.table, other.row, other.column), (first.table, first.row, first.column)]
+            ctx.count(other.table, held, cells=pair)
             if difference == 0:
                 continue
             places = [ctx.place(other.table, other.row, other.column), ctx.place(first.table, first.row, first.column)]
@@ -244,4 +245,4 @@ def source_agreement(ctx: AuditContext) -> Iterator[Finding]:
             if held:
                 yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
             else:
-                yield finding("cross.generic_sources", "error", message, expected, actual, places)
+                yield finding("cross.generic_sources", "error", message, expected, actual, places, [1, -1])

@@ -22,22 +22,12 @@ from dataclasses import dataclass
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
+from yusuan.extract.codes import OWN_PART, unit_name
 from yusuan.extract.generic import hierarchy_checks, table_display_step, text_kinds
 from yusuan.tables.model import Row, Table
 
 _TAIL = "rounding.tail_difference"
 
-#: how the name of an organisation (a 预算单位) ends
-_ORGANISATION = re.compile(
-    r"(?:局|委|办|厅|院|所|站|队|中心|学校|学院|大学|中学|小学|幼儿园|馆|委员会|办公室|处|社|团|署|校|府"
-    r"|协会|联合会|学会|电视台|气象台|农场|林场|总队|支队|大队)$"
-)
-#: words of a budget line, never of a unit's name
-_LINE_WORDS = re.compile(r"^其中|支出|经费|合计|小计|总计")
-_OWN_PART = re.compile(r"[（(]?本级[）)]?$")
-_TRAILING_BRACKET = re.compile(r"[（(][^（()）]*[）)]$")
-#: the longest unit name read as one (a longer label is a project's or a wrapped line's)
-_MAX_NAME = 30
 #: columns whose figures do not add up over rows (rates, shares)
 _NOT_ADDITIVE = re.compile(r"率|%|％|比例|比重|占比")
 _GRAND_TOTAL = ("合计", "总计", "共计", "")
@@ -57,17 +47,9 @@ def _amounts(row: Row, columns: list[str]) -> bool:
     return any(isinstance(row.value(c), int) for c in columns)
 
 
-def unit_name(label: str) -> bool:
-    """Whether a row label is the name of a unit (an organisation), not a budget line."""
-    if not 4 <= len(label) <= _MAX_NAME or re.search(r"\d", label):
-        return False
-    bare = _TRAILING_BRACKET.sub("", _OWN_PART.sub("", label)) or label
-    return _ORGANISATION.search(bare) is not None and _LINE_WORDS.search(bare) is None
-
-
 def _own(label: str) -> str:
     """A unit's name without its 本级 mark: the department's own row and its 本级 unit read alike."""
-    return _OWN_PART.sub("", label)
+    return OWN_PART.sub("", label)
 
 
 @dataclass(slots=True)
@@ -206,11 +188,12 @@ def _compare(
             continue
         difference = actual - expected
         tail = abs(difference) <= step * len(parts)
-        ctx.count(table, tail)
+        shown = [p for p in parts if p.cells.get(column) is not None]
+        ctx.count(table, tail, cells=[(table, r, column) for r in (parent, *shown)])
         if difference == 0:
             continue
         places = [ctx.place(table, parent, column)]
-        places += [ctx.place(table, p, column) for p in parts if p.cells.get(column) is not None]
+        places += [ctx.place(table, p, column) for p in shown]
         header = "".join(table.column(column).headers)
         e, a = ctx.amount_text(expected, table), ctx.amount_text(actual, table)
         message = (
@@ -221,4 +204,4 @@ def _compare(
         if tail:
             yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", e, a, places)
         else:
-            yield finding("table.unit_sum", "error", message, e, a, places)
+            yield finding("table.unit_sum", "error", message, e, a, places, [1] + [-1] * len(shown))
