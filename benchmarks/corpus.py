@@ -146,6 +146,14 @@ def main(folder: str, jobs: int = 2, half: str = "", text: bool = False) -> None
     print("findings by rule:")
     for (rule, severity), n in rules.most_common():
         print(f"  {n:>5}  {severity:<7} {rule}")
+    certain = sum(r.stats.get("identities_certain", r.stats["identities_checked"]) for r in reports)
+    held = sum(r.stats["identities_held"] for r in reports)
+    cells = sum(r.stats.get("cells_read", 0) for r in reports)
+    unsure = sum(r.stats.get("cells_uncertain", 0) for r in reports)
+    print(
+        f"identities held among those resting on certain cells: {held}/{certain} ({_share(held, certain).strip()}); "
+        f"amount cells read {cells}, uncertain {unsure} ({_share(unsure, cells + unsure).strip()})"
+    )
     if text:
         _compare_text_reading(paths, results, jobs)
 

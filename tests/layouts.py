@@ -474,8 +474,8 @@ READ_BACK = ("exact", "uncertain", "silent", "error")
 #: reading.* warning on 表5; missed — no error, no reading warning; error — the misprint's errors and false ones.
 MISPRINT = ("found", "uncertain", "missed", "error")
 #: the misprint raises a 项's 合计 and 项目支出 alike (its row still adds up): its 款 ≠ Σ 项 in both columns,
-#: two errors naming that one row
-MISPRINT_ERRORS = 2
+#: one printed defect, so one error (audit/defects.py groups them) naming that row among its places
+MISPRINT_ERRORS = 1
 
 
 def audit_rendered(rendered: Rendered) -> AuditReport:
@@ -507,7 +507,11 @@ def misprint_found(rendered: Rendered, report: AuditReport) -> str:
     """The outcome (``MISPRINT``) of a misprinted layout."""
     found = errors(report)
     code = misprinted_code(rendered.tables)
-    ours = [f for f in found if any(p.table == FUNCTION_TABLE and p.row.split("/")[0] == code for p in f.locations)]
+    ours = [
+        f
+        for f in found
+        if any(p.table == FUNCTION_TABLE and p.row.split("/")[0] == code for p in (*f.locations, *f.related))
+    ]
     if found:
         return "found" if len(ours) == len(found) == MISPRINT_ERRORS else "error"
     return "uncertain" if FUNCTION_TABLE in reading_warned(report) else "missed"

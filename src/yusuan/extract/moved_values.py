@@ -77,7 +77,7 @@ def mark_moved_values(table: Table, checks: list[Check], step: int) -> int:
             continue
         for a, b in _moved_pairs(fails, step):
             moved = abs(a.difference)
-            columns = (a.column, b.column)
+            pair = (a.column, b.column)
             kids = {k for k, _ in a.parts} | {k for k, _ in b.parts}
             holders = [
                 rows[k]
@@ -85,12 +85,12 @@ def mark_moved_values(table: Table, checks: list[Check], step: int) -> int:
                 if k in rows
                 and any(
                     isinstance(v := rows[k].value(c), int) and abs(v - moved) <= step * (a.terms + b.terms)
-                    for c in columns
+                    for c in pair
                 )
             ]
             for row in holders or ([rows[key]] if key in rows else []):
-                _mark(row, columns)
+                _mark(row, pair)
                 marked.add(row.key)
             if holders and key in rows:  # the sum itself rests on the moved value
-                _mark(rows[key], columns)
+                _mark(rows[key], pair)
     return len(marked)
