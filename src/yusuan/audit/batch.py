@@ -75,11 +75,13 @@ def audit_together(paths: list[str], max_bytes: int = MAX_DOCUMENT_BYTES) -> Res
     except DocumentError as exc:
         return Unreadable(path, exc.reason, exc.detail or str(exc))
     lines = []
+    pdfs: list[tuple[int, int, bytes]] = []
     pages = 0
     for doc in documents:
         for line in doc.lines:
             line.page += pages
             lines.append(line)
+        pdfs.extend((pages + before, count, data) for before, count, data in doc.pdfs)
         pages += doc.pages
     merged = Document(
         path=" + ".join(paths),
@@ -88,6 +90,7 @@ def audit_together(paths: list[str], max_bytes: int = MAX_DOCUMENT_BYTES) -> Res
         pages=pages,
         sha256=",".join(d.sha256 for d in documents),
         has_positions=all(d.has_positions for d in documents),
+        pdfs=tuple(pdfs),
     )
     try:
         report: AuditReport = audit_document(merged)

@@ -23,6 +23,7 @@ from yusuan.audit.settle import settle_ambiguous
 from yusuan.catalog import load_catalog
 from yusuan.extract.document import MAX_DOCUMENT_BYTES, Document, DocumentError
 from yusuan.extract.reading import read_tables
+from yusuan.extract.second_reading import confirm
 from yusuan.extract.tables import Extraction
 from yusuan.tables.family import Family
 from yusuan.tables.model import TableSet
@@ -104,7 +105,11 @@ def audit_document(
     checks = [r for r in rules.values() if r.family != "reading"]
     # one printed defect, one error: the errors it caused are grouped after the shaky ones are withheld
     ctx.balanced.clear()  # the trial placements above checked agreements too
-    held_to = withhold(ctx, _run(ctx, checks))
+    found = _run(ctx, checks)
+    # every amount an error rests on is read a second, independent way before the error is believed
+    named = {(p.table, p.row, p.column) for f in found if f.severity == "error" for p in f.locations}
+    second = confirm(doc, tables, named)
+    held_to = withhold(ctx, found)
     findings = group_defects(ctx, held_to)
     grouped = len(held_to) - len(findings)  # errors told as part of another (one printed defect)
     findings += _run(ctx, [r for r in rules.values() if r.family == "reading"])
@@ -156,6 +161,7 @@ def audit_document(
             "cells_read": cells_read,
             "cells_uncertain": cells_uncertain,
             "errors_grouped": grouped,
+            "second_reading": second.to_data(),
             "seconds": round(time.perf_counter() - started, 4),
         },
         tableset=tables,

@@ -71,6 +71,10 @@ class Document:
     pages: int
     sha256: str = ""
     has_positions: bool = False  # PDF: words carry boxes
+    #: PDF: each file's bytes after the number of the document's pages before its first, and its own
+    #: pages, kept for the second reading (``extract/second_reading.py``): an upload may have no path to
+    #: read again, and files audited together (``audit_together``) are one document
+    pdfs: tuple[tuple[int, int, bytes], ...] = field(default=(), repr=False, compare=False)
 
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)

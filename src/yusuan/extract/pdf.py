@@ -94,6 +94,7 @@ def pdf_document(data: bytes, path: str) -> Document:
         pages=pages,
         sha256=hashlib.sha256(data).hexdigest(),
         has_positions=True,
+        pdfs=((0, pages, data),),
     )
 
 
