@@ -40,15 +40,15 @@ SEEDS = (3, 42)
 
 EXPECTED: dict[str, tuple[str, str]] = {
     "plain": ("exact", "found"),
-    # Excel General in 万元: a whole amount prints bare (20) among 47.51 and 0.45; the bare ones are not
-    # read as amounts, but the second reading (Poppler) sees them where the sums that fail rest: uncertain
-    "wan_general": ("uncertain", "found"),
-    # every amount a bare integer (whole 万元): no amount is read at all, no identity is checked
-    "wan_integer": ("silent", "missed"),
+    # Excel General in 万元: a whole amount prints bare (20) among 47.51 and 0.45 — read as amounts by
+    # their column (extract/amounts.py), a column of bare ones under 项目支出 included
+    "wan_general": ("exact", "found"),
+    # every amount a bare integer (whole 万元): the columns come from the numbers' positions
+    "wan_integer": ("exact", "found"),
     "wan4": ("exact", "found"),
     "yuan2": ("exact", "found"),
     # 元 as bare integers (12345600): as wan_integer
-    "yuan_bare": ("silent", "missed"),
+    "yuan_bare": ("exact", "found"),
     "codes_split": ("exact", "found"),
     "codes_columns": ("exact", "found"),
     "kuan_alone": ("exact", "found"),

@@ -31,9 +31,10 @@ def display_step(unit: str) -> int:
     return UNIT_FEN.get(unit, UNIT_FEN["万元"]) // 100
 
 
-def rounding_only(difference: int, terms: int, unit: str) -> bool:
-    """Whether a difference is explained by rounding the displayed terms (尾差)."""
-    return difference != 0 and abs(difference) <= display_step(unit) * max(terms, 1)
+def rounding_only(difference: int, terms: int, unit: str, coarser: int = 0) -> bool:
+    """Whether a difference is explained by rounding the displayed terms (尾差); ``coarser``: how
+    much more the terms printed with fewer decimals round by (``extract.amounts.excess_step``)."""
+    return difference != 0 and abs(difference) <= display_step(unit) * max(terms, 1) + coarser
 
 
 @dataclass(slots=True)

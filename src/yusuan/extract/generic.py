@@ -52,6 +52,17 @@ from typing import Any
 import yaml
 
 from yusuan.catalog import load_catalog
+from yusuan.extract.amounts import (
+    EXPLAINED,
+    UNPLACED,
+    amount_header,
+    bare_columns,
+    excess_step,
+    misgrouped,
+    misgrouped_value,
+    number_columns,
+    place_number,
+)
 from yusuan.extract.centred import Piece, centred, owners
 from yusuan.extract.codes import (
     child_named,
@@ -418,6 +429,9 @@ class GenericRow:
     family: str = ""  # function / econ / unit / '' (no code)
     parts: list[_Cell] = field(default_factory=list)  # a label row's name cells, left to right
     inferred: bool = False  # the code is not printed: the catalog knows the name under its parent
+    #: numbers on the row that are neither its code nor an amount as read: (amounts before it, cell)
+    stray: list[tuple[int, _Cell]] = field(default_factory=list)
+    doubt: str = ""  # why the row's amounts are uncertain ('' when every token is accounted for)
     short: str = ""  # a 款 or 项 printed as two digits, its level read from the rows above (codes.py)
     uncertain: bool = False  # the reading cannot vouch for the row (its level, its name unknown, its panel)
     panel: int = 0  # the panel the row is printed in (0: the first, or the table has no panels)
@@ -474,7 +488,7 @@ def _amount_fen(text: str, unit: str, token: Token) -> int:
     if unit == "万元" and token.kind == "amount":
         return token.fen
     try:
-        return parse_amount(text, unit)
+        return parse_amount(misgrouped_value(text) if misgrouped(text) else text, unit)
     except AmountError:
         return 0
 
@@ -666,11 +680,19 @@ def _stream_rows(cells: list[_Cell]) -> list[list[_Cell]]:
     current: list[_Cell] = []
     has_values = has_name = False
     for k, cell in enumerate(cells):
+        if _code_taken_for_amount(cells, k):
+            cell.kind = "digits"
+    starts = [_code_start(cells, k) for k in range(len(cells))]
+    for k, cell in enumerate(cells):
         nxt = cells[k + 1] if k + 1 < len(cells) else None
-        code_start = (
-            cell.kind == "digits" and len(cell.text) in (3, 5, 6, 7) and nxt is not None and nxt.kind != "amount"
-        ) or (cell.kind == "text" and _CODE_NAME.match(cell.text) is not None)
-        if current and ((has_values and cell.kind != "amount") or (code_start and has_name)):
+        # a number after an amount, before another amount or the next row, is a bare amount of
+        # the row ('30.00 6 10.00'); one a name follows is the next row's (a 款 code '05')
+        bare = (
+            cell.kind == "digits"
+            and not starts[k]
+            and (nxt is None or nxt.kind == "amount" or (k + 1 < len(cells) and starts[k + 1]))
+        )
+        if current and ((has_values and cell.kind != "amount" and not bare) or (starts[k] and has_name)):
             chunks.append(current)
             current, has_values, has_name = [], False, False
         current.append(cell)
@@ -679,6 +701,28 @@ def _stream_rows(cells: list[_Cell]) -> list[list[_Cell]]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def _code_taken_for_amount(cells: list[_Cell], k: int) -> bool:
+    """In a table of whole amounts without positions, the next row's code after the last amount
+    ('… 7,099,698 0 208 05 行政事业单位养老支出'): a known code printed bare, before a name or a
+    two-digit 款, is that row's code, not one more amount."""
+    cell = cells[k]
+    nxt = cells[k + 1] if k + 1 < len(cells) else None
+    if cell.kind != "amount" or cell.tokens[0].kind != "digits" or len(cell.text) not in (3, 5, 7) or nxt is None:
+        return False
+    if not (nxt.kind == "text" or (nxt.kind == "digits" and len(nxt.text) == 2)):
+        return False
+    catalog = load_catalog()
+    return any(catalog.knows(name, cell.text) for name in ("function", "dept_econ", "gov_econ"))
+
+
+def _code_start(cells: list[_Cell], k: int) -> bool:
+    cell = cells[k]
+    nxt = cells[k + 1] if k + 1 < len(cells) else None
+    if cell.kind == "text":
+        return _CODE_NAME.match(cell.text) is not None
+    return cell.kind == "digits" and len(cell.text) in (3, 5, 6, 7) and nxt is not None and nxt.kind != "amount"
 
 
 def _serial_column(header: list[Line]) -> tuple[float, float] | None:
@@ -1082,16 +1126,22 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
         codes = [code]
         names: list[_Cell] = []
         k = used
+        stray: list[tuple[int, _Cell]] = []
         glued = _EMBEDDED_CODE.search(glued_name)
         if glued:  # the next cell's code glued to this name: 机关事业单位职业年金缴费支出50102-社会保障缴费
             codes.append(glued.group(1))
             glued_name, k = glued_name[: glued.start()], first_amount
         while k < first_amount:
             cell = cells[k]
-            if cell.kind == "digits" and names and len(codes) < 3:  # 301 01 基本工资 | 501 01 工资奖金津补贴
-                other, *_ = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
-                if other:
+            # 301 01 基本工资 | 501 01 工资奖金津补贴: a second code opens with its 类 (two digits alone are no code)
+            if cell.kind == "digits" and names and len(codes) < 3 and len(cell.text) >= 3:
+                other, other_used, *_ = _split_code(cells[k:first_amount], _Context(klass=codes[-1][:3]))
+                after = cells[k + other_used].kind if k + other_used < first_amount else ""
+                # a second code is printed in parts or has its name after it; a number alone
+                # before the amounts may be a bare amount
+                if other and (other_used > 1 or after == "text"):
                     codes.append(other)
+                    stray += [(0, c) for c in cells[k + other_used : first_amount] if c.kind == "digits"]
                     break
             if cell.kind == "text":
                 match = _CODE_NAME.match(cell.text)
@@ -1104,32 +1154,44 @@ def _band_rows_of(cells: list[_Cell], ctx: _Context) -> list[GenericRow]:
                     codes.append(glued.group(1))
                     break
                 names.append(cell)
+            elif cell.kind == "digits":
+                stray.append((0, cell))
             k += 1
-        amounts = [_value(c) for c in cells[first_amount:] if c.kind == "amount"]
+        amounts: list[GenericValue] = []
+        for cell in cells[first_amount:]:
+            if cell.kind == "amount":
+                amounts.append(_value(cell))
+            elif cell.kind == "digits":
+                stray.append((len(amounts), cell))
         family, kind = _family(code)
         name = glued_name + _reading(names)
-        return [GenericRow(kind, tuple(codes), name, amounts, cells[0].tokens[0], family, short=short)]
+        return [GenericRow(kind, tuple(codes), name, amounts, cells[0].tokens[0], family, short=short, stray=stray)]
     rows: list[GenericRow] = []
     label_cells: list[_Cell] = []
     values: list[GenericValue] = []
+    numbers: list[tuple[int, _Cell]] = []  # numbers that are neither label nor amount
 
     def flush() -> None:
         if not label_cells and not values:
+            if numbers and rows:  # numbers after the last row's amounts: that row's
+                rows[-1].stray.extend(numbers)
             return
         label = _reading(label_cells)
         head = label_cells[0].tokens[0] if label_cells else values[0].token
         kind = "total" if _TOTAL.match(label.rstrip("：:")) else ("label" if label else "values")
         name = label.rstrip("：:") if kind == "total" else label
-        rows.append(GenericRow(kind, (), name, list(values), head, parts=list(label_cells)))
+        rows.append(GenericRow(kind, (), name, list(values), head, parts=list(label_cells), stray=list(numbers)))
 
     for cell in cells:
         if cell.kind == "text":
             if values:
                 flush()
-                label_cells, values = [], []
+                label_cells, values, numbers = [], [], []
             label_cells.append(cell)
         elif cell.kind == "amount":
             values.append(_value(cell))
+        else:
+            numbers.append((len(values), cell))
     flush()
     return rows
 
@@ -1195,15 +1257,16 @@ def _split_labels(rows: list[GenericRow], ranges: list[tuple[float, float]]) -> 
         for k, group in enumerate(groups):
             label = _reading(group)
             total = _TOTAL.match(label.rstrip("：:"))
-            values = row.values if k == len(groups) - 1 else []
+            last = k == len(groups) - 1
             out.append(
                 GenericRow(
                     "total" if total else "label",
                     (),
                     label.rstrip("：:") if total else label,
-                    values,
+                    row.values if last else [],
                     group[0].tokens[0],
                     parts=group,
+                    stray=row.stray if last else [],
                 )
             )
     return out
@@ -1318,6 +1381,13 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
                 value.column = k
     if ranges is not None:
         rows = _split_labels(rows, ranges)
+    if first.kind not in _vocabulary().text_tables:  # 绩效目标: numbers there are targets and weights
+        if ranges is None and first.layout != "plain" and not any(r.values for r in rows):
+            ranges = []  # every amount printed bare: the columns come from the numbers' positions
+        _account_numbers(rows, ranges, header, first.unit)
+        if ranges == []:
+            ranges = None
+        positional = ranges is not None
     count = len(ranges) if ranges is not None else max((len(r.values) for r in rows), default=0)
     value_headers = _headers(header, ranges, count)
     columns = [
@@ -1362,7 +1432,8 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
             for k in range(count):
                 cells[f"v{k + 1}"] = Cell(None, None, sure)
         for value in row.values:
-            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location(), sure)
+            certain = sure and not (row.doubt or value.token.doubt)
+            cells[f"v{value.column + 1}"] = Cell(value.fen, value.location(), certain)
         level = {"total": 0, "unit": 1, "class": 1, "kuan": 2, "item": 3}.get(kind, 1)
         out.append(Row(key, kind, cells, level))
     table = Table(
@@ -1388,6 +1459,71 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
         "decimals": _decimals(rows),
     }
     return table, info
+
+
+def _account_numbers(
+    rows: list[GenericRow], ranges: list[tuple[float, float]] | None, header: list[Line], unit: str
+) -> None:
+    """Every number a row printed besides its code and amounts accounted for: a bare integer
+    ('2450000', Excel's General format) in an amount column is that column's amount; one under a
+    数量/序号/行次 or code header is explained; any other leaves the row's amounts uncertain, as
+    does a bare integer whose column is not known (no positions: it is read in printed order)."""
+    words = [(normal(w.text), w.x0, w.x1) for line in header for w in line.words]
+    spans = number_columns(words)
+    unsure: set[int] = set()  # columns of bare integers whose header does not say amounts
+    if ranges is not None:
+        unplaced = [
+            (cell.x0, cell.x1)
+            for row in rows
+            for _before, cell in row.stray
+            if place_number(cell.x0, cell.x1, ranges, spans) == UNPLACED
+        ]
+        added = bare_columns(unplaced)
+        if added:  # a column whose every amount prints bare: one more amount column
+            ranges[:] = sorted([*ranges, *added])
+            unsure = {k for k, span in enumerate(ranges) if span in added and not amount_header(span, words)}
+            for row in rows:
+                for value in row.values:
+                    centre = (value.x0 + value.x1) / 2
+                    value.column = next(k for k, (a, b) in enumerate(ranges) if a - 0.5 <= centre <= b + 0.5)
+    for row in rows:
+        if not row.stray:
+            continue
+        taken = {v.column for v in row.values}
+        for before, cell in row.stray:
+            value = _value(_Cell("amount", cell.tokens, cell.x0, cell.x1, cell.text, _bare_fen(cell, unit)))
+            if ranges is None:
+                if before == 0:  # a number before the amounts: a code, a 序号 or a quantity?
+                    row.doubt = row.doubt or f"未能归属的数字“{cell.text}”"
+                    continue
+                row.values.insert(min(before, len(row.values)), value)
+                row.doubt = row.doubt or f"不带小数的数字“{cell.text}”按金额读取"
+                continue
+            column = place_number(cell.x0, cell.x1, ranges, spans)
+            if column == EXPLAINED:
+                continue
+            # a number on a line the row only took in (a name's wrapped line, or a tight row of bare
+            # integers taken for one) is no amount of this row
+            own = any(cell.tokens[0].line is v.token.line for v in row.values) or (
+                row.head is not None and cell.tokens[0].line is row.head.line
+            )
+            if column == UNPLACED or column in taken or not own:
+                row.doubt = row.doubt or f"未能归属的数字“{cell.text}”"
+                continue
+            value.column = column
+            taken.add(column)
+            row.values.append(value)
+            if column in unsure:  # this cell only: the row's other amounts are read as ever
+                value.token.doubt = f"不带小数的一列数字“{cell.text}”，表头未表明是金额"
+        if ranges is None:
+            for k, value in enumerate(row.values):
+                value.column = k
+        else:
+            row.values.sort(key=lambda v: v.column)
+
+
+def _bare_fen(cell: _Cell, unit: str) -> int:
+    return _amount_fen(cell.text, unit, cell.tokens[0])
 
 
 def _signature(row: GenericRow) -> tuple[str, str, tuple[int, ...]]:
@@ -1565,6 +1701,9 @@ def hierarchy_checks(table: Table) -> list[Check]:
             return None
         return cell.value if isinstance(cell.value, int) else None
 
+    def coarse(mother: Row, kids: list[Row], column: str) -> int:
+        return excess_step((r.cells.get(column) for r in (mother, *kids)), table.unit, step)
+
     def compare(mother: Row, kids: list[Row], what: str) -> None:
         if not kids:
             return
@@ -1588,7 +1727,7 @@ def hierarchy_checks(table: Table) -> list[Check]:
                     expected,
                     actual,
                     len(kids),
-                    abs(actual - expected) <= step * len(kids),
+                    abs(actual - expected) <= step * len(kids) + coarse(mother, kids, column),
                     tuple((kid.key, column) for kid in kids),
                 )
             )

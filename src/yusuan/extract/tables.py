@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from yusuan.extract.amounts import misgrouped, misgrouped_value, piece_boxes, run_splits
 from yusuan.extract.assign import place_values
 from yusuan.extract.document import Document, Line
 from yusuan.ledger.model import PERSONNEL_ECON_CLASSES
@@ -65,12 +66,16 @@ class Token:
     line: Line
     bbox: tuple[float, float, float, float] | None = None
     fen: int = 0  # amounts: the value in fen (万元 as printed)
+    #: why the reading cannot vouch for this token ('' when it can): its cell is then uncertain
+    doubt: str = ""
 
     def __post_init__(self) -> None:
         if self.kind == "amount" and self.text not in _ZERO:
             whole, dot, frac = self.text.partition(".")
             if dot and len(frac) == 2 and whole.isdigit() and frac.isdigit():  # the common '12593.11'
                 self.fen = int(whole) * 1_000_000 + int(frac) * 10_000
+            elif misgrouped(self.text):  # '12345,678.00': the digits are the value
+                self.fen = parse_amount(misgrouped_value(self.text), "万元")
             else:
                 self.fen = parse_amount(self.text.replace("，", ","), "万元")
 
@@ -96,6 +101,7 @@ class ParsedRow:
     names: list[Token] = field(default_factory=list)
     values: list[Token] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
+    doubt: str = ""  # why the row's amounts are uncertain: a token on it the reading cannot place
 
     @property
     def name(self) -> str:
@@ -178,6 +184,8 @@ def _read_heading(region: TableRegion) -> None:
 def _kind(text: str) -> str:
     if text in _ZERO or (_AMOUNT.match(text) and readable_amount(text)):
         return "amount"
+    if misgrouped(text) and readable_amount(text):  # '345678,901', '1,2345.00': digits are digits
+        return "amount" if "." in text else "integer"
     if _DIGITS.match(text):
         return "digits"
     if _INTEGER.match(text) and readable_amount(text):
@@ -213,6 +221,20 @@ def _pieces(text: str) -> list[str]:
     return out
 
 
+def _run_together(
+    word: str, box: tuple[float, float, float, float] | None
+) -> list[tuple[str, tuple[float, float, float, float] | None, str]]:
+    """Amounts printed without a gap ('1,234,500.0067,890,100.00'), each with its share of the
+    word's box: split so that every piece shows the same decimals, two when several counts fit
+    (then the pieces are in doubt). Empty when the word is not such a run."""
+    splits = run_splits(word)
+    if not splits or not all(readable_amount(p) for split in splits for p in split):
+        return []
+    doubt = "amounts run together, split more than one way" if len(splits) > 1 else ""
+    pieces = splits[0]
+    return [(p, b, doubt) for p, b in zip(pieces, piece_boxes(box, pieces), strict=True)]
+
+
 _UNITS = set("万元%％人个次条辆台套项岁天时")
 _STARTS_VALUE = re.compile(r"^([≥≤<>=＞＜≧≦]|\d[\d.]*\s*[%％])")
 
@@ -246,6 +268,11 @@ def tokens(lines: list[Line]) -> list[Token]:
         previous: Token | None = None
         for text, box in parts:
             for word in text.split() if box is None else [text]:
+                run = _run_together(word, box)
+                if run:
+                    out.extend(Token(piece, "amount", line, piece_box, doubt=doubt) for piece, piece_box, doubt in run)
+                    previous = out[-1]
+                    continue
                 for piece in _pieces(word):
                     kind = _kind(piece)
                     if (
@@ -360,9 +387,49 @@ def _parse_coded(toks: list[Token], leaf: str, labelled_total: bool) -> list[Par
             continue
         tok = toks[i]
         if current is not None:
-            (current.values if tok.kind == "amount" else current.names).append(tok)
+            if tok.kind == "amount":
+                current.values.append(tok)
+            elif _bare_after(tok, current.values):  # '6' among '12.50 …': a bare integer amount
+                current.values.append(bare_amount(tok))
+            elif current.values and tok.kind in ("digits", "integer"):  # after the amounts, on a line of its own
+                current.doubt = current.doubt or f"未能归属的数字“{tok.text}”"
+            elif tok.kind in ("digits", "integer") and current.names and _amount_follows(toks, i):
+                current.values.append(bare_amount(tok))  # '300 300.00 …': the first amount printed bare
+            else:
+                if tok.kind in ("digits", "integer"):  # a number amid the name: neither code nor amount
+                    current.doubt = current.doubt or f"未能归属的数字“{tok.text}”"
+                current.names.append(tok)
         i += 1
+    for row in rows:
+        if row.doubt:
+            doubt(row.values, row.doubt)
     return rows
+
+
+def _amount_follows(toks: list[Token], i: int) -> bool:
+    """Whether an amount follows token i on its line (numbers between them aside)."""
+    for tok in toks[i + 1 :]:
+        if tok.line is not toks[i].line or tok.kind == "text":
+            return False
+        if tok.kind == "amount":
+            return True
+    return False
+
+
+def _bare_after(tok: Token, values: list[Token]) -> bool:
+    """A number printed without decimals on the line of a row's amounts, after them: one more amount."""
+    return tok.kind in ("digits", "integer") and bool(values) and tok.line is values[-1].line
+
+
+def bare_amount(tok: Token) -> Token:
+    """A number printed without decimals ('2450000', '6', Excel's General format) read as an amount."""
+    return Token(tok.text, "amount", tok.line, tok.bbox, doubt=tok.doubt)
+
+
+def doubt(values: list[Token], why: str) -> None:
+    """A row's amounts the reading cannot vouch for: a token on the row is not accounted for."""
+    for tok in values:
+        tok.doubt = tok.doubt or why
 
 
 def _parse_items(
@@ -393,8 +460,8 @@ def _parse_items(
                         pending = [t for t in pending if t.line is tok.line] or pending
                     rows.append(ParsedRow(leaf, [], list(pending)))
                 pending = []
-            while i < len(toks) and toks[i].kind == "amount":
-                rows[-1].values.append(toks[i])
+            while i < len(toks) and (toks[i].kind == "amount" or _bare_after(toks[i], rows[-1].values)):
+                rows[-1].values.append(bare_amount(toks[i]) if toks[i].kind != "amount" else toks[i])
                 i += 1
             continue
         if rows:  # before the first values: the header
@@ -738,7 +805,7 @@ def _label_cells(spec: TableSpec, level: str, context: dict[str, str]) -> dict[s
 
 
 def _cells_from(option: dict[str, Token]) -> dict[str, Cell]:
-    return {col: Cell(tok.fen, tok.location()) for col, tok in option.items()}
+    return {col: Cell(tok.fen, tok.location(), certain=not tok.doubt) for col, tok in option.items()}
 
 
 def _note_alternatives(found: Extraction, number: str, key: tuple[str, ...], options: list[dict[str, Token]]) -> None:
@@ -960,7 +1027,7 @@ def _two_sided_table(spec: TableSpec, region: TableRegion, profile: Profile) -> 
             cells["in.label"] = Cell(income[li])
             vals = in_values.get(li, [])
             if vals:
-                cells["in.amount"] = Cell(vals[0].fen, vals[0].location())
+                cells["in.amount"] = Cell(vals[0].fen, vals[0].location(), certain=not vals[0].doubt)
         if ri is not None:
             cells["out.label"] = Cell(expenditure[ri])
             vals = out_values.get(ri, [])

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
+from yusuan.extract.amounts import excess_step
 from yusuan.extract.generic import table_display_step
 from yusuan.money import UNIT_FEN
 from yusuan.tables.model import Column, Row, Table
@@ -446,7 +447,9 @@ def generic_columns(ctx: AuditContext) -> Iterator[Finding]:
                 continue  # a blank total is not compared (a wrapped or missing cell)
             summed = sum(row.amount(c) for c in parts)
             difference = total - summed
-            tail = abs(difference) <= (len(parts) + 1) * step // 2  # each printed cell rounds on its own
+            # each printed cell rounds on its own, by its own step when it shows fewer decimals
+            coarser = excess_step((row.cells.get(c) for c in (total_column, *parts)), table.unit, step)
+            tail = abs(difference) <= (len(parts) + 1) * step // 2 + coarser
             ctx.count(table, tail, cells=[(table, row, c) for c in (total_column, *parts)])
             if difference == 0:
                 continue

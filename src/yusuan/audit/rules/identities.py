@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from yusuan.audit.context import AuditContext, finding, rounding_only
+from yusuan.audit.context import AuditContext, display_step, finding, rounding_only
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
+from yusuan.extract.amounts import excess_step
 from yusuan.tables.identities import Check, class_labels, column_checks, hierarchy_checks, line_checks
 from yusuan.tables.model import Table
 
@@ -35,7 +36,11 @@ def _report(ctx: AuditContext, table: Table, checks: list[Check], rule_id: str, 
                 f"{table.number} {where} 的 {check.column}（{actual}）与其各组成部分之和（{expected}）不符："
                 f"{check.identity}"
             )
-        if rounding_only(check.difference, check.terms, table.unit):
+        cells = [row.cells.get(check.column) if row is not None else None]
+        cells += [rows[k].cells.get(c) for k, c in check.parts if k in rows]
+        if rounding_only(
+            check.difference, check.terms, table.unit, excess_step(cells, table.unit, display_step(table.unit))
+        ):
             yield finding(_TAIL, "info", f"{message}，差额在显示舍入范围内（尾差）", expected, actual, places)
         else:
             yield finding(rule_id, "error", message, expected, actual, places, signs)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding, Place
 from yusuan.audit.rules import rule
+from yusuan.extract.amounts import misgrouped
 from yusuan.extract.tables import normal
 from yusuan.tables.model import Row
 
@@ -154,25 +155,40 @@ def project_names(ctx: AuditContext) -> Iterator[Finding]:
 
 
 _GROUPED = re.compile(r"\d[\d,]*,[\d,]*(?:\.\d+)?")
-_WELL_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
 @rule(
     "wording.number_format",
     "warning",
-    "金额的千位分隔符位置正确（如 4,107,573.11，而不是 4107,573.11）",
+    "金额（情况说明和表格中）的千位分隔符位置正确（如 4,107,573.11，而不是 4107,573.11）",
     "分隔符放错的数字可能被读错，也说明数字经过手工改动。",
 )
 def number_format(ctx: AuditContext) -> Iterator[Finding]:
-    if ctx.narrative is None:
-        return
-    for m in _GROUPED.finditer(ctx.narrative.text):
-        if not _WELL_GROUPED.match(m.group()):
-            yield finding(
-                "wording.number_format",
-                "warning",
-                f"数字“{m.group()}”的千位分隔符位置不对",
-                "",
-                m.group(),
-                [_place(ctx, m.start(), m.end())],
-            )
+    if ctx.narrative is not None:
+        for m in _GROUPED.finditer(ctx.narrative.text):
+            if misgrouped(m.group()):
+                yield finding(
+                    "wording.number_format",
+                    "warning",
+                    f"数字“{m.group()}”的千位分隔符位置不对",
+                    "",
+                    m.group(),
+                    [_place(ctx, m.start(), m.end())],
+                )
+    for table in ctx.tables.tables:  # the table cells: read by their digits, their format reported
+        for row in table.rows:
+            for column, cell in row.cells.items():
+                printed = cell.location.text if cell.location is not None else ""
+                if not isinstance(cell.value, int) or not misgrouped(printed):
+                    continue
+                place = ctx.place(table, row, column)
+                page = f"第{place.page}页" if place.page else (f"第{place.line}行" if place.line else "")
+                yield finding(
+                    "wording.number_format",
+                    "warning",
+                    f"{page}{table.number}「{'/'.join(row.key)}」行的数字“{printed}”千位分隔符位置不对，按数字读作"
+                    f" {ctx.amount_text(cell.value, table)}",
+                    "",
+                    printed,
+                    [place],
+                )
