@@ -395,6 +395,8 @@ def _parse_coded(toks: list[Token], leaf: str, labelled_total: bool) -> list[Par
                 current.doubt = current.doubt or f"未能归属的数字“{tok.text}”"
             elif tok.kind in ("digits", "integer") and current.names and _amount_follows(toks, i):
                 current.values.append(bare_amount(tok))  # '300 300.00 …': the first amount printed bare
+            elif tok.kind in ("digits", "integer") and current.names and _numbers_to_line_end(toks, i):
+                current.values.append(bare_amount(tok))  # '综合业务管理 300 300 300': every amount bare
             else:
                 if tok.kind in ("digits", "integer"):  # a number amid the name: neither code nor amount
                     current.doubt = current.doubt or f"未能归属的数字“{tok.text}”"
@@ -414,6 +416,47 @@ def _amount_follows(toks: list[Token], i: int) -> bool:
         if tok.kind == "amount":
             return True
     return False
+
+
+def _bare_line(toks: list[Token], i: int, unit_names: dict[str, str]) -> bool:
+    """Whether token i is a bare number on a line of numbers only, and none of them a unit's code
+    or a column's serial number (1 2 3 …): the line is a row's amounts printed without decimals."""
+    tok = toks[i]
+    if tok.kind not in ("digits", "integer"):
+        return False
+    start, end = i, i + 1
+    while start > 0 and toks[start - 1].line is tok.line:
+        start -= 1
+    while end < len(toks) and toks[end].line is tok.line:
+        end += 1
+    line = toks[start:end]
+    if any(t.kind not in ("digits", "integer", "amount") for t in line):
+        return False
+    if any(t.kind == "digits" and (t.text in unit_names or (len(line) == 1 and 6 <= len(t.text) <= 12)) for t in line):
+        return False
+    serial = [t.text for t in line]
+    return serial != [str(k) for k in range(1, len(line) + 1)]
+
+
+def _bare_value(toks: list[Token], i: int) -> bool:
+    """A bare number that only numbers follow on its line: an amount — unless it is a code (a
+    project's long code, or a unit's 6 digits alone on its line)."""
+    tok = toks[i]
+    if tok.kind not in ("digits", "integer") or len(tok.text) >= 12 or not _numbers_to_line_end(toks, i):
+        return False
+    alone = (i == 0 or toks[i - 1].line is not tok.line) and (i + 1 == len(toks) or toks[i + 1].line is not tok.line)
+    return not (alone and tok.kind == "digits" and len(tok.text) >= 6)
+
+
+def _numbers_to_line_end(toks: list[Token], i: int) -> bool:
+    """Whether token i and every token after it on its line are numbers (a row's amounts, all bare)."""
+    line = toks[i].line
+    for tok in toks[i:]:
+        if tok.line is not line:
+            return True
+        if tok.kind not in ("digits", "integer", "amount"):
+            return False
+    return True
 
 
 def _bare_after(tok: Token, values: list[Token]) -> bool:
@@ -445,6 +488,8 @@ def _parse_items(
     i = 0
     while i < len(toks):
         tok = toks[i]
+        if _bare_line(toks, i, unit_names):  # '300 300' on a line of its own: the row's amounts, printed bare
+            tok = toks[i] = bare_amount(tok)
         if tok.kind == "amount":
             if not rows:
                 rows.append(ParsedRow("total", []))
@@ -1121,14 +1166,16 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
             while i < len(toks) and toks[i].kind != "amount":
                 if toks[i].kind == "digits" and len(toks[i].text) >= 12:
                     break
+                if name_parts and _bare_value(toks, i):
+                    break  # the amounts, printed without decimals
                 box = toks[i].bbox
                 if name_x is None and box is not None:
                     name_x = box[0]
                 name_parts.append(toks[i].text)
                 i += 1
             values: list[Token] = []
-            while i < len(toks) and toks[i].kind == "amount" and len(values) < len(columns):
-                values.append(toks[i])
+            while i < len(toks) and (toks[i].kind == "amount" or _bare_value(toks, i)) and len(values) < len(columns):
+                values.append(toks[i] if toks[i].kind == "amount" else bare_amount(toks[i]))
                 i += 1
             placed = _place(ParsedRow(kind, [tok], [], values), columns, identities)
             cells = {
