@@ -41,3 +41,25 @@ def test_thousands_separators_read_the_same(seed_text: str) -> None:
     grouped = _table_lines(seed_text, lambda line: re.sub(r"\b(\d{1,3})(\d{3})\.(\d\d)\b", r"\1,\2.\3", line))
     assert grouped != seed_text
     assert _errors(grouped) == _errors(seed_text)
+
+
+def test_misplaced_thousands_separators_read_the_same_and_are_named(seed_text: str) -> None:
+    """'1,2593.11': the digits are the value; the cell's format is a warning (wording.number_format)."""
+    misgrouped = _table_lines(seed_text, lambda line: re.sub(r"\b(\d)(\d{4})\.(\d\d)\b", r"\1,\2.\3", line))
+    assert misgrouped != seed_text
+    assert _errors(misgrouped) == _errors(seed_text)
+    report = audit_document(parse_text(misgrouped))
+    assert any(f.rule == "wording.number_format" and f.locations[0].table for f in report.findings)
+
+
+def test_amounts_shown_with_one_decimal_raise_no_new_errors(seed_text: str) -> None:
+    """'12593.1' for 12593.11: each cell's own display step (0.1 万元) is its rounding tolerance, in
+    the tables' identities, across tables and against the narrative; the seed's 8 errors remain."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    def one(m: re.Match[str]) -> str:
+        return str(Decimal(m.group(0)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+    rounded = _table_lines(seed_text, lambda line: re.sub(r"\b\d+\.\d\d\b", one, line))
+    assert rounded != seed_text
+    assert sorted(rule for rule, _ in _errors(rounded)) == sorted(rule for rule, _ in _errors(seed_text))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from yusuan.audit.context import AuditContext, finding, rounding_only
+from yusuan.audit.context import AuditContext, display_step, finding, rounding_only
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
+from yusuan.extract.amounts import excess_step
 from yusuan.tables.model import Table
 
 _OPS = {
@@ -44,8 +45,15 @@ def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
             if not lcells and not rcells:
                 continue
             held = _OPS[op](lv, rv)
+            terms = max(len(lcells), len(rcells))
+            # cells printed with fewer decimals than the table's round by more (extract.amounts.excess_step)
+            coarser = excess_step(
+                [r.cells.get(c) for r, c in lcells] + [r.cells.get(c) for r, c in rcells],
+                left_table.unit,
+                display_step(left_table.unit),
+            )
             if not held and op != "=":  # an inequality of rounded sums may be off by the rounding (尾差)
-                held = rounding_only(lv - rv, max(len(lcells), len(rcells)), left_table.unit)
+                held = rounding_only(lv - rv, terms, left_table.unit, coarser)
             cells = [(left_table, r, c) for r, c in lcells] + [(right_table, r, c) for r, c in rcells]
             ctx.count(left_table, held, cells=cells if op == "=" else ())
             if held:
@@ -59,7 +67,7 @@ def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
                 f"{left_table.number} 与 {right_table.number} 不一致：{left_table.number} 为 {lt}，"
                 f"{right_table.number} 为 {rt}" + (f"（{key}）" if key else "") + f"；应满足 {what}"
             )
-            if op == "=" and rounding_only(lv - rv, max(len(lcells), len(rcells)), left_table.unit):
+            if op == "=" and rounding_only(lv - rv, terms, left_table.unit, coarser):
                 yield finding("rounding.tail_difference", "info", message + "，差额在尾差范围内", rt, lt, places)
             else:
                 signs = [1] * len(lcells) + [-1] * len(rcells) if op == "=" else []

@@ -9,9 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from yusuan.audit.context import AuditContext, display_step, finding, rounding_only
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
+from yusuan.extract.amounts import excess_step
 from yusuan.extract.narrative import NarrativeFact
 from yusuan.extract.tables import normal
 from yusuan.money import format_wan
+from yusuan.tables.model import Table
 
 _CENT = Decimal("0.01")
 _STEP = 10_000  # 0.01 万元 in fen: the narrative's display step
@@ -21,8 +23,9 @@ def _subject(fact: NarrativeFact) -> str:
     return normal(fact.clause)
 
 
-def _table_amount(ctx: AuditContext, fact: NarrativeFact) -> tuple[int, list, str] | None:
-    """What the tables say about the amount's subject: (value, cells, what) or None."""
+def _table_amount(ctx: AuditContext, fact: NarrativeFact) -> tuple[int, list, str, int] | None:
+    """What the tables say about the amount's subject: (value, places, what, how much more than the
+    table's step its cells round by) or None."""
     subject = _subject(fact)
     patterns = sorted(ctx.layout("narrative_subjects", []), key=lambda p: len(p["pattern"]), reverse=True)
     for entry in patterns:
@@ -34,7 +37,7 @@ def _table_amount(ctx: AuditContext, fact: NarrativeFact) -> tuple[int, list, st
             if "" not in values or not values[""][1]:
                 return None
             value, cells = values[""]
-            return value, [ctx.place(table, r, c) for r, c in cells], entry["pattern"]
+            return value, [ctx.place(table, r, c) for r, c in cells], entry["pattern"], _coarser(table, cells)
     classes_kind = ctx.layout("narrative_classes")
     if classes_kind:
         for entry in ctx.catalog.entries("function"):
@@ -44,8 +47,12 @@ def _table_amount(ctx: AuditContext, fact: NarrativeFact) -> tuple[int, list, st
                     return None
                 table, values = resolved
                 value, cells = values.get(entry.code, (0, []))
-                return value, [ctx.place(table, r, c) for r, c in cells], entry.name
+                return value, [ctx.place(table, r, c) for r, c in cells], entry.name, _coarser(table, cells)
     return None
+
+
+def _coarser(table: Table, cells: list) -> int:
+    return excess_step([r.cells.get(c) for r, c in cells], table.unit, display_step(table.unit))
 
 
 def _in_tables_part(fact: NarrativeFact) -> bool:
@@ -68,14 +75,14 @@ def amounts(ctx: AuditContext) -> Iterator[Finding]:
         found = _table_amount(ctx, fact)
         if found is None:
             continue
-        value, places, what = found
+        value, places, what, coarser = found
         if value == fact.fen:
             continue
         place = ctx.fact_place(fact)
         message = f"情况说明中“{what}”为 {fact.text} 万元，表格中为 {format_wan(value)} 万元"
         # the narrative rounds the exact sum once; the tables' figure may add up several
         # rounded cells, each off by up to half a step
-        if abs(value - fact.fen) <= max(
+        if abs(value - fact.fen) <= coarser + max(
             _STEP, (len(places) + 1) * display_step(ctx.profile.unit if ctx.profile else "") // 2
         ):
             yield finding(
