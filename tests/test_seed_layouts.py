@@ -63,3 +63,17 @@ def test_amounts_shown_with_one_decimal_raise_no_new_errors(seed_text: str) -> N
     rounded = _table_lines(seed_text, lambda line: re.sub(r"\b\d+\.\d\d\b", one, line))
     assert rounded != seed_text
     assert sorted(rule for rule, _ in _errors(rounded)) == sorted(rule for rule, _ in _errors(seed_text))
+
+
+def test_codes_printed_whole_read_the_same(seed_text: str) -> None:
+    """'2080101 行政运行' for '208 01 01 行政运行': a 7-digit 项 code, not a unit's code."""
+    whole = re.sub(r"(?m)^(\d{3}) (\d{2}) (\d{2}) ", r"\1\2\3 ", seed_text)
+    assert whole != seed_text
+    assert _errors(whole) == _errors(seed_text)
+
+
+@pytest.mark.parametrize("zero", ["-", "0.00"])
+def test_zeros_printed_otherwise_read_the_same(seed_text: str, zero: str) -> None:
+    other = _table_lines(seed_text, lambda line: re.sub(r"(?<=\s)0(?=\s|$)", zero, line))
+    assert other != seed_text
+    assert _errors(other) == _errors(seed_text)

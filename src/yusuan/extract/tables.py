@@ -22,6 +22,7 @@ import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 from yusuan.extract.amounts import misgrouped, misgrouped_value, piece_boxes, run_splits
 from yusuan.extract.assign import place_values
@@ -337,12 +338,22 @@ def _digits(toks: list[Token], i: int, *lengths: int) -> bool:
     )
 
 
+@cache
+def _function_class(code: str) -> bool:
+    """Whether a 3-digit code is a 类 of the 支出功能分类 (its 项 codes are 7 digits)."""
+    from yusuan.catalog import load_catalog
+
+    return load_catalog().knows("function", code)
+
+
 def _head(level: str, toks: list[Token], i: int, leaf: str) -> tuple[str, int] | None:
     """(level, number of head tokens) when a row starts at token i."""
     if _is_total(toks, i):
         return "total", 1
     t = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if leaf == "function" and t.kind == "digits" and len(t.text) == 7 and _function_class(t.text[:3]):
+        return "function", 1  # a 项 code printed whole (2080101), not a unit's code
     if t.kind == "digits" and 6 <= len(t.text) <= 12 and nxt is not None and nxt.kind in ("text", "amount"):
         return "unit", 1  # its name may follow, or stand on the line above (a wrapped, centred cell)
     if leaf == "function":
