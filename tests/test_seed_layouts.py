@@ -77,3 +77,26 @@ def test_zeros_printed_otherwise_read_the_same(seed_text: str, zero: str) -> Non
     other = _table_lines(seed_text, lambda line: re.sub(r"(?<=\s)0(?=\s|$)", zero, line))
     assert other != seed_text
     assert _errors(other) == _errors(seed_text)
+
+
+def test_a_table_printed_in_yuan_reads_the_same(seed_text: str) -> None:
+    """预算05表 printed in 元 (单位：元, each amount ×10000): its cells hold the same money."""
+    from decimal import Decimal
+
+    start, end = seed_text.index("\n预算05表"), seed_text.index("\n预算06表")
+
+    def yuan(m: re.Match[str]) -> str:
+        return f"{Decimal(m.group(0)) * 10000:.2f}"
+
+    part = seed_text[start:end].replace("单位：万元", "单位：元")
+    part = re.sub(r"\b\d+\.\d\d\b", yuan, part)
+    assert "单位：元" in part
+    printed = seed_text[:start] + part + seed_text[end:]
+    # the same findings (预算05表's amounts now shown in 元 in their messages)
+    assert [rule for rule, _ in _errors(printed)] == [rule for rule, _ in _errors(seed_text)]
+    ours = audit_document(parse_text(printed)).tableset.get("gpb_expenditure")
+    seed = audit_document(parse_text(seed_text)).tableset.get("gpb_expenditure")
+    assert ours.unit == "元"
+    assert [{k: c.value for k, c in r.cells.items()} for r in ours.rows] == [
+        {k: c.value for k, c in r.cells.items()} for r in seed.rows
+    ]

@@ -21,14 +21,14 @@ import itertools
 import operator
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from yusuan.extract.amounts import misgrouped, misgrouped_value, piece_boxes, run_splits
 from yusuan.extract.assign import place_values
 from yusuan.extract.document import Document, Line
 from yusuan.ledger.model import PERSONNEL_ECON_CLASSES
-from yusuan.money import parse_amount
+from yusuan.money import UNIT_FEN, parse_amount
 from yusuan.tables.build import UNIT_BUDGET_LINES
 from yusuan.tables.identities import parse_identity
 from yusuan.tables.model import Cell, Location, Row, Table, TableSet
@@ -973,6 +973,12 @@ def _pivot_table(
 
 
 def _table(spec: TableSpec, region: TableRegion, rows: list[Row]) -> Table:
+    if region.unit == "元":  # tokens are read as 万元; a table printed in 元 holds 1/10000 of that
+        amounts = {c.column.key for c in spec.columns if c.column.type == "amount"}
+        for row in rows:
+            for key, cell in row.cells.items():
+                if key in amounts and isinstance(cell.value, int):
+                    row.cells[key] = replace(cell, value=cell.value // (UNIT_FEN["万元"] // UNIT_FEN["元"]))
     return Table(
         kind=spec.kind,
         number=spec.number,
