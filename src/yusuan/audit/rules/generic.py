@@ -10,8 +10,10 @@ exactly are compared (precision first: a false error is worse than a missed one)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
@@ -658,26 +660,44 @@ def generic_column_agreement(ctx: AuditContext) -> Iterator[Finding]:
     if not _generic(ctx):
         return
     for (scope, quantity), sources in column_sources(ctx).items():
-        first = sources[0]
-        for other in sources[1:]:
-            value, reference = other.value, first.value
-            if reference and (value == reference * 10000 or reference == value * 10000):
-                continue  # a unit read wrongly in one of the tables: not a finding
-            difference = value - reference
-            held = abs(difference) <= max(table_display_step(first.table), table_display_step(other.table))
-            pair = [(other.table, other.row, other.column), (first.table, first.row, first.column)]
-            ctx.count(other.table, held, cells=pair)
-            if difference == 0:
-                continue
-            places = [ctx.place(other.table, other.row, other.column), ctx.place(first.table, first.row, first.column)]
-            expected, actual = ctx.amount_text(reference, first.table), ctx.amount_text(value, other.table)
-            gap = ctx.amount_text(abs(difference), other.table)
-            message = (
-                f"{scope}{_QUANTITIES[quantity]}在两表中不一致：{other.table.number}「{_where(other.row)}」行"
-                f"{_header_text(other.table, other.column)}为 {actual}，{first.table.number}「{_where(first.row)}」行"
-                f"{_header_text(first.table, first.column)}为 {expected}（相差 {gap}）"
-            )
-            if held:
-                yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
-            else:
-                yield finding("cross.generic_columns", "error", message, expected, actual, places, [1, -1])
+        yield from figures_agree(ctx, sources, "cross.generic_columns", partial(_columns_message, scope, quantity))
+
+
+def _columns_message(
+    scope: str, quantity: str, other: _Source, first: _Source, actual: str, expected: str, gap: str
+) -> str:
+    return (
+        f"{scope}{_QUANTITIES[quantity]}在两表中不一致：{other.table.number}「{_where(other.row)}」行"
+        f"{_header_text(other.table, other.column)}为 {actual}，{first.table.number}「{_where(first.row)}」行"
+        f"{_header_text(first.table, first.column)}为 {expected}（相差 {gap}）"
+    )
+
+
+def figures_agree(
+    ctx: AuditContext,
+    figures: Sequence[Any],
+    rule_id: str,
+    describe: Callable[[Any, Any, str, str, str], str],
+) -> Iterator[Finding]:
+    """Every figure of one quantity (each with ``table``, ``row``, ``column``, ``value``) against the
+    first one printed: equal, or within the display
+    rounding of the two tables (尾差, info); ``describe(other, first, actual, expected, gap)`` words
+    a disagreement. A figure 10000 times the other is a unit read wrongly, not a finding."""
+    first = figures[0]
+    for other in figures[1:]:
+        value, reference = other.value, first.value
+        if reference and (value == reference * 10000 or reference == value * 10000):
+            continue
+        difference = value - reference
+        held = abs(difference) <= max(table_display_step(first.table), table_display_step(other.table))
+        pair = [(other.table, other.row, other.column), (first.table, first.row, first.column)]
+        ctx.count(other.table, held, cells=pair)
+        if difference == 0:
+            continue
+        places = [ctx.place(other.table, other.row, other.column), ctx.place(first.table, first.row, first.column)]
+        expected, actual = ctx.amount_text(reference, first.table), ctx.amount_text(value, other.table)
+        message = describe(other, first, actual, expected, ctx.amount_text(abs(difference), other.table))
+        if held:
+            yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
+        else:
+            yield finding(rule_id, "error", message, expected, actual, places, [1, -1])

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
-from yusuan.audit.context import AuditContext, finding
+from yusuan.audit.context import AuditContext
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
 from yusuan.audit.rules.generic import (
@@ -27,9 +28,9 @@ from yusuan.audit.rules.generic import (
     _label,
     _readable,
     _table_total,
+    figures_agree,
     read_summary,
 )
-from yusuan.extract.generic import table_display_step
 from yusuan.tables.model import Column, Row, Table
 
 _TAIL = "rounding.tail_difference"
@@ -225,24 +226,11 @@ def source_agreement(ctx: AuditContext) -> Iterator[Finding]:
     if ctx.profile is not None:
         return
     for name, figures in source_figures(ctx).items():
-        first = figures[0]
-        for other in figures[1:]:
-            value, reference = other.value, first.value
-            if reference and (value == reference * 10000 or reference == value * 10000):
-                continue  # a unit read wrongly in one of the tables: not a finding
-            difference = value - reference
-            held = abs(difference) <= max(table_display_step(first.table), table_display_step(other.table))
-            pair = [(other.table, other.row, other.column), (first.table, first.row, first.column)]
-            ctx.count(other.table, held, cells=pair)
-            if difference == 0:
-                continue
-            places = [ctx.place(other.table, other.row, other.column), ctx.place(first.table, first.row, first.column)]
-            expected, actual = ctx.amount_text(reference, first.table), ctx.amount_text(value, other.table)
-            message = (
-                f"{name}在两表中不一致：{other.table.number}{other.what}为 {actual}，"
-                f"{first.table.number}{first.what}为 {expected}（相差 {ctx.amount_text(abs(difference), other.table)}）"
-            )
-            if held:
-                yield finding(_TAIL, "info", message + "，差额在显示舍入范围内（尾差）", expected, actual, places)
-            else:
-                yield finding("cross.generic_sources", "error", message, expected, actual, places, [1, -1])
+        yield from figures_agree(ctx, figures, "cross.generic_sources", partial(_message, name))
+
+
+def _message(name: str, other: _Figure, first: _Figure, actual: str, expected: str, gap: str) -> str:
+    return (
+        f"{name}在两表中不一致：{other.table.number}{other.what}为 {actual}，"
+        f"{first.table.number}{first.what}为 {expected}（相差 {gap}）"
+    )
