@@ -1,6 +1,6 @@
 """Cells the profile reader could place in several columns, settled by the other tables.
 
-The profile reader (extract/tables.py) places each row's values where its own table's identities
+The profile reader (extract/profile_place.py) places each row's values where its own table's identities
 hold; when several placements fit equally, it lists them (``Extraction.ambiguous`` and
 ``alternatives``). The profile's cross-table agreements then choose: the placement that breaks
 the fewest agreements wins. This needs the agreements' references resolved against the whole
