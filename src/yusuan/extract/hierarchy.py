@@ -106,14 +106,15 @@ def hierarchy_checks(table: Table) -> list[Check]:
     for child, mother in parent.items():
         children.setdefault(mother, []).append(child)
     checks: list[Check] = []
+    counts = {id(row): _value_count(row, columns) for row in rows}  # each row's, once: asked per column and parent
 
     def known(row: Row, column: str, count: int) -> int | None:
         cell = row.cells.get(column)
         if cell is None:
-            return 0 if _value_count(row, columns) == 0 else None
+            return 0 if counts[id(row)] == 0 else None
         if cell.value is None:
             return 0
-        if not positional and column != columns[0] and _value_count(row, columns) != count:
+        if not positional and column != columns[0] and counts[id(row)] != count:
             return None
         return cell.value if isinstance(cell.value, int) else None
 
@@ -123,7 +124,7 @@ def hierarchy_checks(table: Table) -> list[Check]:
     def compare(mother: Row, kids: list[Row], what: str) -> None:
         if not kids:
             return
-        count = _value_count(mother, columns)
+        count = counts[id(mother)]
         for column in columns:
             actual = known(mother, column, count)
             if actual is None:

@@ -123,14 +123,15 @@ def read_narrative(lines: list[Line]) -> Narrative:
     parts: list[str] = []
     line_of: list[Line] = []
     headings: list[tuple[int, str]] = []
+    offset = 0  # where the next line starts in the joined text
     for line in lines:
         text = line.text.strip()
         if not text:
             continue
-        offset = sum(len(p) for p in parts)
         if _HEADING.match(text) and len(text) < 40:
             headings.append((offset, text))
         parts.append(text)
+        offset += len(text)
         line_of.extend([line] * len(text))
     text = "".join(parts)
     sentences = _sentences(text)

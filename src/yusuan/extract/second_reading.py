@@ -329,7 +329,23 @@ def _offset(box: tuple[float, float, float, float], column: list[tuple[float, fl
     )
 
 
-def misplaced(table: Table, row: Row, column: str) -> bool:
+def page_boxes(table: Table, page: int) -> dict[str, list[tuple[int, tuple[float, float, float, float]]]]:
+    """The boxes of the table's cells on a page, by column, each with its row's id."""
+    columns: dict[str, list[tuple[int, tuple[float, float, float, float]]]] = {}
+    for other in table.rows:
+        for key, cell in other.cells.items():
+            at = _box(cell)
+            if at is not None and at[0] == page:
+                columns.setdefault(key, []).append((id(other), at[1]))
+    return columns
+
+
+def misplaced(
+    table: Table,
+    row: Row,
+    column: str,
+    boxes: dict[str, list[tuple[int, tuple[float, float, float, float]]]] | None = None,
+) -> bool:
     """Whether the named amount stands under another column of its table than the one it was placed
     in, judged by where the column's amounts of the other rows stand on the same page. The table
     readers place a row with blank cells by the sums it makes where its positions do not decide;
@@ -338,14 +354,9 @@ def misplaced(table: Table, row: Row, column: str) -> bool:
     if where is None:
         return False
     page, box = where
-    columns: dict[str, list[tuple[float, float, float, float]]] = {}
-    for other in table.rows:
-        if other is row:
-            continue
-        for key, cell in other.cells.items():
-            at = _box(cell)
-            if at is not None and at[0] == page:
-                columns.setdefault(key, []).append(at[1])
+    on_page = page_boxes(table, page) if boxes is None else boxes  # ``boxes``: page_boxes(table, page), once
+    columns = {key: [b for owner, b in found if owner != id(row)] for key, found in on_page.items()}
+    columns = {key: found for key, found in columns.items() if found}
     if column not in columns:
         return False
     own = _offset(box, columns[column])
@@ -376,11 +387,16 @@ def confirm(doc: Document, tables: TableSet, named: Iterable[tuple[str, str, str
         return result
     words = _document_words(doc, {page for *_, page in cells})
     result.available = words is not None
+    bands: dict[tuple[int, int], list[tuple[float, float]]] = {}  # per table and page, computed once
+    boxes: dict[tuple[int, int], dict[str, list[tuple[int, tuple[float, float, float, float]]]]] = {}
     for table, row, column, page in cells:
         result.cells += 1
-        if misplaced(table, row, column):
+        at = (id(table), page)
+        if at not in bands:
+            bands[at], boxes[at] = column_bands(table, page), page_boxes(table, page)
+        if misplaced(table, row, column, boxes[at]):
             result.misplaced += 1
-        elif words is None or agrees(row, column, words.get(page, []), column_bands(table, page)):
+        elif words is None or agrees(row, column, words.get(page, []), bands[at]):
             continue
         else:
             result.disagreed += 1
