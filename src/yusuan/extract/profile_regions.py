@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from yusuan.extract.document import Document, Line
 from yusuan.extract.profile_tokens import _kind
@@ -22,6 +23,7 @@ _UNIT_LINE = re.compile(r"单位[:：]\s*(万元|元)")
 _PAREN = str.maketrans({"(": "（", ")": "）", ":": "："})
 
 
+@lru_cache(maxsize=1 << 16)  # asked of the same labels and titles again and again
 def normal(text: str) -> str:
     """Text without spaces, with ASCII parentheses and colons made full-width."""
     return _SPACES.sub("", text).translate(_PAREN)
