@@ -255,3 +255,11 @@ def test_an_amount_after_bi_shangnian_is_last_years() -> None:
     assert _errors(_after_tables(said)) == []
     wrong = said.replace("下降30%", "下降25%")
     assert _errors(_after_tables(wrong)) == [("narrative.growth_arithmetic", "25")]
+
+
+def test_an_amount_split_before_its_decimals_is_one_amount() -> None:
+    """重庆 001 as pdftotext -layout prints it: '890             .22万元' is 890.22, not 22."""
+    said = "2026年“三公”经费预算890             .22万元。其中：因公出国（境）费用552万元，公务接待费338.22万元。"
+    assert _errors(_after_tables(said)) == []
+    wrong = said.replace("338.22", "300.22")
+    assert _errors(_after_tables(wrong)) == [("narrative.parts_sum", "890.22")]

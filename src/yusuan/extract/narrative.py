@@ -19,7 +19,9 @@ from yusuan.extract.tables import readable_amount
 from yusuan.money import UNIT_FEN, AmountError, parse_amount
 from yusuan.tables.model import Location
 
-_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*万元")
+_AMOUNT = re.compile(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s*万元")  # not the tail of '890 .22万元'
+#: a number the text extraction split before its decimals ('890             .22万元')
+_SPLIT_DECIMALS = re.compile(r"(?<=\d)[ \t]+(?=\.\d)")
 _SHARE = re.compile(r"占(?:比)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 _CHANGE = re.compile(
     # a rate only with its percent sign: '增加10万元，2026年…' has none
@@ -125,7 +127,7 @@ def read_narrative(lines: list[Line]) -> Narrative:
     headings: list[tuple[int, str]] = []
     offset = 0  # where the next line starts in the joined text
     for line in lines:
-        text = line.text.strip()
+        text = _SPLIT_DECIMALS.sub("", line.text.strip())
         if not text:
             continue
         if _HEADING.match(text) and len(text) < 40:
