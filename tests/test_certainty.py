@@ -193,3 +193,27 @@ def test_a_code_label_read_as_a_unit_row_is_uncertain() -> None:
     _mark_coded_unit_rows(table)
     assert not label.cells["v1"].certain and label.cells["name"].certain
     assert unit.cells["v1"].certain
+
+
+def test_a_part_standing_under_a_column_outside_the_identity_is_uncertain() -> None:
+    """合计 = 基本支出 + 项目支出 misses 10.00, and 10.00 stands in the row's 上缴上级支出 column: a
+    part read a column off (a continuation page's columns stand elsewhere), not a misprint."""
+    from tests.test_generic_checks import _coded
+
+    head = [
+        "表3 支出总表".center(80),
+        "单位：万元",
+        _coded("科目编码", "科目名称", "合计", "基本支出", "项目支出", "上缴上级支出"),
+    ]
+    rows = [
+        _coded("", "合计", "30.00", "20.00", "10.00", "0.00"),
+        _coded("201", "一般公共服务支出", "30.00", "20.00", "10.00", "0.00"),
+        _coded("20101", "人大事务", "30.00", "20.00", "10.00", "0.00"),
+        _coded("2010101", "行政运行", "20.00", "20.00", "0.00", "0.00"),
+    ]
+    good = _coded("2010102", "一般行政管理事务", "10.00", "0.00", "10.00", "0.00")
+    assert _errors(audit_document(parse_text("\n".join([*head, *rows, good])))) == []
+    off = _coded("2010102", "一般行政管理事务", "10.00", "0.00", "0.00", "10.00")
+    report = audit_document(parse_text("\n".join([*head, *rows, off])))
+    assert _errors(report) == []
+    assert any(f.rule == "reading.uncertain" and "2010102" in f.message for f in report.findings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -428,6 +428,22 @@ def _column_parts(table: Table) -> tuple[str, list[str]] | None:
     return None
 
 
+def _read_off(table: Table, row: Row, columns: tuple[str, ...], missing: int, step: int) -> bool:
+    """Whether the amount a row's 合计 = Σ parts misses stands in another column of the row: a part
+    read a column or more off (a continuation page whose columns stand elsewhere), not a misprint."""
+    others = [c.key for c in table.columns if c.type == "amount" and c.key not in columns]
+    return any(isinstance(v := row.value(c), int) and abs(v - missing) <= step for c in others)
+
+
+def _unsure(row: Row, columns: tuple[str, ...]) -> None:
+    """The reading's cells a rule found read off: uncertain, so the audit reports them as
+    reading.uncertain rather than as the document's error (audit/certainty.py)."""
+    for column in columns:
+        cell = row.cells.get(column)
+        if cell is not None and cell.certain:
+            row.cells[column] = replace(cell, certain=False)
+
+
 @rule(
     "table.generic_columns",
     "error",
@@ -456,6 +472,8 @@ def generic_columns(ctx: AuditContext) -> Iterator[Finding]:
             if difference == 0:
                 continue
             shown = [c for c in parts if row.value(c)]
+            if not tail and _read_off(table, row, (total_column, *parts), abs(difference), step):
+                _unsure(row, (total_column, *parts))
             places = [ctx.place(table, row, total_column), *(ctx.place(table, row, c) for c in shown)]
             expected, actual = ctx.amount_text(summed, table), ctx.amount_text(total, table)
             names = " + ".join("".join(table.column(c).headers) for c in parts)
