@@ -133,6 +133,23 @@ def _parse_coded(toks: list[Token], leaf: str, labelled_total: bool) -> list[Par
     return rows
 
 
+def _bare_tail(toks: list[Token], i: int) -> bool:
+    """A bare number that starts (or continues) the run of two or more numbers ending a line whose
+    cells before it are text: the row's amounts, printed bare ('… 焦作市…局 300 300')."""
+    tok = toks[i]
+    if tok.kind not in ("digits", "integer") or not _numbers_to_line_end(toks, i):
+        return False
+    start = i
+    while start > 0 and toks[start - 1].line is tok.line and toks[start - 1].kind != "text":
+        start -= 1
+    if start == 0 or toks[start - 1].line is not tok.line:
+        return False  # no text before the numbers on the line: _bare_line's case
+    end = i
+    while end < len(toks) and toks[end].line is tok.line:
+        end += 1
+    return end - start >= 2
+
+
 def _parse_items(
     toks: list[Token], leaf: str, unit_names: dict[str, str], categories: tuple[str, ...], positional: bool = False
 ) -> list[ParsedRow]:
@@ -146,8 +163,8 @@ def _parse_items(
     i = 0
     while i < len(toks):
         tok = toks[i]
-        if _bare_line(toks, i, unit_names):  # '300 300' on a line of its own: the row's amounts, printed bare
-            tok = toks[i] = bare_amount(tok)
+        if _bare_line(toks, i, unit_names) or (rows and _bare_tail(toks, i)):
+            tok = toks[i] = bare_amount(tok)  # '300 300' after the item's cells or on a line of its own
         if tok.kind == "amount":
             if not rows:
                 rows.append(ParsedRow("total", []))

@@ -358,16 +358,29 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
             while i < len(toks) and toks[i].kind != "amount":
                 if toks[i].kind == "digits" and len(toks[i].text) >= 12:
                     break
-                if name_parts and _bare_value(toks, i):
-                    break  # the amounts, printed without decimals
+                if name_parts and (_bare_value(toks, i) or _number_run(toks, i)):
+                    break  # numbers after the name: the amounts, printed without decimals
                 box = toks[i].bbox
                 if name_x is None and box is not None:
                     name_x = box[0]
                 name_parts.append(toks[i].text)
                 i += 1
             values: list[Token] = []
-            while i < len(toks) and (toks[i].kind == "amount" or _bare_value(toks, i)) and len(values) < len(columns):
-                values.append(toks[i] if toks[i].kind == "amount" else bare_amount(toks[i]))
+            while i < len(toks) and len(values) < len(columns):
+                nxt = toks[i]
+                if nxt.kind == "amount":
+                    values.append(nxt)
+                elif (
+                    nxt.kind in ("digits", "integer")
+                    and len(nxt.text) < 12
+                    and (not values or nxt.line is values[-1].line)
+                ):
+                    bare = bare_amount(nxt)
+                    if not _bare_value(toks, i):  # targets' text follows on the line: bare, but not surely an amount
+                        bare.doubt = bare.doubt or f"裸整数“{nxt.text}”后接文字"
+                    values.append(bare)
+                else:
+                    break
                 i += 1
             placed = _place(ParsedRow(kind, [tok], [], values), columns, identities)
             cells = {
@@ -391,6 +404,20 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
                 found.project_targets[current.key[0]].append(tok)
         i += 1
     return _table(spec, region, rows)
+
+
+def _bare_number(tok: Token) -> bool:
+    return tok.kind in ("digits", "integer") and len(tok.text) < 12
+
+
+def _number_run(toks: list[Token], i: int) -> bool:
+    """Two bare numbers side by side on a line (a project's amounts, '72 72'), not a number inside a name."""
+    return (
+        i + 1 < len(toks)
+        and toks[i + 1].line is toks[i].line
+        and _bare_number(toks[i])
+        and (_bare_number(toks[i + 1]) or toks[i + 1].kind == "amount")
+    )
 
 
 def extract_tables(doc: Document, profile: Profile) -> tuple[TableSet, Extraction]:

@@ -68,7 +68,11 @@ def readable_amount(text: str) -> bool:
     return len(whole) <= MAX_AMOUNT_DIGITS
 
 
-_GLUED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+\.\d{2,6}|\d+\.\d{2,6})(?![\d.])")
+_GLUED = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+\.\d{2,6}|\d+\.\d{2,6}"
+    # one decimal only before the next line's label ('12593.1（一）一般公共服务支出'): '1.5万元' stays text
+    r"|\d+\.\d(?=（|\(|[一二三四五六七八九十]+、))(?![\d.])"
+)
 
 
 def _pieces(text: str) -> list[str]:
