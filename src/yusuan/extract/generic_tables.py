@@ -392,7 +392,8 @@ def generic_tables(doc: Document, regions: list[GenericRegion] | None = None) ->
     when the caller has them already. The dict holds ``regions`` (the GenericRegions found)
     and ``tables`` (per table: kind, number, title, unit, pages, regions, layout, whether
     columns come from positions, whether it is a code table and whether its codes were
-    inferred, the decimals printed) in the TableSet's order. Plain text (pdftotext without
+    inferred, the decimals printed, and ``body``: the lines below its headings, over all its
+    pages) in the TableSet's order. Plain text (pdftotext without
     -layout) often lists a table's cells column by column: its tables are found, but their
     rows are not to be trusted.
     """
@@ -417,6 +418,7 @@ def generic_tables(doc: Document, regions: list[GenericRegion] | None = None) ->
     for group_regions, rows, header, _panels in groups:
         rows.sort(key=lambda row: row.panel)  # a panelled table: each panel over all its pages in turn
         table, info = _table(group_regions, rows, header)
+        info["body"] = [line for r in group_regions for line in r.lines[r.body :]]  # the lines its rows come from
         tables.append(table)
         infos.append(info)
     years = Counter(int(m.group(1)) for r in regions for m in [_YEAR.search(r.title)] if m)

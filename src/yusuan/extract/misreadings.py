@@ -8,39 +8,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from yusuan.extract.document import Line
 from yusuan.extract.lost_values import mark_lost_values
 from yusuan.extract.moved_values import mark_moved_values
 from yusuan.tables.model import Table, TableSet
 
-if TYPE_CHECKING:
-    from yusuan.extract.generic import GenericRegion
-
 _CODE_LABEL = re.compile(r"(^|\D)\d{3,7}\s*[-－—–]\s*\D")
 
 
-def mark_misreadings(tables: TableSet, regions: list[GenericRegion]) -> None:
+def mark_misreadings(tables: TableSet, bodies: list[list[Line]]) -> None:
     """Cells whose failing sums show a misreading (a value a column off, a printed value read into
-    no cell) become uncertain; see moved_values.py and lost_values.py."""
+    no cell) become uncertain; see moved_values.py and lost_values.py. ``bodies``: each table's
+    printed lines below its headings (``generic_tables``'s ``body``), in the TableSet's order."""
     from yusuan.extract.generic import hierarchy_checks, table_display_step
 
-    groups: list[list[GenericRegion]] = []
-    for region in regions:  # a table is its region and the regions continuing it
-        if region.continuation and groups:
-            groups[-1].append(region)
-        else:
-            groups.append([region])
-    lines_of: dict[int, list[Line]] = {id(t): [] for t in tables.tables}
-    if len(groups) == len(tables.tables):
-        for table, group in zip(tables.tables, groups, strict=True):
-            if group[0].label == table.number:
-                lines_of[id(table)] = [line for r in group for line in r.lines[r.body :]]
-    for table in tables.tables:
+    for table, body in zip(tables.tables, bodies, strict=True):
         checks, step = hierarchy_checks(table), table_display_step(table)
         mark_moved_values(table, checks, step)
-        mark_lost_values(table, lines_of[id(table)], checks, step)
+        mark_lost_values(table, body, checks, step)
         _mark_coded_unit_rows(table)
 
 

@@ -110,7 +110,7 @@ def _generic(doc: Document, families: Sequence[Family] | None) -> tuple[TableSet
     if match is not None:
         apply_family(regions, match)
     tables, info = generic_tables(doc, regions)
-    mark_misreadings(tables, info["regions"])
+    mark_misreadings(tables, [t["body"] for t in info["tables"]])
     if not tables.tables:
         raise DocumentError("unknown_layout", "无法识别文档的版式：既不是已知模板，也没有找到带表名的预算表")
     if match is not None:
