@@ -22,6 +22,7 @@ from yusuan.extract.narrative import Narrative, NarrativeFact
 from yusuan.extract.tables import Extraction, normal
 from yusuan.money import UNIT_FEN, format_amount
 from yusuan.tables.family import FamilyMatch
+from yusuan.tables.identities import Check
 from yusuan.tables.model import Location, Row, Table, TableSet
 from yusuan.tables.profile import Profile, TableSpec
 
@@ -60,6 +61,8 @@ class AuditContext:
     resolved: dict[str, Any] = field(default_factory=dict)
     #: error findings the reading cannot vouch for, by table number and why (audit/certainty.py)
     withheld: dict[tuple[str, str], list[Finding]] = field(default_factory=dict)
+    #: each generic table's code-hierarchy checks, computed once (its amounts do not change after reading)
+    _code_checks: dict[int, list[Check]] = field(default_factory=dict, repr=False)
     #: (table number, row key, column) of every cell in an equality that held: such a cell is
     #: not the one wrong number behind other failures (audit/defects.py)
     balanced: set[tuple[str, str, str]] = field(default_factory=set)
@@ -76,6 +79,14 @@ class AuditContext:
         return self.profile.raw.get(key, default) if self.profile is not None else default
 
     # --- tables ---------------------------------------------------------------------------------
+
+    def code_checks(self, table: Table) -> list[Check]:
+        """The code-hierarchy sums of a table read without a profile (类 = Σ款 …), computed once."""
+        if id(table) not in self._code_checks:
+            from yusuan.extract.generic import hierarchy_checks
+
+            self._code_checks[id(table)] = hierarchy_checks(table)
+        return self._code_checks[id(table)]
 
     def table(self, kind: str) -> Table | None:
         try:

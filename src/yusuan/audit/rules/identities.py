@@ -103,10 +103,8 @@ def hierarchy(ctx: AuditContext) -> Iterator[Finding]:
 def code_hierarchy(ctx: AuditContext) -> Iterator[Finding]:
     if ctx.profile is not None:
         return
-    from yusuan.extract.generic import hierarchy_checks
-
     for table in ctx.tables.tables:
-        yield from _report(ctx, table, hierarchy_checks(table), "table.code_hierarchy", "编码层级合计")
+        yield from _report(ctx, table, ctx.code_checks(table), "table.code_hierarchy", "编码层级合计")
 
 
 @rule(

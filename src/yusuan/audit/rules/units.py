@@ -23,7 +23,7 @@ from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
 from yusuan.extract.codes import OWN_PART, unit_name
-from yusuan.extract.generic import hierarchy_checks, table_display_step, text_kinds
+from yusuan.extract.generic import table_display_step, text_kinds
 from yusuan.tables.model import Row, Table
 
 _TAIL = "rounding.tail_difference"
@@ -133,9 +133,9 @@ def _additive(table: Table) -> list[str]:
     return [c.key for c in table.columns if c.type == "amount" and not _NOT_ADDITIVE.search("".join(c.headers))]
 
 
-def _summed_elsewhere(table: Table) -> set[tuple[str, ...]]:
+def _summed_elsewhere(ctx: AuditContext, table: Table) -> set[tuple[str, ...]]:
     """The rows whose sum the code hierarchy already checks (``table.code_hierarchy``)."""
-    return {check.row_key for check in hierarchy_checks(table)}
+    return {check.row_key for check in ctx.code_checks(table)}
 
 
 @rule(
@@ -154,7 +154,7 @@ def unit_sum(ctx: AuditContext) -> Iterator[Finding]:
         units = read_units(table, columns)
         if units is None:
             continue
-        summed = _summed_elsewhere(table)
+        summed = _summed_elsewhere(ctx, table)
         if units.total is not None and units.total.key not in summed:
             yield from _compare(ctx, table, columns, units.total, units.top, "合计 = Σ 各单位")
         for mother in units.top:
