@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import replace
 
 from yusuan.extract.document import Line
 from yusuan.money import AmountError, parse_amount
@@ -56,8 +55,6 @@ def mark_lost_values(table: Table, lines: list[Line], checks: list[Check], step:
         if not any(abs(value - missing) <= tolerance for value in unread if value):
             continue
         row = rows.get(check.row_key)
-        cell = row.cells.get(check.column) if row is not None else None
-        if row is not None and cell is not None and cell.certain:
-            row.cells[check.column] = replace(cell, certain=False)
-            marked += 1
+        if row is not None:
+            marked += row.mark_uncertain([check.column])
     return marked

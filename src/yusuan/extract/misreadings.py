@@ -7,7 +7,6 @@ moved_values.py and lost_values.py); the audit then reports those cells as ``rea
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from yusuan.extract.document import Line
 from yusuan.extract.lost_values import mark_lost_values
@@ -35,6 +34,4 @@ def _mark_coded_unit_rows(table: Table) -> None:
     read as a unit's subtotal: its sums would compare unrelated rows."""
     for row in table.rows:
         if row.kind == "unit" and _CODE_LABEL.search(str(row.value("name") or "")):
-            for column, cell in row.cells.items():
-                if column not in ("code", "name") and cell.certain:  # blank cells too: a blank is read as 0
-                    row.cells[column] = replace(cell, certain=False)
+            row.mark_uncertain(c for c in list(row.cells) if c not in ("code", "name"))  # blanks too: read as 0

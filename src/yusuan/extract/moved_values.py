@@ -13,18 +13,10 @@ as two errors.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from itertools import combinations
 
 from yusuan.tables.identities import Check
-from yusuan.tables.model import Row, Table
-
-
-def _mark(row: Row, columns: tuple[str, ...]) -> None:
-    for column in columns:
-        cell = row.cells.get(column)
-        if cell is not None and cell.certain:
-            row.cells[column] = replace(cell, certain=False)
+from yusuan.tables.model import Table
 
 
 def _moved_pairs(fails: list[Check], step: int) -> list[tuple[Check, Check]]:
@@ -72,7 +64,7 @@ def mark_moved_values(table: Table, checks: list[Check], step: int) -> int:
     columns = [c.key for c in table.columns if c.type == "amount"]
     for key, fails in failing.items():
         if key in rows and _shifted(fails, columns, step):
-            _mark(rows[key], tuple(c.column for c in fails))
+            rows[key].mark_uncertain(c.column for c in fails)
             marked.add(key)
             continue
         for a, b in _moved_pairs(fails, step):
@@ -89,8 +81,8 @@ def mark_moved_values(table: Table, checks: list[Check], step: int) -> int:
                 )
             ]
             for row in holders or ([rows[key]] if key in rows else []):
-                _mark(row, pair)
+                row.mark_uncertain(pair)
                 marked.add(row.key)
             if holders and key in rows:  # the sum itself rests on the moved value
-                _mark(rows[key], pair)
+                rows[key].mark_uncertain(pair)
     return len(marked)

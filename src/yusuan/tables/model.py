@@ -8,7 +8,8 @@ carry the location it was read from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -57,6 +58,17 @@ class Row:
     def amount(self, column: str) -> int:
         value = self.value(column)
         return value if isinstance(value, int) else 0
+
+    def mark_uncertain(self, columns: Iterable[str]) -> int:
+        """Mark the row's cells in ``columns`` uncertain (the reading cannot vouch for them); returns
+        how many were certain before."""
+        marked = 0
+        for column in columns:
+            cell = self.cells.get(column)
+            if cell is not None and cell.certain:
+                self.cells[column] = replace(cell, certain=False)
+                marked += 1
+        return marked
 
 
 @dataclass(slots=True)

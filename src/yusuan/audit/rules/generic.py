@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -435,15 +435,6 @@ def _read_off(table: Table, row: Row, columns: tuple[str, ...], missing: int, st
     return any(isinstance(v := row.value(c), int) and abs(v - missing) <= step for c in others)
 
 
-def _unsure(row: Row, columns: tuple[str, ...]) -> None:
-    """The reading's cells a rule found read off: uncertain, so the audit reports them as
-    reading.uncertain rather than as the document's error (audit/certainty.py)."""
-    for column in columns:
-        cell = row.cells.get(column)
-        if cell is not None and cell.certain:
-            row.cells[column] = replace(cell, certain=False)
-
-
 @rule(
     "table.generic_columns",
     "error",
@@ -473,7 +464,8 @@ def generic_columns(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             shown = [c for c in parts if row.value(c)]
             if not tail and _read_off(table, row, (total_column, *parts), abs(difference), step):
-                _unsure(row, (total_column, *parts))
+                # cells read off: reported as reading.uncertain, not as the document's error (certainty.py)
+                row.mark_uncertain((total_column, *parts))
             places = [ctx.place(table, row, total_column), *(ctx.place(table, row, c) for c in shown)]
             expected, actual = ctx.amount_text(summed, table), ctx.amount_text(total, table)
             names = " + ".join("".join(table.column(c).headers) for c in parts)
