@@ -101,15 +101,14 @@ def audit_document(
     )
     if "cross.table_agreement" in rules:
         settle_ambiguous(ctx)
-    # the reading rules come last: they report what the others found on cells the reading is unsure of
-    checks = [r for r in rules.values() if r.family != "reading"]
-    # one printed defect, one error: the errors it caused are grouped after the shaky ones are withheld
     ctx.balanced.clear()  # the trial placements above checked agreements too
-    found = _run(ctx, checks)
+    # the reading rules come last: they report what the others found on cells the reading is unsure of
+    found = _run(ctx, [r for r in rules.values() if r.family != "reading"])
     # every amount an error rests on is read a second, independent way before the error is believed
     named = {(p.table, p.row, p.column) for f in found if f.severity == "error" for p in f.locations}
     second = confirm(doc, tables, named)
     held_to = withhold(ctx, found)
+    # one printed defect, one error: the errors it caused are grouped after the shaky ones are withheld
     findings = group_defects(ctx, held_to)
     grouped = len(held_to) - len(findings)  # errors told as part of another (one printed defect)
     findings += _run(ctx, [r for r in rules.values() if r.family == "reading"])
