@@ -24,7 +24,7 @@ from yusuan.extract.profile_place import (
 )
 from yusuan.extract.profile_regions import TableRegion, _after_heading, common_prefix, locate_tables, normal
 from yusuan.extract.profile_rows import ParsedRow, _parse_coded, _parse_items
-from yusuan.extract.profile_tokens import Token, _bare_value, bare_amount, tokens
+from yusuan.extract.profile_tokens import Token, _bare_number, _bare_value, bare_amount, tokens
 from yusuan.money import UNIT_FEN
 from yusuan.tables.build import UNIT_BUDGET_LINES
 from yusuan.tables.model import Cell, Row, Table, TableSet
@@ -404,10 +404,6 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
                 found.project_targets[current.key[0]].append(tok)
         i += 1
     return _table(spec, region, rows)
-
-
-def _bare_number(tok: Token) -> bool:
-    return tok.kind in ("digits", "integer") and len(tok.text) < 12
 
 
 def _number_run(toks: list[Token], i: int) -> bool:

@@ -190,11 +190,16 @@ def _bare_line(toks: list[Token], i: int, unit_names: dict[str, str]) -> bool:
     return serial != [str(k) for k in range(1, len(line) + 1)]
 
 
+def _bare_number(tok: Token) -> bool:
+    """A number printed without decimals and shorter than a project's code (12 digits or more)."""
+    return tok.kind in ("digits", "integer") and len(tok.text) < 12
+
+
 def _bare_value(toks: list[Token], i: int) -> bool:
     """A bare number that only numbers follow on its line: an amount — unless it is a code (a
     project's long code, or a unit's 6 digits alone on its line)."""
     tok = toks[i]
-    if tok.kind not in ("digits", "integer") or len(tok.text) >= 12 or not _numbers_to_line_end(toks, i):
+    if not _bare_number(tok) or not _numbers_to_line_end(toks, i):
         return False
     alone = (i == 0 or toks[i - 1].line is not tok.line) and (i + 1 == len(toks) or toks[i + 1].line is not tok.line)
     return not (alone and tok.kind == "digits" and len(tok.text) >= 6)
