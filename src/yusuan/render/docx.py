@@ -59,7 +59,6 @@ TABLE_TEXT_STYLE = "Table Text"  # the paragraph style of every table cell
 TOC_INSTRUCTION = r' TOC \o "1-2" \h \z \u '
 HEADER_FILL = "E6E6E6"  # luma(230) in the PDF
 SECTION_FILL = "F5F5F5"  # luma(245): the inner headings of 预算14表
-BOLD_ROWS = frozenset({"total", "unit", "group"})  # as the PDF's bold-rows
 TWIPS_PER_MM = 1440 / 25.4
 TWIPS_PER_PT = 20
 # the PDF's text pages: A4, 25 mm left/right, 28 mm top, 25 mm bottom
@@ -390,7 +389,7 @@ def _table_xml(table: dict[str, Any], width: int) -> str:
     aligns = [_alignment(a) for a in table["aligns"]]
     for row in table["rows"]:
         parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
-        bold = row["kind"] in BOLD_ROWS
+        bold = row["bold"]
         fill = SECTION_FILL if row["kind"] == "section" else None
         for i, cell in enumerate(row["cells"]):
             indent = int(cell["indent"] * table["size"] * TWIPS_PER_PT)  # the PDF pads 1 em per level

@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import unicodedata
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -33,7 +32,16 @@ import jinja2
 from yusuan.money import format_amount
 from yusuan.narrative.model import Narrative
 from yusuan.render.atomic import atomic_write_bytes
-from yusuan.render.headers import header_grid, name_columns
+from yusuan.render.cell_fit import (
+    CELL_INSET_EM,
+    FIT_SLACK_EM,
+    TABLE_MARGIN_X_MM,
+    FitCell,
+    em_width,
+    page_room,
+    without_orphans,
+)
+from yusuan.render.headers import HeaderRange, header_grid, name_columns
 from yusuan.tables.model import Column, Row, Table, TableSet
 
 TEMPLATE = "disclosure.typ.j2"
@@ -44,20 +52,16 @@ SERIF_FAMILY = "Noto Serif CJK SC"
 SANS_FAMILY = "Noto Sans CJK SC"
 _FONT_FILE = re.compile(r"^Noto(Sans|Serif)CJK[-A-Za-z]*\.(ttc|otf|ttf)$", re.IGNORECASE)
 
-# Page geometry (A4, points). Table pages have narrower margins than text pages.
-PT_PER_MM = 72 / 25.4
-A4_SHORT = 210 * PT_PER_MM
-A4_LONG = 297 * PT_PER_MM
-TABLE_MARGIN_X_MM = 12
+# Page geometry (A4, points) and the width model of a table's cells: yusuan.render.cell_fit.
+# Table pages have narrower margins than text pages.
 TABLE_MARGIN_Y_MM = 14
+
+#: rows printed in bold (their amounts and names are wider)
+BOLD_ROWS = frozenset({"total", "unit", "group"})
 
 # Table font sizes (pt): as large as the table allows, within these bounds.
 TABLE_FONT_MAX = {"landscape": 9.0, "portrait": 10.0}
 TABLE_FONT_MIN = 6.0
-CELL_INSET_EM = 0.25  # horizontal padding on each side of a cell, in em
-DIGIT_EM = 0.6  # digits in bold Noto Sans CJK are 0.59 em wide (regular: 0.555 em)
-NARROW_EM = 0.8  # other half-width characters, generously
-FIT_SLACK_EM = 0.3  # breathing room kept beside an amount or a code
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
@@ -253,8 +257,8 @@ def _table(table: Table) -> dict[str, Any]:
     names = name_columns(columns)
     rows = [_row(row, columns, names, unit) for row in table.rows]
     size, weights = _fit(columns, rows, orientation)
-    if table.kind not in _SENTENCE_TABLES:
-        weights = _without_orphans(rows, size, weights, orientation)
+    header = header_grid(columns)
+    weights = without_orphans(_fit_cells(rows, header), _nowrap_widths(rows, len(columns)), size, weights, orientation)
     return {
         "number": table.number or "",
         "title": table.title or "",
@@ -267,7 +271,7 @@ def _table(table: Table) -> dict[str, Any]:
         "aligns": [_align(c) for c in columns],
         "header": [
             {"text": h.text, "x": h.first_col, "y": h.first_row, "rowspan": h.rowspan, "colspan": h.colspan}
-            for h in header_grid(columns)
+            for h in header
         ],
         "rows": rows,
         # 预算14表 is one form per unit: each unit's rows start a page of their own
@@ -306,22 +310,26 @@ def _row(row: Row, columns: list[Column], names: set[str], unit: str) -> dict[st
             text = "" if value is None else str(value)
         indent = max(row.level, 0) if col.key in names and text else 0
         cells.append({"text": text, "indent": indent, "nowrap": col.type in ("amount", "code")})
-    return {"kind": row.kind or "item", "cells": cells}
+    kind = row.kind or "item"
+    return {"kind": kind, "bold": kind in BOLD_ROWS, "cells": cells}
 
 
-def _em(text: str) -> float:
-    """An upper bound of the width of ``text`` on one line in bold Noto Sans CJK, in em."""
-    return sum(_char_em(ch) for ch in text)
+def _fit_cells(rows: list[dict[str, Any]], header: list[HeaderRange]) -> list[FitCell]:
+    """The table's cells whose text wraps: the header's, and the body's text cells of two characters or more."""
+    cells = [FitCell(h.first_col, h.colspan, h.text) for h in header if len(h.text) > 1]
+    for row in rows:
+        for i, cell in enumerate(row["cells"]):
+            if not cell["nowrap"] and len(cell["text"]) > 1:
+                cells.append(FitCell(i, 1, cell["text"], cell["indent"], row["bold"]))
+    return cells
 
 
-def _char_em(ch: str) -> float:
-    if unicodedata.east_asian_width(ch) in "WF":
-        return 1.0
-    if ch.isdigit():
-        return DIGIT_EM
-    if ch in ".,:;'-":
-        return 0.35
-    return NARROW_EM
+def _nowrap_widths(rows: list[dict[str, Any]], count: int) -> list[float]:
+    """Each column's widest amount or code (em), which must stay on one line; 0 for a text column."""
+    return [
+        max((em_width(r["cells"][i]["text"]) for r in rows if r["cells"][i]["nowrap"]), default=0.0)
+        for i in range(count)
+    ]
 
 
 def _fit(columns: list[Column], rows: list[dict[str, Any]], orientation: str) -> tuple[float, list[int]]:
@@ -334,15 +342,11 @@ def _fit(columns: list[Column], rows: list[dict[str, Any]], orientation: str) ->
     stays at the minimum and such columns are widened instead, at the expense
     of the text columns (which wrap).
     """
-    page_width = A4_LONG if orientation == "landscape" else A4_SHORT
-    avail = page_width - 2 * TABLE_MARGIN_X_MM * PT_PER_MM
+    avail = page_room(orientation)
     weights = [max(int(c.width), 1) for c in columns]
     pad = 2 * CELL_INSET_EM + FIT_SLACK_EM
     # the longest unbreakable content of each column, in em (text columns: one CJK character)
-    need = []
-    for i in range(len(columns)):
-        longest = max((_em(r["cells"][i]["text"]) for r in rows if r["cells"][i]["nowrap"]), default=0.0)
-        need.append(max(longest, 1.0) + pad)
+    need = [max(longest, 1.0) + pad for longest in _nowrap_widths(rows, len(columns))]
     total = sum(weights)
     # a half-width character is 0.5 em; each cell is padded by CELL_INSET_EM on both sides
     size = 2 * avail / (total + 4 * CELL_INSET_EM * len(columns))
@@ -358,76 +362,6 @@ def _fit(columns: list[Column], rows: list[dict[str, Any]], orientation: str) ->
             for i in short:
                 weights[i] = max(weights[i], int(need[i] * size * total / avail) + 1)
     return math.floor(size * 4) / 4, weights  # quarter points, rounded down
-
-
-#: tables of projects and sentences (绩效目标): their widths stay as fitted, since the audit reads a project's wrapped
-#: name back by those widths and matches 预算12表 with 预算15表 (re-measuring them broke the closed loop)
-_SENTENCE_TABLES = ("projects", "project_performance", "dept_performance")
-
-
-def wrapped_lines(text: str, width_em: float) -> list[str]:
-    """``text`` broken greedily into lines of at most ``width_em`` (as a table cell wraps CJK text)."""
-    lines, line, used = [], "", 0.0
-    for ch in text:
-        w = _char_em(ch)
-        if line and used + w > width_em:
-            lines.append(line)
-            line, used = "", 0.0
-        line, used = line + ch, used + w
-    return [*lines, line] if line else lines
-
-
-def cell_width_em(weights: list[int], i: int, size: float, orientation: str, indent: float = 0) -> float:
-    """The room for text in column ``i`` (em of ``size`` pt), inside its padding and indent, rounded
-    down to a quarter em (so that a text is measured once per room)."""
-    avail = (A4_LONG if orientation == "landscape" else A4_SHORT) - 2 * TABLE_MARGIN_X_MM * PT_PER_MM
-    return math.floor((avail * weights[i] / sum(weights) / size - 2 * CELL_INSET_EM - indent) * 4) / 4
-
-
-@cache
-def _orphaned(text: str, width_em: float) -> bool:
-    """A last line holding a single character (公用经 / 费)."""
-    lines = wrapped_lines(text, width_em)
-    return len(lines) > 1 and len(lines[-1]) == 1
-
-
-def _orphans(cells: list[list[tuple[str, float]]], weights: list[int], size: float, orientation: str) -> int:
-    return sum(
-        _orphaned(text, cell_width_em(weights, i, size, orientation, indent))
-        for i, column in enumerate(cells)
-        for text, indent in column
-    )
-
-
-def _without_orphans(rows: list[dict[str, Any]], size: float, weights: list[int], orientation: str) -> list[int]:
-    """Column widths that leave the fewest cells with one character alone on their last line.
-
-    Column by column, its width is tried from three quarters to one and a half of the fitted one
-    (the others shrink or grow with it); the width with the fewest such cells in the whole table
-    is kept, the nearest to the fitted one among equals. Cells are measured as ``wrapped_lines``
-    breaks them.
-    """
-    cells = [
-        [(c["text"], c["indent"]) for r in rows for c in [r["cells"][i]] if not c["nowrap"] and len(c["text"]) > 1]
-        for i in range(len(weights))
-    ]
-    weights = list(weights)
-    best = _orphans(cells, weights, size, orientation)
-    for i, column in enumerate(cells):
-        if not best:
-            break
-        if not column:
-            continue
-        original = weights[i]
-        options = range(max(1, original * 3 // 4), original * 3 // 2 + 1)
-        scored = []
-        for width in options:
-            weights[i] = width
-            scored.append((_orphans(cells, weights, size, orientation), abs(width - original), width))
-        count, _distance, width = min(scored)
-        weights[i] = width if count < best else original
-        best = min(best, count)
-    return weights
 
 
 __all__ = [
