@@ -39,9 +39,9 @@ EPSILON_EM = 1e-3  # a line this much wider than its cell still fits (Typst's ow
 WIDEST = 3 / 2  # a column is tried up to this × its fitted width…
 NARROWEST = 3 / 4  # …and down to this…
 WIDTH_STEPS = 4  # …in steps of a quarter of the fitted width's unit (half a character)…
-TRIALS = 24  # …or coarser, to try no more widths than this
+TRIALS = 16  # …or coarser, to try no more widths than this
 SEARCH_ROUNDS = 3  # passes over the columns while they leave fewer lone characters
-QUANTUM_EM = 1 / 8  # while searching, a cell's room is rounded down to this
+QUANTUM_EM = 1 / 4  # while searching, a cell's room is rounded down to this
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +247,33 @@ def _lone_last(lines: tuple[str, ...]) -> bool:
     return letters == 1
 
 
+def printed_lines(
+    text: str, width_em: float, bold: bool = False, others: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """The lines ``text`` is printed on in a cell ``width_em`` wide: as Typst wraps it, unless that
+    leaves one character alone on the last line; then as many lines, evened out (each wrapped a
+    little narrower), for the PDF to break explicitly. No line may repeat one of ``others`` (the
+    texts of the column's other cells): the audit, reading the PDF back, would take it for that row.
+    """
+    lines = wrapped_lines(text, width_em, bold)
+    if not _lone_last(lines):
+        return lines
+    trial, narrower = lines, width_em
+    while True:  # each time just narrower than the widest line that fits, until a line more is needed
+        narrower = max((w for line in trial if (w := one_line_em(line, bold)) < narrower), default=0.0) - 2 * EPSILON_EM
+        trial = wrapped_lines(text, narrower, bold)
+        if len(trial) != len(lines) or narrower < 1:
+            return lines
+        if not _lone_last(trial) and not any(line in others for line in trial):
+            return trial
+
+
+def printed_text(text: str, width_em: float, bold: bool = False, others: frozenset[str] = frozenset()) -> str:
+    """``text`` as the PDF prints it: with explicit line breaks where :func:`printed_lines` evens it out."""
+    lines = printed_lines(text, width_em, bold, others)
+    return "\n".join(lines) if lines != wrapped_lines(text, width_em, bold) else text
+
+
 def _is_punctuation(ch: str) -> bool:
     return unicodedata.category(ch).startswith("P")
 
@@ -279,7 +306,7 @@ class _Search:
             for (c, s, i, b), t in by_key.items()
         ]
         self.needs, self.size, self.orientation = needs, size, orientation
-        self._memo: dict[tuple[int, float], tuple[int, int]] = {}
+        self._memo: dict[tuple[int, float], tuple[int, int, int]] = {}
 
     def amounts_fit(self, weights: list[int]) -> bool:
         """Every amount and code still fits its column on one line."""
@@ -288,10 +315,11 @@ class _Search:
             for i, need in enumerate(self.needs)
         )
 
-    def score(self, weights: list[int], exact: bool = False) -> tuple[int, int]:
-        """(cells with an ambiguous line, cells with one character alone on their last line). While
-        searching, rooms are rounded down to ``QUANTUM_EM`` so that each is measured once."""
-        ambiguous = orphans = 0
+    def score(self, weights: list[int], exact: bool = False) -> tuple[int, int, int]:
+        """(cells with an ambiguous line, cells left with one character alone on their last line even
+        when broken evenly, cells that Typst alone would leave so). While searching, rooms are
+        rounded down to ``QUANTUM_EM`` so that each is measured once."""
+        ambiguous = stuck = orphans = 0
         for k, group in enumerate(self.groups):
             room = cell_width_em(weights, group.column, self.size, self.orientation, group.indent, group.span)
             if not exact:
@@ -299,9 +327,9 @@ class _Search:
             key = (k, room)
             if key not in self._memo:
                 self._memo[key] = self._measure(group, room)
-            a, o = self._memo[key]
-            ambiguous, orphans = ambiguous + a, orphans + o
-        return ambiguous, orphans
+            a, s, o = self._memo[key]
+            ambiguous, stuck, orphans = ambiguous + a, stuck + s, orphans + o
+        return ambiguous, stuck, orphans
 
     def orphaned_columns(self, weights: list[int]) -> list[int]:
         """The columns under a cell that has a character alone on its last line."""
@@ -313,15 +341,18 @@ class _Search:
         return sorted(columns)
 
     @staticmethod
-    def _measure(group: _Group, room: float) -> tuple[int, int]:
-        ambiguous = orphans = 0
+    def _measure(group: _Group, room: float) -> tuple[int, int, int]:
+        ambiguous = stuck = orphans = 0
         for text in group.texts:
             if one_line_em(text, group.bold) <= room + EPSILON_EM:
                 continue
             lines = wrapped_lines(text, room, group.bold)
-            orphans += _lone_last(lines)
+            if _lone_last(lines):
+                orphans += 1
+                lines = printed_lines(text, room, group.bold, group.others)
+                stuck += _lone_last(lines)
             ambiguous += any(line in group.others for line in lines)
-        return ambiguous, orphans
+        return ambiguous, stuck, orphans
 
 
 def _moved(weights: list[int], minimum: list[float], i: int, width: int) -> list[int] | None:
@@ -361,7 +392,7 @@ def without_orphans(
     ]
     search = _Search(cells, needs, size, orientation)
     start = search.score(fitted, exact=True)
-    if not start[1]:
+    if not start[2]:
         return fitted
     current = [w * WIDTH_STEPS for w in fitted]
     em_units = sum(current) * size / page_room(orientation)  # width units per em
@@ -384,8 +415,8 @@ def without_orphans(
                 score, _distance, _width, trial = min(scored)
                 if score < best:
                     current, best, improved = trial, score, True
-            if not best[1]:
+            if not best[2]:
                 break
-        if not improved or not best[1]:
+        if not improved or not best[2]:
             break
     return current if search.score(current, exact=True) < start else fitted

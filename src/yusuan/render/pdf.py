@@ -37,8 +37,10 @@ from yusuan.render.cell_fit import (
     FIT_SLACK_EM,
     TABLE_MARGIN_X_MM,
     FitCell,
+    cell_width_em,
     em_width,
     page_room,
+    printed_text,
     without_orphans,
 )
 from yusuan.render.headers import HeaderRange, header_grid, name_columns
@@ -259,6 +261,7 @@ def _table(table: Table) -> dict[str, Any]:
     size, weights = _fit(columns, rows, orientation)
     header = header_grid(columns)
     weights = without_orphans(_fit_cells(rows, header), _nowrap_widths(rows, len(columns)), size, weights, orientation)
+    _break_evenly(rows, header, weights, size, orientation)
     return {
         "number": table.number or "",
         "title": table.title or "",
@@ -270,13 +273,35 @@ def _table(table: Table) -> dict[str, Any]:
         "widths": weights,
         "aligns": [_align(c) for c in columns],
         "header": [
-            {"text": h.text, "x": h.first_col, "y": h.first_row, "rowspan": h.rowspan, "colspan": h.colspan}
+            {
+                "text": h.text,
+                "printed": printed_text(h.text, cell_width_em(weights, h.first_col, size, orientation, 0, h.colspan)),
+                "x": h.first_col,
+                "y": h.first_row,
+                "rowspan": h.rowspan,
+                "colspan": h.colspan,
+            }
             for h in header
         ],
         "rows": rows,
         # 预算14表 is one form per unit: each unit's rows start a page of their own
         "segments": _forms(rows) if table.kind == "dept_performance" else [rows],
     }
+
+
+def _break_evenly(
+    rows: list[dict[str, Any]], header: list[HeaderRange], weights: list[int], size: float, orientation: str
+) -> None:
+    """Each body cell's ``printed`` text: its text, with explicit line breaks where wrapping it would
+    leave one character alone on its last line (yusuan.render.cell_fit.printed_text)."""
+    texts = [frozenset(r["cells"][i]["text"] for r in rows) for i in range(len(weights))]
+    for row in rows:
+        for i, cell in enumerate(row["cells"]):
+            if cell["nowrap"] or len(cell["text"]) < 2:
+                cell["printed"] = cell["text"]
+                continue
+            room = cell_width_em(weights, i, size, orientation, cell["indent"])
+            cell["printed"] = printed_text(cell["text"], room, row["bold"], texts[i] - {cell["text"]})
 
 
 def _forms(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
