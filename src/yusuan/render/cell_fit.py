@@ -5,15 +5,20 @@ Unicode line breaking with the Chinese rules: between two ideographs, but never 
 punctuation (，。、；：）》” …), never after opening punctuation (（《“ …), and never inside a run
 of Latin letters and digits (``2024``, ``≥90%``, ``6.1``). A line that cannot take the next
 unbreakable piece ends before it, so ``资金到位率。`` in a cell one character too narrow ends
-``资金到位 / 率。``: :func:`wrapped_lines` breaks the same way, on widths that are upper bounds of
-the glyphs of Noto Sans CJK (bold included).
+``资金到位 / 率。``. Full-width punctuation has a blank half, which Typst drops at either end of a
+line and which two marks side by side share (``），`` is 1.5 em). :func:`wrapped_lines` breaks the
+same way, on the advance widths of Noto Sans CJK read from the installed font
+(:mod:`yusuan.render.font_metrics`; generous upper bounds without it); tests/test_cell_wrapping.py
+checks it against what Typst prints.
 
-:func:`without_orphans` tries each column's width from three quarters to one and a half of the
-fitted one and keeps, column by column, the width leaving the fewest cells — body and header
-cells alike, a header cell as wide as the columns it spans — whose last line holds one character
-(公用经 / 费, 政府性基 / 金). A width is never taken if an amount or a code, which must not wrap,
-would no longer fit its column, nor if a line of a wrapped cell would read as the whole text of
-another cell of its column (the audit, reading the PDF back, would take the line for that row).
+:func:`without_orphans` chooses the column widths: each column under a cell whose last line holds
+one character (公用经 / 费, 政府性基 / 金; body and header cells alike, a header cell as wide as
+the columns it spans) is tried from three quarters to one and a half of its fitted width, and the
+widths leaving the fewest such cells are kept. A width is never taken if an amount or a code,
+which must not wrap, would no longer fit its column, nor if a line of a wrapped cell would read
+as the whole text of another cell of its column (the audit, reading the PDF back, would take the
+line for that row). A cell still left so is printed on as many lines, evened out
+(:func:`printed_text`: 维护社会稳 / 定 becomes 维护社会 / 稳定, with an explicit line break).
 """
 
 from __future__ import annotations
