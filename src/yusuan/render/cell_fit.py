@@ -360,9 +360,10 @@ class _Search:
         return ambiguous, stuck, orphans
 
 
-def _moved(weights: list[int], minimum: list[float], i: int, width: int) -> list[int] | None:
+def _moved(weights: list[int], minimum: list[float], maximum: list[float], i: int, width: int) -> list[int] | None:
     """The widths with column ``i`` at ``width``: the others give or take the difference in proportion
-    to their room above their minimum; None if they have not that much to give."""
+    to their room above their minimum; None if they have not that much to give, or one would grow
+    past its maximum."""
     others = [j for j in range(len(weights)) if j != i]
     spare = {j: max(weights[j] - minimum[j], 0.0) for j in others}
     total = sum(spare.values())
@@ -375,7 +376,9 @@ def _moved(weights: list[int], minimum: list[float], i: int, width: int) -> list
         moved[j] = max(1, round(weights[j] - change * spare[j] / total))
     widest = max(others, key=lambda j: spare[j])
     moved[widest] += sum(weights) - sum(moved)  # rounding: the widths keep their sum
-    return moved if moved[widest] >= 1 else None
+    if moved[widest] < 1 or any(moved[j] > maximum[j] for j in others):
+        return None
+    return moved
 
 
 def without_orphans(
@@ -386,9 +389,10 @@ def without_orphans(
     ``cells`` are the table's text cells (body and header), ``nowrap`` each column's widest
     amount or code in em (0 for none). Each column under such a cell is tried from ``NARROWEST``
     to ``WIDEST`` of its fitted width, the others giving or taking the difference in proportion
-    to their spare room; the width with the fewest such cells in the whole table is kept, the
-    nearest to the fitted one among equals, provided no wrapped line becomes ambiguous and every
-    amount and code still fits. Widths are returned in quarters of the fitted units when changed.
+    to their spare room (none leaving those bounds either); the widths with the fewest such
+    cells in the whole table are kept, the nearest to the fitted ones among equals, provided no
+    wrapped line becomes ambiguous and every amount and code still fits. A few passes are made
+    while they help. Widths are returned in quarters of the fitted units when changed.
     """
     fitted = list(weights)
     # an amount needs its slack, or at least the room the fitted widths give it (at the smallest font)
@@ -401,21 +405,24 @@ def without_orphans(
         return fitted
     current = [w * WIDTH_STEPS for w in fitted]
     em_units = sum(current) * size / page_room(orientation)  # width units per em
-    minimum = [((n or 1.0) + 2 * CELL_INSET_EM) * em_units for n in needs]
+    # every column stays within NARROWEST…WIDEST of its fitted width, and wide enough for its amounts
+    minimum = [
+        max(((n or 1.0) + 2 * CELL_INSET_EM) * em_units, w * NARROWEST) for n, w in zip(needs, current, strict=True)
+    ]
+    maximum = [w * WIDEST for w in current]
     best = search.score(current)
     for _round in range(SEARCH_ROUNDS):
         improved = False
         for i in search.orphaned_columns(current):
-            original = current[i]
             scored = []
-            low, high = math.ceil(original * NARROWEST), math.floor(original * WIDEST)
+            low, high = math.ceil(minimum[i]), math.floor(maximum[i])
             for width in range(low, high + 1, max(1, math.ceil((high - low) / TRIALS))):
-                trial = _moved(current, minimum, i, width)
+                trial = _moved(current, minimum, maximum, i, width)
                 if trial is None or not search.amounts_fit(trial):
                     continue
                 score = search.score(trial)
                 if score[0] <= best[0]:
-                    scored.append((score, abs(width - original), width, trial))
+                    scored.append((score, abs(width - fitted[i] * WIDTH_STEPS), width, trial))
             if scored:
                 score, _distance, _width, trial = min(scored)
                 if score < best:
