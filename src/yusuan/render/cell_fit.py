@@ -279,6 +279,29 @@ def printed_text(text: str, width_em: float, bold: bool = False, others: frozens
     return "\n".join(lines) if lines != wrapped_lines(text, width_em, bold) else text
 
 
+def printed_texts(cells: Sequence[FitCell], weights: Sequence[int], size: float, orientation: str) -> list[str]:
+    """Each cell's text as the PDF prints it with these widths (:func:`printed_text`), in order."""
+    texts = _column_texts(cells)
+    return [
+        printed_text(
+            cell.text,
+            cell_width_em(weights, cell.column, size, orientation, cell.indent, cell.span),
+            cell.bold,
+            texts.get(cell.column, frozenset()) if cell.span == 1 else frozenset(),
+        )
+        for cell in cells
+    ]
+
+
+def _column_texts(cells: Sequence[FitCell]) -> dict[int, frozenset[str]]:
+    """The texts of each column's cells (those of a single column)."""
+    texts: dict[int, set[str]] = {}
+    for cell in cells:
+        if cell.span == 1:
+            texts.setdefault(cell.column, set()).add(cell.text)
+    return {column: frozenset(found) for column, found in texts.items()}
+
+
 def _is_punctuation(ch: str) -> bool:
     return unicodedata.category(ch).startswith("P")
 
@@ -302,10 +325,7 @@ class _Search:
         by_key: dict[tuple[int, int, float, bool], list[str]] = {}
         for cell in cells:
             by_key.setdefault((cell.column, cell.span, cell.indent, cell.bold), []).append(cell.text)
-        column_texts: dict[int, frozenset[str]] = {}
-        for (column, span, _indent, _bold), texts in by_key.items():
-            if span == 1:
-                column_texts[column] = column_texts.get(column, frozenset()) | frozenset(texts)
+        column_texts = _column_texts(cells)
         self.groups = [
             _Group(c, s, i, b, tuple(t), column_texts.get(c, frozenset()) if s == 1 else frozenset())
             for (c, s, i, b), t in by_key.items()

@@ -37,13 +37,12 @@ from yusuan.render.cell_fit import (
     FIT_SLACK_EM,
     TABLE_MARGIN_X_MM,
     FitCell,
-    cell_width_em,
     em_width,
     page_room,
-    printed_text,
+    printed_texts,
     without_orphans,
 )
-from yusuan.render.headers import HeaderRange, header_grid, name_columns
+from yusuan.render.headers import header_grid, name_columns
 from yusuan.tables.model import Column, Row, Table, TableSet
 
 TEMPLATE = "disclosure.typ.j2"
@@ -259,9 +258,21 @@ def _table(table: Table) -> dict[str, Any]:
     names = name_columns(columns)
     rows = [_row(row, columns, names, unit) for row in table.rows]
     size, weights = _fit(columns, rows, orientation)
-    header = header_grid(columns)
-    weights = without_orphans(_fit_cells(rows, header), _nowrap_widths(rows, len(columns)), size, weights, orientation)
-    _break_evenly(rows, header, weights, size, orientation)
+    header = [
+        {
+            "text": h.text,
+            "printed": h.text,
+            "x": h.first_col,
+            "y": h.first_row,
+            "rowspan": h.rowspan,
+            "colspan": h.colspan,
+        }
+        for h in header_grid(columns)
+    ]
+    cells, printed = _wrapping_cells(rows, header)
+    weights = without_orphans(cells, _nowrap_widths(rows, len(columns)), size, weights, orientation)
+    for view, text in zip(printed, printed_texts(cells, weights, size, orientation), strict=True):
+        view["printed"] = text
     return {
         "number": table.number or "",
         "title": table.title or "",
@@ -272,36 +283,11 @@ def _table(table: Table) -> dict[str, Any]:
         "size": size,
         "widths": weights,
         "aligns": [_align(c) for c in columns],
-        "header": [
-            {
-                "text": h.text,
-                "printed": printed_text(h.text, cell_width_em(weights, h.first_col, size, orientation, 0, h.colspan)),
-                "x": h.first_col,
-                "y": h.first_row,
-                "rowspan": h.rowspan,
-                "colspan": h.colspan,
-            }
-            for h in header
-        ],
+        "header": header,
         "rows": rows,
         # 预算14表 is one form per unit: each unit's rows start a page of their own
         "segments": _forms(rows) if table.kind == "dept_performance" else [rows],
     }
-
-
-def _break_evenly(
-    rows: list[dict[str, Any]], header: list[HeaderRange], weights: list[int], size: float, orientation: str
-) -> None:
-    """Each body cell's ``printed`` text: its text, with explicit line breaks where wrapping it would
-    leave one character alone on its last line (yusuan.render.cell_fit.printed_text)."""
-    texts = [frozenset(r["cells"][i]["text"] for r in rows) for i in range(len(weights))]
-    for row in rows:
-        for i, cell in enumerate(row["cells"]):
-            if cell["nowrap"] or len(cell["text"]) < 2:
-                cell["printed"] = cell["text"]
-                continue
-            room = cell_width_em(weights, i, size, orientation, cell["indent"])
-            cell["printed"] = printed_text(cell["text"], room, row["bold"], texts[i] - {cell["text"]})
 
 
 def _forms(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -334,19 +320,24 @@ def _row(row: Row, columns: list[Column], names: set[str], unit: str) -> dict[st
         else:
             text = "" if value is None else str(value)
         indent = max(row.level, 0) if col.key in names and text else 0
-        cells.append({"text": text, "indent": indent, "nowrap": col.type in ("amount", "code")})
+        cells.append({"text": text, "printed": text, "indent": indent, "nowrap": col.type in ("amount", "code")})
     kind = row.kind or "item"
     return {"kind": kind, "bold": kind in BOLD_ROWS, "cells": cells}
 
 
-def _fit_cells(rows: list[dict[str, Any]], header: list[HeaderRange]) -> list[FitCell]:
-    """The table's cells whose text wraps: the header's, and the body's text cells of two characters or more."""
-    cells = [FitCell(h.first_col, h.colspan, h.text) for h in header if len(h.text) > 1]
+def _wrapping_cells(
+    rows: list[dict[str, Any]], header: list[dict[str, Any]]
+) -> tuple[list[FitCell], list[dict[str, Any]]]:
+    """The table's cells whose text may wrap (the header's, and the body's text cells of two characters
+    or more), each with the view of it whose ``printed`` text the PDF shows."""
+    cells = [FitCell(h["x"], h["colspan"], h["text"]) for h in header if len(h["text"]) > 1]
+    views = [h for h in header if len(h["text"]) > 1]
     for row in rows:
         for i, cell in enumerate(row["cells"]):
             if not cell["nowrap"] and len(cell["text"]) > 1:
                 cells.append(FitCell(i, 1, cell["text"], cell["indent"], row["bold"]))
-    return cells
+                views.append(cell)
+    return cells, views
 
 
 def _nowrap_widths(rows: list[dict[str, Any]], count: int) -> list[float]:
