@@ -10,6 +10,7 @@ lists the cells whose last line holds a single character, perhaps with punctuati
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,12 +20,13 @@ import pypdfium2.raw as pdfium_c
 
 RULE_THICKNESS = 1.5  # a path object thinner than this (pt) one way and longer the other is a rule
 BASELINE_TOLERANCE = 2.0  # characters whose bottoms are this close (pt) are on one line
+TABLE_NUMBER = re.compile(r"\w{1,4}\d{1,2}表")  # 预算02表, 公开09表: the top line of a table's first page
 
 
 @dataclass(frozen=True, slots=True)
 class PrintedCell:
     page: int  # 1-based
-    table: str  # the 预算NN表 printed at the head of the page, '' if none
+    table: str  # the table's number (预算02表, 公开09表) printed at the head of its first page
     lines: tuple[str, ...]
 
     def __str__(self) -> str:
@@ -39,11 +41,13 @@ def printed_cells(pdf_bytes: bytes) -> list[PrintedCell]:
     """Every table cell of the PDF with text, as the lines it was printed on."""
     pdf = pdfium.PdfDocument(pdf_bytes)
     cells: list[PrintedCell] = []
+    table = ""
     try:
         for index in range(len(pdf)):
             page = pdf[index]
             try:
-                cells.extend(_page_cells(page, index + 1))
+                found, table = _page_cells(page, index + 1, table)
+                cells.extend(found)
             finally:
                 page.close()
     finally:
@@ -60,10 +64,11 @@ def lone_characters(pdf_bytes: bytes) -> list[PrintedCell]:
     ]
 
 
-def _page_cells(page: pdfium.PdfPage, number: int) -> list[PrintedCell]:
+def _page_cells(page: pdfium.PdfPage, number: int, table: str) -> tuple[list[PrintedCell], str]:
+    """The page's cells, and the number of the table they belong to (``table``: the previous page's)."""
     verticals, horizontals = _rules(page)
     if not verticals or not horizontals:
-        return []
+        return [], table
     textpage = page.get_textpage()
     try:
         chars = []
@@ -75,22 +80,16 @@ def _page_cells(page: pdfium.PdfPage, number: int) -> list[PrintedCell]:
             chars.append((text, (left + right) / 2, (bottom + top) / 2, bottom))
     finally:
         textpage.close()
-    table = _table_number("".join(ch[0] for ch in chars[:40]))
+    head = _lines([(text, x, bottom) for text, x, _y, bottom in chars])
+    if head and TABLE_NUMBER.fullmatch(head[0]):  # a table's first page, not its continuation
+        table = head[0]
     grouped: dict[tuple[float, ...], list[tuple[str, float, float]]] = defaultdict(list)
     for text, x, y, bottom in chars:
         box = _enclosing_cell(x, y, verticals, horizontals)
         if box is not None:
             grouped[box].append((text, x, bottom))
-    cells = []
-    for box in sorted(grouped, key=lambda b: (-b[3], b[0])):
-        cells.append(PrintedCell(number, table, _lines(grouped[box])))
-    return cells
-
-
-def _table_number(head: str) -> str:
-    start = head.find("预算")
-    end = head.find("表", start)
-    return head[start : end + 1] if start >= 0 and end > start else ""
+    cells = [PrintedCell(number, table, _lines(grouped[box])) for box in sorted(grouped, key=lambda b: (-b[3], b[0]))]
+    return cells, table
 
 
 def _rules(page: pdfium.PdfPage) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]]]:
