@@ -27,7 +27,7 @@ import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from yusuan.render.font_metrics import sans_widths
@@ -47,6 +47,7 @@ WIDTH_STEPS = 4  # …in steps of a quarter of the fitted width's unit (half a c
 TRIALS = 16  # …or coarser, to try no more widths than this
 SEARCH_ROUNDS = 3  # passes over the columns while they leave fewer lone characters
 QUANTUM_EM = 1 / 4  # while searching, a cell's room is rounded down to this
+TEXTS_CACHED = 8192  # texts whose measures are kept (bounded: the web application renders for years)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,7 @@ def _trimmed_at_start(ch: str) -> bool:
     return unicodedata.category(ch) in ("Ps", "Pi") and _full_width(ch)
 
 
-@cache
+@lru_cache(maxsize=TEXTS_CACHED)
 def _pieces(text: str) -> tuple[str, ...]:
     """``text`` cut at its line break opportunities: the pieces a line takes whole."""
     pieces: list[str] = []
@@ -168,7 +169,7 @@ def _compressed_em(text: str, bold: bool) -> float:
     return width
 
 
-@cache
+@lru_cache(maxsize=TEXTS_CACHED)
 def _measured_pieces(text: str, bold: bool) -> tuple[_Piece, ...]:
     """``text``'s pieces, measured as Typst sets Chinese punctuation (the blank halves of full-width
     marks dropped at a line's start and end, and shared by two marks side by side)."""
@@ -191,7 +192,7 @@ def _measured_pieces(text: str, bold: bool) -> tuple[_Piece, ...]:
     return tuple(measured)
 
 
-@cache
+@lru_cache(maxsize=16 * TEXTS_CACHED)  # a text at each room tried
 def wrapped_lines(text: str, width_em: float, bold: bool = False) -> tuple[str, ...]:
     """``text`` broken as Typst breaks it in a cell ``width_em`` wide: greedily, at its opportunities.
 
@@ -212,7 +213,7 @@ def wrapped_lines(text: str, width_em: float, bold: bool = False) -> tuple[str, 
     return tuple(lines)
 
 
-@cache
+@lru_cache(maxsize=TEXTS_CACHED)
 def one_line_em(text: str, bold: bool = False) -> float:
     """The width of ``text`` set on one line (as :func:`wrapped_lines` measures a line)."""
     shown = text.rstrip()
