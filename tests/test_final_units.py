@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE_ACTUALS, EXAMPLE_ADJUSTMENTS, EXAMPLE_DIR, EXAMPLE_EXECUTION, EXAMPLE_YAML
-from tests.test_units import ADMINISTRATIVE, INSTITUTION, _amounts
+from tests.test_units import ADMINISTRATIVE, INSTITUTION, _amounts, _centre
 from yusuan.audit.engine import audit_path
 from yusuan.cli import app
 from yusuan.ledger.model import Budget
@@ -124,7 +124,8 @@ def test_the_consolidated_final_keeps_its_department_wording(example_budget, exe
 
 
 def test_operating_costs_follow_the_unit_kind(example_budget, execution):
-    centre = build_final_disclosure(example_budget, execution, unit=INSTITUTION)
+    by_kind = _centre(example_budget, operating_costs=None)  # the example's centre reports them (see its ledger)
+    centre = build_final_disclosure(by_kind, execution, unit=INSTITUTION)
     assert f"{CENTRE}为事业单位，不涉及机关（机构）运行经费。" in _text(centre)
     assert not any("机关（机构）运行经费" in w for w in centre.narrative.warnings)
     assert not any("operating_costs" in f.subject for f in centre.narrative.figures)

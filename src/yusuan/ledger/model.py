@@ -99,6 +99,10 @@ class Unit:
     name: str
     kind: UnitKind
     staffing: Staffing = Staffing()
+    #: whether the unit reports 机关（机构）运行经费; None: as its kind does (行政 and 参公 do). A
+    #: department whose published 汇总 counts a 事业单位's running costs says so here, so that the unit's
+    #: own document and the 汇总 agree.
+    operating_costs: bool | None = None
     origin: Origin = field(default=NO_ORIGIN, compare=False)
 
 

@@ -170,6 +170,7 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget, list[Problem]]:
             name=_s(v["name"]),
             kind=UnitKind(_s(v["kind"])),
             staffing=Staffing(_n(v["headcount"]), _n(v["administrative"]), _n(v["institution"])),
+            operating_costs=v["operating_costs"] if isinstance(v["operating_costs"], bool) else None,
             origin=r.origin,
         )
         for v, r in rows("units")
@@ -346,7 +347,16 @@ def budget_records(budget: Budget) -> dict[str, list[dict[str, Any]]]:
             }
         ],
         "functions": [{"text": text} for text in d.functions],
-        "units": [{"code": u.code, "name": u.name, "kind": str(u.kind), **staffing(u.staffing)} for u in budget.units],
+        "units": [
+            {
+                "code": u.code,
+                "name": u.name,
+                "kind": str(u.kind),
+                **({"operating_costs": u.operating_costs} if u.operating_costs is not None else {}),
+                **staffing(u.staffing),
+            }
+            for u in budget.units
+        ],
         "income": [{"unit": i.unit, "fund": str(i.fund), "amount": i.amount} for i in budget.income],
         "basic": [
             {

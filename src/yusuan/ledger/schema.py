@@ -118,6 +118,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _f("headcount", "人员数量", _N, required=False),
             _f("administrative", "行政编制", _N, required=False),
             _f("institution", "事业编制", _N, required=False),
+            _f("operating_costs", "报告机关运行经费（空白按单位性质）", _B, required=False, width=18),
         ),
     ),
     SectionSpec(

@@ -19,7 +19,7 @@ from yusuan.money import format_wan
 from yusuan.narrative.build import OPERATING_COSTS, THREE_PUBLIC_NAMES, _environment, asset_figures, parse_blocks
 from yusuan.narrative.figures import FigureBook, percent
 from yusuan.narrative.model import Narrative
-from yusuan.narrative.prior import THREE_PUBLIC_PARTS
+from yusuan.narrative.prior import THREE_PUBLIC_PARTS, operating_cost_facts
 from yusuan.performance.execution import Execution
 from yusuan.performance.scoring import DepartmentScore
 from yusuan.tables.facts import Fact
@@ -151,7 +151,7 @@ def final_context(
     three_parts = {k: [f for f in gpb if f.econ in econ_sets[f"three_public.{k}"]] for k in THREE_PUBLIC_PARTS}
     three_names = THREE_PUBLIC_NAMES
     three_all = [f for fs in three_parts.values() for f in fs]
-    operating = [f for f in gpb_basic if f.econ in econ_sets["operating_costs"]]
+    operating = operating_cost_facts(budget, gpb_basic, profile)
     declared = sum(c.amount for c in execution.carryovers)
     if execution.carryovers and declared != income_all - spent:
         book.warnings.append(

@@ -13,6 +13,7 @@ from yusuan.catalog import Catalog
 from yusuan.ledger.model import PRIOR_YEAR_KEYS, Budget, PriorYear
 from yusuan.tables.facts import Fact, expenditure_facts
 from yusuan.tables.profile import Profile, load_profile
+from yusuan.tables.scope import reporting_units
 
 THREE_PUBLIC_PARTS = ("abroad", "vehicle_purchase", "vehicle_operation", "reception")
 #: what the document says where a comparison would stand and last year's figure is unknown
@@ -28,6 +29,14 @@ class PriorLedgerError(ValueError):
 def _in_group(facts: list[Fact], profile: Profile, group: str) -> list[Fact]:
     funds = profile.fund_groups[group]
     return [f for f in facts if f.fund in funds]
+
+
+def operating_cost_facts(budget: Budget, gpb_basic: list[Fact], profile: Profile) -> list[Fact]:
+    """The 机关（机构）运行经费 among the 一般公共预算 basic spending: its codes, of the units that report it
+    (as 预算13表 selects them)."""
+    units = reporting_units(budget, "operating_costs", profile)
+    codes = profile.econ_sets["operating_costs"]
+    return [f for f in gpb_basic if f.econ in codes and f.unit in units]
 
 
 def comparable_amounts(budget: Budget) -> dict[str, int]:
@@ -46,7 +55,7 @@ def comparable_amounts(budget: Budget) -> dict[str, int]:
         "soe": sum(f.amount for f in _in_group(spending, profile, "soe")),
         "three_public": sum(three.values()),
         **{f"three_public.{k}": v for k, v in three.items()},
-        "operating_costs": sum(f.amount for f in gpb_basic if f.econ in profile.econ_sets["operating_costs"]),
+        "operating_costs": sum(f.amount for f in operating_cost_facts(budget, gpb_basic, profile)),
     }
 
 
