@@ -22,12 +22,14 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE_ADJUSTMENTS, EXAMPLE_EXECUTION, EXAMPLE_YAML
+from tests.test_final_units import _synthetic_execution
 from tests.test_narrative_ledger import _last_year
 from tests.test_units import ADMINISTRATIVE, INSTITUTION
 from yusuan.audit.engine import audit_path
 from yusuan.cli import app
 from yusuan.ledger import write_budget
 from yusuan.ledger.model import Budget, PriorYear
+from yusuan.ledger.synth import department_seed, generate_budget
 from yusuan.narrative.final import MISSING_LAST_YEAR, NO_LAST_YEAR, LastYear, last_year_finals
 from yusuan.narrative.model import Block
 from yusuan.outputs import CONSOLIDATED_DIR, FINAL_PROFILE, build_final_disclosure, write_disclosures
@@ -192,6 +194,29 @@ def test_a_unit_new_this_year_is_not_compared(example_budget, example_execution,
     assert any(f"上年账本中没有单位 {INSTITUTION}" in w for w in unit.narrative.warnings)
     kept = build_final_disclosure(example_budget, example_execution, unit=ADMINISTRATIVE, last_year=gone)
     assert "上年决算为" in _text(kept)
+
+
+def test_generated_departments_units_add_up_to_their_last_year():
+    """Generated departments (several units, every fund), last year's 决算 from other execution data:
+    each change is the difference of the two 决算数, and the units' last years add up to the 汇总's."""
+    for i in range(1, 4):
+        budget = generate_budget(department_seed(13, i))
+        last = dataclasses.replace(budget, year=budget.year - 1)
+        previous = LastYear(last, _synthetic_execution(last, seed=100 + i))
+        execution = _synthetic_execution(budget, seed=i)
+        whole = build_final_disclosure(budget, execution, last_year=previous)
+        finals, lasts = _figures(whole, "final."), _figures(whole, "last_final.")
+        changes = _figures(whole, "change.final.")
+        assert set(lasts) <= set(changes) and len(changes) == COMPARED
+        for subject in lasts:
+            assert changes[subject] == abs(finals[subject] - lasts[subject]), (i, subject)
+        added: dict[str, int] = {}
+        for unit in budget.units:
+            own = build_final_disclosure(budget, execution, unit=unit.code, last_year=previous)
+            for subject, fen in _figures(own, "last_final.").items():
+                added[subject] = added.get(subject, 0) + fen
+        shared = set(lasts) - {"operating_costs"}  # reported by the 行政单位 only
+        assert {k: added.get(k, 0) for k in shared} == {k: lasts[k] for k in shared}, i
 
 
 # --- the command ------------------------------------------------------------------------------

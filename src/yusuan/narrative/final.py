@@ -191,8 +191,7 @@ def final_context(
     subjects = compared_facts(facts, profile)
 
     def last_of(subject: str) -> int | None:
-        # a figure last year's 决算 does not have (a 功能分类 项 new this year) was 0 last year
-        return None if last_year is None else last_year.get(subject, 0)
+        return None if last_year is None else last_year[subject]
 
     def vs(subject: str, label: str) -> Versus:
         fs = subjects[subject]
