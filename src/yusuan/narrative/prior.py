@@ -59,13 +59,24 @@ def comparable_amounts(budget: Budget) -> dict[str, int]:
     }
 
 
-def with_prior_ledger(budget: Budget, last_year: Budget, last_year_file: str) -> Budget:
-    """The budget with last year's figures computed from last year's ledger (its reasons are kept)."""
+def check_last_years_ledger(budget: Budget, last_year: Budget, last_year_file: str) -> None:
+    """Refuse a ledger that is not this department's of the year before (PriorLedgerError)."""
     if last_year.year != budget.year - 1:
         raise PriorLedgerError(
             f"上年账本 {last_year_file} 是 {last_year.year} 年的预算，"
             f"而本预算是 {budget.year} 年的：上年数应取自 {budget.year - 1} 年的账本"
         )
+    this, that = budget.department, last_year.department
+    if that.code != this.code:
+        raise PriorLedgerError(
+            f"上年账本 {last_year_file} 是{that.name}（部门代码 {that.code}）的，"
+            f"而本账本是{this.name}（部门代码 {this.code}）的：上年数应取自同一部门的账本"
+        )
+
+
+def with_prior_ledger(budget: Budget, last_year: Budget, last_year_file: str) -> Budget:
+    """The budget with last year's figures computed from last year's ledger (its reasons are kept)."""
+    check_last_years_ledger(budget, last_year, last_year_file)
     amounts = comparable_amounts(last_year)
     return dataclasses.replace(budget, prior_year=PriorYear(amounts, dict(budget.prior_year.reasons)))
 

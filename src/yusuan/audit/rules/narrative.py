@@ -201,7 +201,8 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
             # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded), and
             # amounts written in whole 万元 leave the exact rate open within their rounding
             expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
-            if close or (not stated_prior and _growth_within(fact, current)):
+            within = _stated_growth_within(fact, current) if stated_prior else _growth_within(fact, current)
+            if close or within:
                 break
             checked.append((current, prior, expected))
         if len(checked) < len(bases):
@@ -246,6 +247,15 @@ def _growth_within(change: NarrativeFact, current: NarrativeFact) -> bool:
     low = change_low * 100 / (current_high + sign * change_low)
     high = change_high * 100 / (current_low + sign * change_high)
     return _within(change.rate, min(low, high), max(low, high))
+
+
+def _stated_growth_within(change: NarrativeFact, prior: NarrativeFact) -> bool:
+    """Whether the written rate fits some exact amounts the written change and last year's stated
+    amount round to ('上年为 6.37 万元，增加 0.71 万元，增长 11.11%': 0.705–0.715 over 6.365–6.375)."""
+    (change_low, change_high), (prior_low, prior_high) = _bounds(change), _bounds(prior)
+    if prior_low <= 0 or change_low < 0:
+        return False
+    return _within(change.rate, change_low * 100 / prior_high, change_high * 100 / prior_low)
 
 
 def _growth_bases(ctx: AuditContext, earlier: list[NarrativeFact], change: NarrativeFact) -> list[NarrativeFact]:
