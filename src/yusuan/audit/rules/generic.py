@@ -18,7 +18,7 @@ from typing import Any
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
-from yusuan.extract.amounts import excess_step
+from yusuan.extract.column_parts import bare_header, column_parts, column_sum
 from yusuan.extract.generic import table_display_step
 from yusuan.money import UNIT_FEN
 from yusuan.tables.model import Column, Row, Table
@@ -403,38 +403,6 @@ def narrative_totals(ctx: AuditContext) -> Iterator[Finding]:
                 yield finding("narrative.generic_totals", "error", message, format_wan(value), fact.text, places)
 
 
-#: a printed total column and the columns that make it up, by header (spaces and slashes removed)
-_TOTAL_HEADERS = frozenset({"合计", "总计", "支出总计", "小计"})
-_PARTITIONS = (
-    ("基本支出", "项目支出", "事业单位经营支出", "对附属单位补助支出", "上缴上级支出"),
-    ("基本支出", "项目支出"),
-    ("人员经费", "公用经费"),
-)
-_HEADER_NOISE = re.compile(r"[\s/／]")
-
-
-def _column_parts(table: Table) -> tuple[str, list[str]] | None:
-    """The total column and its part columns, when the headers name a known complete partition."""
-    columns = [c for c in table.columns if c.type == "amount"]
-    headers = [_HEADER_NOISE.sub("", "".join(c.headers)) for c in columns]
-    for k, header in enumerate(headers):
-        if header not in _TOTAL_HEADERS:
-            continue
-        for parts in _PARTITIONS:
-            following = headers[k + 1 : k + 1 + len(parts)]
-            if tuple(following) == parts:
-                return columns[k].key, [c.key for c in columns[k + 1 : k + 1 + len(parts)]]
-        return None
-    return None
-
-
-def _read_off(table: Table, row: Row, columns: tuple[str, ...], missing: int, step: int) -> bool:
-    """Whether the amount a row's 合计 = Σ parts misses stands in another column of the row: a part
-    read a column or more off (a continuation page whose columns stand elsewhere), not a misprint."""
-    others = [c.key for c in table.columns if c.type == "amount" and c.key not in columns]
-    return any(isinstance(v := row.value(c), int) and abs(v - missing) <= step for c in others)
-
-
 @rule(
     "table.generic_columns",
     "error",
@@ -445,29 +413,22 @@ def generic_columns(ctx: AuditContext) -> Iterator[Finding]:
     if not _generic(ctx):
         return
     for table in ctx.tables.tables:
-        found = _column_parts(table)
+        found = column_parts(table)
         if found is None:
             continue
         total_column, parts = found
         step = table_display_step(table)
         for row in table.rows:
-            total = row.value(total_column)
-            if not isinstance(total, int):
+            compared = column_sum(table, row, total_column, parts, step)
+            if compared is None:
                 continue  # a blank total is not compared (a wrapped or missing cell)
-            summed = sum(row.amount(c) for c in parts)
-            difference = total - summed
-            # each printed cell rounds on its own, by its own step when it shows fewer decimals
-            coarser = excess_step((row.cells.get(c) for c in (total_column, *parts)), table.unit, step)
-            tail = abs(difference) <= (len(parts) + 1) * step // 2 + coarser
+            tail = compared.rounding
             ctx.count(table, tail, cells=[(table, row, c) for c in (total_column, *parts)])
-            if difference == 0:
+            if compared.difference == 0:
                 continue
             shown = [c for c in parts if row.value(c)]
-            if not tail and _read_off(table, row, (total_column, *parts), abs(difference), step):
-                # cells read off: reported as reading.uncertain, not as the document's error (certainty.py)
-                row.mark_uncertain((total_column, *parts))
             places = [ctx.place(table, row, total_column), *(ctx.place(table, row, c) for c in shown)]
-            expected, actual = ctx.amount_text(summed, table), ctx.amount_text(total, table)
+            expected, actual = ctx.amount_text(compared.summed, table), ctx.amount_text(compared.total, table)
             names = " + ".join("".join(table.column(c).headers) for c in parts)
             message = f"{table.number} 第「{_where(row)}」行：合计 {actual} ≠ {names} = {expected}"
             if tail:
@@ -500,7 +461,7 @@ def _headed(table: Table, year: int) -> dict[str, str]:
     …一般公共预算(拨款)). A role two columns claim is left out: which one is meant is not known.
     """
     columns = [c for c in table.columns if c.type == "amount"]
-    headers = [_HEADER_NOISE.sub("", "".join(c.headers)) for c in columns]
+    headers = [bare_header("".join(c.headers)) for c in columns]
     current = [_current(c, year) for c in columns]
     found: dict[str, list[str]] = {}
     for k, (column, header) in enumerate(zip(columns, headers, strict=True)):

@@ -21,7 +21,6 @@ from yusuan.audit.context import AuditContext
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
 from yusuan.audit.rules.generic import (
-    _HEADER_NOISE,
     _carry_free,
     _current,
     _first,
@@ -31,6 +30,7 @@ from yusuan.audit.rules.generic import (
     figures_agree,
     read_summary,
 )
+from yusuan.extract.column_parts import bare_header
 from yusuan.tables.model import Column, Row, Table
 
 _TAIL = "rounding.tail_difference"
@@ -85,7 +85,7 @@ def _headers_read(table: Table, row: Row) -> bool:
 
 
 def _column_source(header: str) -> str:
-    text = _HEADER_NOISE.sub("", header).removesuffix("小计")
+    text = bare_header(header).removesuffix("小计")
     for group in _GROUPS:
         if text.startswith(group):
             name = _source(text[len(group) :])
@@ -145,7 +145,7 @@ def _columns(table: Table, year: int) -> dict[str, _Figure]:
     for name, keys in found.items():
         value = _readable(table, row, keys[0]) if len(keys) == 1 else None
         if value is not None:
-            header = _HEADER_NOISE.sub("", "".join(table.column(keys[0]).headers))
+            header = bare_header("".join(table.column(keys[0]).headers))
             out[name] = _Figure(table, row, keys[0], value, f"「{'/'.join(row.key)}」行「{header}」列")
     return out
 
@@ -189,7 +189,7 @@ def _spending(ctx: AuditContext) -> dict[str, list[_Figure]]:
         total = _table_total(own, ctx.year)
         if value is None or total is None:
             continue
-        header = _HEADER_NOISE.sub("", "".join(fiscal.column(keys[0]).headers))
+        header = bare_header("".join(fiscal.column(keys[0]).headers))
         out[name + "支出"] = [
             _Figure(fiscal, row, keys[0], value, f"「{_label(row)}」行「{header}」列"),
             _Figure(own, total[0], total[1], total[2], f"「{'/'.join(total[0].key)}」行"),
