@@ -127,7 +127,7 @@ def _percent(part: int, whole: int) -> Decimal:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _at_precision(exact: Decimal, written: str) -> tuple[Decimal, bool]:
+def percent_at_precision(exact: Decimal, written: str) -> tuple[Decimal, bool]:
     """The exact percentage at the precision it is written with, and whether the text agrees.
 
     '4.0%' for 3.95% agrees (one decimal); a rate written with only zero decimals ('4.0',
@@ -160,7 +160,7 @@ def shares(ctx: AuditContext) -> Iterator[Finding]:
         whole = _whole_for(ctx, fact)
         if part is None or whole is None or whole is part or whole.fen == 0:
             continue
-        expected, close = _at_precision(Decimal(part.fen) * 100 / Decimal(whole.fen), fact.text)
+        expected, close = percent_at_precision(Decimal(part.fen) * 100 / Decimal(whole.fen), fact.text)
         low, high = _bounds(part), _bounds(whole)
         if close or (high[0] > 0 and _within(fact.text, low[0] * 100 / high[1], low[1] * 100 / high[0])):
             continue  # amounts written in whole 万元 leave the exact share open within their rounding
@@ -200,7 +200,7 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
                 break  # last year's figure is not positive: no rate to check (or the amount was misread)
             # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded), and
             # amounts written in whole 万元 leave the exact rate open within their rounding
-            expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
+            expected, close = percent_at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
             within = _stated_growth_within(fact, current) if stated_prior else _growth_within(fact, current)
             if close or within:
                 break
