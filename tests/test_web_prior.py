@@ -103,7 +103,7 @@ def test_the_stored_budget_of_the_year_before_gives_the_comparison_and_a_new_ver
     for number, last_year in ((1, first), (2, second)):
         stored = _saved(client, last_year)
         page = _page(client, code)
-        assert f"上年数据：取自2024 年预算第 {number} 版" in page, page
+        assert f"上年数据：取自 2024 年预算第 {number} 版" in page, page
         assert f'href="/departments/{code}/2024?v={number}"' in page
         assert "账本没有上年数" not in page
         document = client.get(f"/departments/{code}/2025/download/json").content
@@ -121,7 +121,7 @@ def test_the_stored_budget_of_the_year_before_gives_the_comparison_and_a_new_ver
     restarted = TestClient(fresh)
     signed_in = restarted.post("/api/session", json={"username": "admin", "password": PASSWORD})
     assert signed_in.status_code == 200
-    assert "上年数据：取自2024 年预算第 2 版" in _page(restarted, code)
+    assert "上年数据：取自 2024 年预算第 2 版" in _page(restarted, code)
     assert _narrative(restarted.get(f"/departments/{code}/2025/download/json").content) == _expected_narrative(
         this_year, second
     )
@@ -132,7 +132,7 @@ def test_a_ledgers_own_prior_figures_win_over_the_stored_budget_of_the_year_befo
     client = _client(app, "admin")
     _saved(client, dataclasses.replace(_without_largest_project(example_budget), year=2024))
     page = _page(client, "503")
-    assert "上年数据：账本自带（已存的2024 年预算第 1 版未采用" in page
+    assert "上年数据：账本自带（已存的 2024 年预算第 1 版 未采用" in page
     assert "账本没有上年数" not in page  # the example states every compared figure
     document = client.get("/departments/503/2025/download/json").content
     assert _narrative(document) == _expected_narrative(example_budget, None)

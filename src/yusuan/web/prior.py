@@ -17,18 +17,12 @@ from yusuan.narrative.prior import NO_COMPARISON, PriorLedgerError, missing_prio
 from yusuan.store import repository
 from yusuan.store.models import BudgetVersion
 
-#: where a budget's prior-year figures come from (``PriorSource.kind``)
-PRIOR_KINDS = {
-    "imported": "取自上年已存预算",
-    "ledger": "账本自带",
-    "none": "无上年数据",
-    "refused": "上年预算不能用作上年数",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class PriorSource:
-    """Where a stored budget's comparison with last year comes from, as the page and the API say it.
+    """Where a stored budget's comparison with last year comes from, as the page and the API say it:
+    ``kind`` is ``imported`` (from last year's stored budget), ``ledger`` (the ledger's own figures),
+    ``none`` (no budget of last year stored) or ``refused`` (last year's cannot give the figures).
 
     ``year``/``version``/``version_id`` name the stored budget of the year before that was imported
     (``imported``), refused (``refused``) or left unused because the ledger states its own (``ledger``).
@@ -83,7 +77,7 @@ def with_last_year(version: BudgetVersion, last: BudgetVersion | None) -> tuple[
     comparison and says why: the document still builds."""
     budget = repository.budget_of(version)
     if budget.prior_year.amounts:  # the ledger's own figures win, as they stand (never mixed with imported ones)
-        unused = "" if last is None else f"（已存的{_named(last)}未采用：账本自带上年数时以账本为准）"
+        unused = "" if last is None else f"（已存的 {_named(last)} 未采用：账本自带上年数时以账本为准）"
         warning = missing_prior_warning(budget, "可在账本「上年数」中补填")
         return budget, _source("ledger", f"上年数据：账本自带{unused}", warning, last)
     if last is None:
@@ -91,7 +85,7 @@ def with_last_year(version: BudgetVersion, last: BudgetVersion | None) -> tuple[
         return budget, _source("none", f"上年数据：{NO_COMPARISON}", missing_prior_warning(budget, remedy), None)
     try:
         imported = with_prior_ledger(budget, repository.budget_of(last), _named(last))
-        return imported, _source("imported", f"上年数据：取自{_named(last)}", None, last)
+        return imported, _source("imported", f"上年数据：取自 {_named(last)}", None, last)
     except PriorLedgerError as exc:
         reason = str(exc)
     except BudgetInputError as exc:  # stored under rules since changed
