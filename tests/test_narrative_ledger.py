@@ -133,6 +133,13 @@ def test_prior_ledger_of_another_department_is_refused_in_chinese(example_budget
         with_prior_ledger(example_budget, other, "other.yaml")
 
 
+def test_prior_ledger_of_another_template_is_refused_in_chinese(example_budget):
+    # each template sums the compared figures by its own layout: last year's sums would not be comparable
+    last = dataclasses.replace(_last_year(example_budget), template="henan-2024")
+    with pytest.raises(PriorLedgerError, match=r"2024.yaml 用的是「henan-2024」模板.*本预算用「henan-2025」模板"):
+        with_prior_ledger(example_budget, last, "2024.yaml")
+
+
 def test_cli_imports_prior_figures(example_budget, tmp_path):
     current, last = tmp_path / "2025.yaml", tmp_path / "2024.xlsx"
     write_budget(dataclasses.replace(example_budget, prior_year=PriorYear()), current)

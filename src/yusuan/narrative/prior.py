@@ -60,7 +60,7 @@ def comparable_amounts(budget: Budget) -> dict[str, int]:
 
 
 def check_last_years_ledger(budget: Budget, last_year: Budget, last_year_file: str) -> None:
-    """Refuse a ledger that is not this department's of the year before (PriorLedgerError)."""
+    """Refuse a ledger that is not this department's of the year before, in the same template (PriorLedgerError)."""
     if last_year.year != budget.year - 1:
         raise PriorLedgerError(
             f"上年账本 {last_year_file} 是 {last_year.year} 年的预算，"
@@ -71,6 +71,12 @@ def check_last_years_ledger(budget: Budget, last_year: Budget, last_year_file: s
         raise PriorLedgerError(
             f"上年账本 {last_year_file} 是{that.name}（部门代码 {that.code}）的，"
             f"而本账本是{this.name}（部门代码 {this.code}）的：上年数应取自同一部门的账本"
+        )
+    if last_year.template != budget.template:
+        # each template sums the compared figures by its own table layout: the two years' sums would differ in kind
+        raise PriorLedgerError(
+            f"上年账本 {last_year_file} 用的是「{last_year.template}」模板，"
+            f"而本预算用「{budget.template}」模板：口径不同，上年数不能由它计算"
         )
 
 
@@ -86,15 +92,17 @@ def missing_prior(budget: Budget) -> list[str]:
     return [name for key, name in PRIOR_YEAR_KEYS.items() if key not in budget.prior_year.amounts]
 
 
-def missing_prior_warning(budget: Budget) -> str | None:
-    """The warning for a budget some of whose comparisons cannot be made, or None."""
+#: how the command line fills in missing prior-year figures
+PRIOR_REMEDY_CLI = "可在「上年数」中填写，或用 --prior 从上年账本导入"
+
+
+def missing_prior_warning(budget: Budget, remedy: str = PRIOR_REMEDY_CLI) -> str | None:
+    """The warning for a budget some of whose comparisons cannot be made, or None; ``remedy`` says
+    how the user can supply them where the warning is shown."""
     missing = missing_prior(budget)
     if not missing:
         return None
-    return (
-        f"账本没有上年数：{'、'.join(missing)}；说明中这些对比写作“{NO_COMPARISON}”"
-        f"（可在「上年数」中填写，或用 --prior 从上年账本导入）"
-    )
+    return f"账本没有上年数：{'、'.join(missing)}；说明中这些对比写作“{NO_COMPARISON}”（{remedy}）"
 
 
 def change_reasons(budget: Budget, catalog: Catalog) -> dict[str, str]:
