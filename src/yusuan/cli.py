@@ -401,12 +401,14 @@ def _count_ledgers(folder: Path) -> int:
 
 
 @contextmanager
-def _executor(jobs: int, scheduler: str | None, dask_local: int | None) -> Iterator[Executor]:
+def _executor(
+    jobs: int, scheduler: str | None, dask_local: int | None, tasks_per_worker: int | None = None
+) -> Iterator[Executor]:
     """The executor chosen on the command line, closed afterwards."""
     from yusuan.executors import make_executor
 
     try:
-        executor = make_executor(jobs, scheduler, dask_local)
+        executor = make_executor(jobs, scheduler, dask_local, tasks_per_worker)
     except ValueError as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
@@ -439,11 +441,12 @@ def batch_build(
 
     from yusuan.batch_build import FAILURES, build_batch
     from yusuan.outputs import output_formats
+    from yusuan.render.typst_cache import worker_document_limit
 
     formats = _formats(format, output_formats())
     total = _count_ledgers(folder)
     with (
-        _executor(jobs, scheduler, dask_local) as executor,
+        _executor(jobs, scheduler, dask_local, worker_document_limit() if "pdf" in formats else None) as executor,
         Progress(
             TextColumn("生成"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
         ) as progress,

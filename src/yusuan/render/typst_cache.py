@@ -52,6 +52,15 @@ def eviction_available() -> bool:
     return _evictor() is not None
 
 
+def worker_document_limit() -> int | None:
+    """How many PDFs a batch worker process may typeset before it is replaced by a fresh one: no
+    limit when the cache is emptied after each, else one (each PDF would stay in its memory).
+
+    Measured on 1,000 generated departments with the fonts cut (``benchmarks/batch.py``): see
+    that benchmark's output for the peak of a worker either way."""
+    return None if eviction_available() else 1
+
+
 @cache
 def _evictor() -> Callable[[int], None] | None:
     if os.environ.get("YUSUAN_TYPST_EVICT", "1") == "0":
