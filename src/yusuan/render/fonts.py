@@ -111,7 +111,7 @@ def cut_fonts(full: Fonts) -> Fonts | None:
         folder = _cache_folder(faces)
         for name, (path, index) in faces.items():
             target = folder / f"{name}.otf"
-            if not target.is_file() or target.stat().st_size == 0:
+            if not _readable(target):
                 _write_cut(Path(path), index, characters, target)
     except OSError:
         return None
@@ -147,6 +147,15 @@ def _cache_folder(faces: dict[str, tuple[str, int]]) -> Path:
     folder = base / "fonts" / key.hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _readable(path: Path) -> bool:
+    """Whether ``path`` holds a font (a cut left empty or damaged by something else is made again)."""
+    import uharfbuzz as hb
+
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    return bool(hb.Face(hb.Blob.from_file_path(str(path))).unicodes)
 
 
 def _write_cut(source: Path, index: int, characters: frozenset[str], target: Path) -> None:

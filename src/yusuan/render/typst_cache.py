@@ -71,8 +71,8 @@ def _evictor() -> Callable[[int], None] | None:
         from typst import _typst  # type: ignore[attr-defined]
 
         library = Path(_typst.__file__)
-        offsets = _symbol_values(library, (_EVICT_SUFFIX, _INIT_NAME))
-    except (ImportError, OSError, ValueError, struct.error):
+        offsets = symbol_values(library, (_EVICT_SUFFIX, _INIT_NAME))
+    except (ImportError, OSError):
         return None
     if offsets is None:
         return None
@@ -93,9 +93,17 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return None
 
 
-def _symbol_values(library: Path, names: tuple[bytes, bytes]) -> tuple[int, int] | None:
+def symbol_values(library: Path, names: tuple[bytes, bytes]) -> tuple[int, int] | None:
     """The values (offsets from the load address) of the one function symbol ending with
-    ``names[0]`` and of the symbol named exactly ``names[1]``; None unless both are found once."""
+    ``names[0]`` and of the function named exactly ``names[1]`` in the ELF file ``library``; None
+    unless both are found once (a stripped, damaged or other kind of file)."""
+    try:
+        return _symbol_values(library, names)
+    except (ValueError, IndexError, struct.error):  # damaged: offsets and sizes past the file's end
+        return None
+
+
+def _symbol_values(library: Path, names: tuple[bytes, bytes]) -> tuple[int, int] | None:
     with library.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:  # 64-bit, little-endian
             return None
