@@ -208,7 +208,8 @@ def test_cli_writes_every_format(tmp_path):
         "tables.xlsx",
     ]
     assert "决算" in (out / "disclosure.html").read_text(encoding="utf-8")
-    assert "超过 10%" in result.stderr  # the reasons asked for
+    said = result.stderr.replace("\n", "")  # as wrapped for the terminal
+    assert "超过 10%：请在账本「决算变动原因」中填写：比较=年初预算，项目=公务接待费" in said  # the reasons asked for
 
 
 def test_cli_writes_nothing_when_a_format_fails(tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ problem that says where; a unit's own reason takes the place of the department's
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -18,11 +19,13 @@ from tests.test_final_prior import _last_years_execution
 from tests.test_narrative_ledger import _last_year
 from tests.test_units import ADMINISTRATIVE, INSTITUTION
 from yusuan.ledger import read_budget, write_budget
-from yusuan.ledger.model import Budget
+from yusuan.ledger.model import FINAL_ITEM, FINAL_SUBJECTS, Budget, FinalReason, final_comparisons
 from yusuan.ledger.problems import BudgetInputError
 from yusuan.ledger.workbook import HELP_SHEET, write_template, write_workbook
-from yusuan.narrative.final import LastYear
-from yusuan.outputs import build_final_disclosure
+from yusuan.narrative.final import LastYear, compared_facts
+from yusuan.outputs import FINAL_PROFILE, build_final_disclosure
+from yusuan.tables.facts import final_facts
+from yusuan.tables.profile import load_profile
 
 #: the example's 决算 asks for these (决算数 past 10% below 年初预算数); the rows name them as a user
 #: would: the 说明's name, without its quote marks, a code with spaces, a 项 as the 说明 writes it
@@ -240,3 +243,25 @@ def test_the_template_explains_the_sheet(tmp_path):
     cells = [str(c.value) for row in wb[HELP_SHEET].iter_rows() for c in row if c.value]
     assert "「决算变动原因」的项目" in cells and "公务接待费" in cells and "收、支总计" in cells
     assert [c.value for c in wb["决算变动原因"][1]] == ["单位代码（空白为全部门）", "比较", "项目", "原因"]
+
+
+def test_the_ledgers_list_of_comparisons_is_the_finals(example_budget, example_execution):
+    """FINAL_SUBJECTS (what the ledger accepts) says what the 说明 compares: with a reason for every
+    comparison it allows, the 汇总 compared with last year states them all and asks for none."""
+    last = _last_year(example_budget)
+    last_year = LastYear(last, _last_years_execution(last, example_execution))
+    profile = load_profile(FINAL_PROFILE)
+    facts = compared_facts(example_budget, final_facts(example_budget, example_execution), profile)
+    assert {s for s in facts if not s.startswith(FINAL_ITEM)} == set(FINAL_SUBJECTS)
+    every = tuple(
+        FinalReason(comparison, subject, f"原因{n}")
+        for n, (comparison, subject) in enumerate(
+            (comparison, subject) for subject in facts for comparison in final_comparisons(subject)
+        )
+    )
+    budget = dataclasses.replace(example_budget, final_reasons=every)
+    disclosure = build_final_disclosure(budget, example_execution, last_year=last_year)
+    assert _requests(disclosure) == [] and not any("未写入" in w for w in disclosure.narrative.warnings)
+    stated = set(re.findall(r"主要原因：(原因\d+)", _text(disclosure)))
+    # all but those of the figures that did not change (持平 and 等于 state no reason)
+    assert len(stated) > len(every) * 3 // 4
