@@ -28,7 +28,7 @@ from tests.test_units import ADMINISTRATIVE, INSTITUTION
 from yusuan.audit.engine import audit_path
 from yusuan.cli import app
 from yusuan.ledger import write_budget
-from yusuan.ledger.model import Budget, PriorYear
+from yusuan.ledger.model import Budget, FinalReason, PriorYear
 from yusuan.ledger.synth import department_seed, generate_budget
 from yusuan.narrative.final import MISSING_LAST_YEAR, NO_LAST_YEAR, LastYear, last_year_finals
 from yusuan.narrative.model import Block
@@ -131,19 +131,19 @@ def test_every_comparison_follows_from_the_two_finals(compared, last_year):
 
 
 def test_a_change_past_the_threshold_asks_for_its_reason(example_budget, example_execution, last_year, compared):
-    asked = [w for w in compared.narrative.warnings if "prior.gpb" in w]
+    request = "比较=上年决算，项目=一般公共预算财政拨款支出，"
+    asked = [w for w in compared.narrative.warnings if request in w]
     assert asked and "超过 10%" in asked[0] and "比上年决算数增加" in asked[0]
-    reasons = {**example_budget.prior_year.reasons, "prior.gpb": "新增机关事业单位基本养老保险基金补助。"}
-    budget = dataclasses.replace(
-        example_budget, prior_year=dataclasses.replace(example_budget.prior_year, reasons=reasons)
-    )
+    reason = FinalReason("last_final", "gpb", "新增机关事业单位基本养老保险基金补助。")
+    budget = dataclasses.replace(example_budget, final_reasons=(reason,))
     explained = build_final_disclosure(budget, example_execution, last_year=last_year)
-    assert not any("prior.gpb " in w or w.endswith("prior.gpb 说明原因") for w in explained.narrative.warnings)
+    assert not any(request in w for w in explained.narrative.warnings)
     assert "增长156.66%，主要原因：新增机关事业单位基本养老保险基金补助。" in _text(explained)
     loose = build_final_disclosure(example_budget, example_execution, last_year=last_year, threshold=Decimal("0.99"))
     # 机关运行经费 grew 31.61%: past 10%, within 99%
-    assert any("prior.operating_costs" in w for w in compared.narrative.warnings)
-    assert not any("prior.operating_costs" in w for w in loose.narrative.warnings)
+    operating = "比较=上年决算，项目=机关（机构）运行经费，"
+    assert any(operating in w for w in compared.narrative.warnings)
+    assert not any(operating in w for w in loose.narrative.warnings)
 
 
 def test_without_last_year_the_final_says_so_and_warns(example_budget, example_execution):
@@ -251,7 +251,8 @@ def test_cli_compares_with_last_years_final(tmp_path, last_year_files):
     assert result.exit_code == 0, result.output
     text = (out / "disclosure.json").read_text(encoding="utf-8")
     assert "比上年决算数增加" in text and NO_LAST_YEAR not in text
-    assert "没有上年决算数据" not in result.stderr and "prior.gpb" in result.stderr
+    said = result.stderr.replace("\n", "")  # as wrapped for the terminal
+    assert "没有上年决算数据" not in said and "比较=上年决算，项目=一般公共预算财政拨款支出" in said
     units = _final("-o", str(tmp_path / "units"), "--units", "--format", "json", "--prior", str(ledger),
                    "--prior-execution", str(payments))  # fmt: skip
     assert units.exit_code == 0, units.output

@@ -22,7 +22,7 @@ from tests.conftest import EXAMPLE_ACTUALS, EXAMPLE_ADJUSTMENTS, EXAMPLE_DIR, EX
 from tests.test_units import ADMINISTRATIVE, INSTITUTION, _amounts, _centre
 from yusuan.audit.engine import audit_path
 from yusuan.cli import app
-from yusuan.ledger.model import Budget
+from yusuan.ledger.model import Budget, FinalReason
 from yusuan.ledger.synth import department_seed, generate_budget
 from yusuan.outputs import CONSOLIDATED_DIR, build_final_disclosure, write_disclosures
 from yusuan.performance.execution import Adjustment, Execution, Payment
@@ -144,17 +144,16 @@ def test_the_final_shares_the_budget_profiles_scope_data():
 
 
 def test_a_unit_final_states_the_ledgers_reasons_for_its_part(example_budget, execution):
-    """The ledger gives reasons for 决算数 ≠ 年初预算数 once (prior_year.reasons, final.<subject>);
-    a unit's 决算 states them for its own part rather than asking for reasons it cannot be given."""
-    subject = "final.gpb.item.2080104"  # 综合业务管理: the bureau's only, 45% of its budget spent
+    """The ledger's 决算变动原因 without a unit are the department's: a unit's 决算 states them for
+    its own part rather than asking for reasons it cannot be given (a unit's own take their place,
+    see tests/test_final_reasons.py)."""
+    request = "比较=年初预算，项目=2080104，"  # 综合业务管理: the bureau's only, 45% of its budget spent
     bare = build_final_disclosure(example_budget, execution, unit=ADMINISTRATIVE)
-    assert any(subject in w for w in bare.narrative.warnings)
-    reasons = {**example_budget.prior_year.reasons, subject: "部分项目延至下年实施。"}
-    budget = dataclasses.replace(
-        example_budget, prior_year=dataclasses.replace(example_budget.prior_year, reasons=reasons)
-    )
+    assert any(request in w for w in bare.narrative.warnings)
+    reason = FinalReason("budget", "gpb.item.2080104", "部分项目延至下年实施。")
+    budget = dataclasses.replace(example_budget, final_reasons=(reason,))
     explained = build_final_disclosure(budget, execution, unit=ADMINISTRATIVE)
-    assert not any(subject in w for w in explained.narrative.warnings)
+    assert not any(request in w for w in explained.narrative.warnings)
     assert "决算数小于年初预算数，主要原因：部分项目延至下年实施" in _text(explained)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,11 +68,8 @@ def build_final_disclosure(
     from yusuan.tables.scope import scoped, scoped_execution
 
     profile = load_profile(FINAL_PROFILE)
-    reasons = budget.prior_year.reasons
+    # a unit's 决算 keeps the department's 决算变动原因 and its own (see ``FinalReasons``)
     budget, scope = scoped(budget, unit)
-    # the ledger's reasons for 决算数 ≠ 年初预算数 (final.<subject>) are the only ones it has: a
-    # unit's 决算 states them for its own part rather than asking for reasons it cannot be given
-    budget = replace(budget, prior_year=replace(budget.prior_year, reasons=reasons))
     execution = scoped_execution(execution, unit)
     facts = final_facts(budget, execution)
     # the budget is already the scope's: the tables are built from its facts as the 汇总's are

@@ -14,14 +14,14 @@ year-on-year changes are (``FigureBook.change``).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from yusuan.catalog import Catalog, load_catalog
-from yusuan.ledger.model import Budget
+from yusuan.ledger.model import FINAL_COMPARISONS, FINAL_ITEM, FINAL_SUBJECTS, Budget, FinalReason, final_subject_name
 from yusuan.money import format_wan
-from yusuan.narrative.build import OPERATING_COSTS, THREE_PUBLIC_NAMES, _environment, asset_figures, parse_blocks
+from yusuan.narrative.build import THREE_PUBLIC_NAMES, _environment, asset_figures, parse_blocks
 from yusuan.narrative.figures import Change, FigureBook, percent
 from yusuan.narrative.model import Narrative
 from yusuan.narrative.prior import THREE_PUBLIC_PARTS, operating_cost_facts
@@ -64,20 +64,71 @@ class Versus:
     change: Change | None = None  # 决算数 against last year's 决算数 (None when unknown)
 
 
+@dataclass(slots=True)
+class FinalReasons:
+    """The ledger's 决算变动原因 one 决算 states: the department's (unit ''), and for a unit's own
+    决算 that unit's, which take the place of the department's for the same comparison. Knows
+    which were asked for, and how to ask for a missing one in the ledger's words."""
+
+    given: dict[tuple[str, str], FinalReason] = field(default_factory=dict)  # (comparison, subject) → the row
+    unit: str = ""  # the unit whose own 决算 this is ('' for the 汇总)
+    asked: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, budget: Budget, unit: str = "") -> FinalReasons:
+        department = {(r.comparison, r.subject): r for r in budget.final_reasons if not r.unit}
+        own = {(r.comparison, r.subject): r for r in budget.final_reasons if unit and r.unit == unit}
+        return cls({**department, **own}, unit)
+
+    def get(self, comparison: str, subject: str) -> str:
+        self.asked.add((comparison, subject))
+        given = self.given.get((comparison, subject))
+        return given.reason if given is not None else ""
+
+    def request(self, comparison: str, subject: str) -> str:
+        """What to fill in for a missing reason, as the ledger's 决算变动原因 names it."""
+        whose = f"单位代码={self.unit}，" if self.unit else ""
+        return (
+            f"请在账本「决算变动原因」中填写：{whose}比较={FINAL_COMPARISONS[comparison]}，"
+            f"项目={final_subject_name(subject)}，原因=…"
+        )
+
+    def unstated(self, compared_last_year: bool) -> list[str]:
+        """Warnings for this 决算's own reasons (the unit's, or the department's in its 汇总) that
+        no comparison of the 说明 asked for: a 项 without spending or budget, a figure the scope
+        does not report; reasons against last year's 决算 only when it was compared."""
+        out = []
+        for key, given in self.given.items():
+            if given.unit != self.unit or key in self.asked:
+                continue
+            if given.comparison == "last_final" and not compared_last_year:
+                continue
+            out.append(
+                f"{given.origin}：说明中没有“比较={FINAL_COMPARISONS[given.comparison]}，"
+                f"项目={final_subject_name(given.subject)}”这一比较，此行原因未写入说明"
+            )
+        return out
+
+
 def year_on_year(
-    book: FigureBook, subject: str, label: str, final: int, last: int, reasons: dict[str, str], threshold: Decimal
+    book: FigureBook,
+    subject: str,
+    label: str,
+    final: int,
+    last: int,
+    reasons: FinalReasons,
+    threshold: Decimal,
 ) -> Change:
     """决算数 against last year's 决算数 for ``subject``; a warning when they differ by more than
-    ``threshold`` × last year's and the ledger gives no reason (``prior_year.reasons`` under
-    ``prior.<subject>``)."""
-    reason = reasons.get(f"prior.{subject}", "")
+    ``threshold`` × last year's and the ledger gives no reason (比较=上年决算)."""
+    reason = reasons.get("last_final", subject)
     change = book.change(f"final.{subject}", final, last, reason, label, ask_reason=False)
     assert change is not None  # last year's figure is known
     if abs(final - last) > threshold * last and not reason:
         share = f"{change.trend}{change.percent}%" if last else "上年决算数为0"
         book.warnings.append(
             f"{label}决算数比上年决算数{change.direction} {change.amount} 万元（{share}），"
-            f"超过 {threshold * 100:.0f}%：请在账本 prior_year.reasons 中以 prior.{subject} 说明原因"
+            f"超过 {threshold * 100:.0f}%：{reasons.request('last_final', subject)}"
         )
     return change
 
@@ -88,13 +139,13 @@ def compare(
     label: str,
     budget: int,
     final: int,
-    reasons: dict[str, str],
+    reasons: FinalReasons,
     threshold: Decimal,
     last: int | None = None,
 ) -> Versus:
     """决算数 against 年初预算数 for ``subject`` (and against ``last`` year's 决算数 when known); a
     warning when they differ by more than ``threshold`` × 年初预算数 and the ledger gives no reason
-    (``prior_year.reasons`` under ``final.<subject>``)."""
+    (比较=年初预算)."""
     budget_text, final_text = book.amount(f"budget.{subject}", budget), book.amount(f"final.{subject}", final)
     # the word follows the amounts as printed: 2.63 against 2.63 reads 等于 even when the fen differ
     shown_budget, shown_final = Decimal(budget_text), Decimal(final_text)
@@ -102,12 +153,12 @@ def compare(
     rate = f"{percent(final, budget):.2f}" if budget else ""
     if rate:
         book.share(f"final_rate.{subject}", Decimal(rate))
-    reason = reasons.get(f"final.{subject}", "")
+    reason = reasons.get("budget", subject)
     if abs(final - budget) > threshold * budget and not reason:
         share = f"{abs(percent(final - budget, budget)):.2f}%" if budget else "（年初预算数为0）"
         book.warnings.append(
             f"{label}决算数{word}年初预算数，相差 {share}，超过 {threshold * 100:.0f}%："
-            f"请在账本 prior_year.reasons 中以 final.{subject} 说明原因"
+            f"{reasons.request('budget', subject)}"
         )
     if last is None:
         return Versus(budget_text, final_text, rate, word, reason)
@@ -139,7 +190,7 @@ def compared_facts(budget: Budget, facts: dict[str, list[Fact]], profile: Profil
         "gpb": gpb,
         "gpb.basic": gpb_basic,
         "gpb.project": [f for f in gpb if f.part == "project"],
-        **{f"gpb.item.{code}": fs for code, fs in sorted(items.items())},
+        **{f"{FINAL_ITEM}{code}": fs for code, fs in sorted(items.items())},
         "three_public": [f for fs in three.values() for f in fs],
         **{f"three_public.{k}": fs for k, fs in three.items()},
         "operating_costs": operating_cost_facts(budget, gpb_basic, profile),
@@ -179,7 +230,7 @@ def final_context(
     operating_reported = scope.reports("operating_costs", profile)
     spending, income = facts["expenditure"], facts["income"]
     groups = profile.fund_groups
-    reasons = budget.prior_year.reasons
+    reasons = FinalReasons.of(budget, scope.unit.code if scope.unit is not None else "")
 
     def funds(fs: list[Fact], *names: str) -> list[Fact]:
         wanted = {fund for n in names for fund in groups[n]}
@@ -193,14 +244,15 @@ def final_context(
     def last_of(subject: str) -> int | None:
         return None if last_year is None else last_year[subject]
 
-    def vs(subject: str, label: str) -> Versus:
-        fs = subjects[subject]
+    def vs(subject: str) -> Versus:
+        fs, label = subjects[subject], FINAL_SUBJECTS[subject][0]
         return compare(book, subject, label, sum(f.amount for f in fs), total(fs), reasons, threshold, last_of(subject))
 
-    def against_last_year(subject: str, label: str) -> Change | None:
+    def against_last_year(subject: str) -> Change | None:
         last = last_of(subject)
         if last is None:
             return None
+        label = FINAL_SUBJECTS[subject][0]
         return year_on_year(book, subject, label, total(subjects[subject]), last, reasons, threshold)
 
     income_all = total(income)
@@ -226,7 +278,7 @@ def final_context(
     structure = book.shares("final.expenditure.share", {"basic": total(basic), "project": total(projects)})
     fiscal_in, fiscal_out = subjects["fiscal.income"], subjects["fiscal.expenditure"]
     gpb_basic = subjects["gpb.basic"]
-    item_codes = [subject.removeprefix("gpb.item.") for subject in subjects if subject.startswith("gpb.item.")]
+    item_codes = [subject.removeprefix(FINAL_ITEM) for subject in subjects if subject.startswith(FINAL_ITEM)]
     # each 项 is compared with its 年初预算数 only: the year-on-year comparison is the totals' (as the real 决算 do)
     gpb_items = [
         (
@@ -234,10 +286,10 @@ def final_context(
             catalog.name("function", code),
             compare(
                 book,
-                f"gpb.item.{code}",
+                f"{FINAL_ITEM}{code}",
                 f"{catalog.name('function', code)}（{code}）",
-                sum(f.amount for f in subjects[f"gpb.item.{code}"]),
-                total(subjects[f"gpb.item.{code}"]),
+                sum(f.amount for f in subjects[f"{FINAL_ITEM}{code}"]),
+                total(subjects[f"{FINAL_ITEM}{code}"]),
                 reasons,
                 threshold,
             ),
@@ -254,7 +306,7 @@ def final_context(
     procured = sum(p.amount for p in execution.payments if p.procurement)
     procurement_plan = sum(p.amount for p in budget.procurement)
     assets = budget.assets
-    return {
+    context = {
         "dept": budget.department,
         "scope": scope.kind,
         "words": scope.words(profile),
@@ -266,34 +318,34 @@ def final_context(
         "units": budget.units,
         "functions": budget.department.functions,
         "income_all": book.amount("final.income.all", income_all),
-        "total_change": against_last_year("income.all", "收、支总计"),
+        "total_change": against_last_year("income.all"),
         "spent_and_carry": book.amount("final.out.all", income_all),
         "year_income": book.amount("final.income.year", year_income),
         "carry_in": book.amount("final.income.carry", carry_in),
         "income_lines": income_lines,
         "spent": book.amount("final.expenditure.total", spent),
-        "spent_vs": vs("expenditure.total", "本年支出"),
+        "spent_vs": vs("expenditure.total"),
         "carry_out": book.amount("final.carry_out", income_all - spent),
         "basic": book.amount("final.expenditure.basic", total(basic)),
         "project": book.amount("final.expenditure.project", total(projects)),
         "structure": structure,
         "fiscal_in": book.amount("final.fiscal.income", total(fiscal_in)),
-        "fiscal_in_change": against_last_year("fiscal.income", "财政拨款收入"),
+        "fiscal_in_change": against_last_year("fiscal.income"),
         "fiscal_out": book.amount("final.fiscal.expenditure", total(fiscal_out)),
-        "fiscal_out_change": against_last_year("fiscal.expenditure", "财政拨款支出"),
+        "fiscal_out_change": against_last_year("fiscal.expenditure"),
         "fiscal_carry": book.amount("final.fiscal.carry_out", total(fiscal_in) - total(fiscal_out)),
-        "gpb_vs": vs("gpb", "一般公共预算财政拨款支出"),
-        "gpb_basic_vs": vs("gpb.basic", "一般公共预算财政拨款基本支出"),
-        "gpb_project_vs": vs("gpb.project", "一般公共预算财政拨款项目支出"),
+        "gpb_vs": vs("gpb"),
+        "gpb_basic_vs": vs("gpb.basic"),
+        "gpb_project_vs": vs("gpb.project"),
         "gpb_items": gpb_items,
         "personnel": book.amount("final.gpb_basic.personnel", total([f for f in gpb_basic if f.cost == "personnel"])),
         "public": book.amount("final.gpb_basic.public", total([f for f in gpb_basic if f.cost == "public"])),
         "gov_fund": book.amount("final.gov_fund", total(funds(spending, "gov_fund_all"))),
         "soe": book.amount("final.soe", total(funds(spending, "soe_all"))),
-        "three_vs": vs("three_public", "“三公”经费支出"),
-        "three": {k: vs(f"three_public.{k}", three_names[k]) for k in THREE_PUBLIC_PARTS},
+        "three_vs": vs("three_public"),
+        "three": {k: vs(f"three_public.{k}") for k in THREE_PUBLIC_PARTS},
         "three_names": three_names,
-        "operating_vs": vs("operating_costs", OPERATING_COSTS) if operating_reported else None,
+        "operating_vs": vs("operating_costs") if operating_reported else None,
         "no_comparison": NO_LAST_YEAR,
         "procured": book.amount("final.procurement", procured),
         "procurement_plan": book.amount("budget.procurement", procurement_plan),
@@ -305,6 +357,8 @@ def final_context(
             else None
         ),
     }
+    book.warnings.extend(reasons.unstated(compared_last_year=last_year is not None))
+    return context
 
 
 def build_final_narrative(

@@ -109,6 +109,8 @@ def scoped(budget: Budget, unit_code: str | None) -> tuple[Budget, Scope]:
         prior_year=PriorYear(),
         assets=Assets(),
         transfers=(),
+        # the department's reasons for the 决算 (no unit) stand for the unit's part too, unless it has its own
+        final_reasons=tuple(r for r in budget.final_reasons if r.unit in ("", unit_code)),
     )
     return restricted, Scope(department, unit)
 
