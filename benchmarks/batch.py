@@ -11,10 +11,14 @@ process and of its reaped children, and — because local-pool workers are start
 server, so they are grandchildren that ``RUSAGE_CHILDREN`` never sees — the largest resident
 set of any descendant process sampled every 0.1 s during the stage (with psutil, which Dask
 installs).
-The memory of a local worker is bounded by recycling it (``TASKS_PER_WORKER`` documents each):
-the "sampled worker" figure of the local build is the bound to watch (target ≤ 300 MB).
+A worker's memory is bounded by emptying Typst's memo cache after each PDF and by typesetting
+with the cut fonts (``yusuan.render.typst_cache``, ``yusuan.render.fonts``); where eviction is
+unavailable, local workers are replaced after each document instead. The output says which.
+The "sampled worker" figure of the local build is the bound to watch (target ≤ 300 MB).
+``--baseline`` builds the same departments the old way first (full fonts, no eviction, a worker
+replaced after 2 documents) so the two are compared in the same run.
 
-Usage: python benchmarks/batch.py [N]   (default 1000)
+Usage: python benchmarks/batch.py [N] [--no-dask] [--baseline]   (default N = 1000)
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ from pathlib import Path
 from yusuan.audit.batch import run_batch
 from yusuan.audit.report import Unreadable
 from yusuan.batch_build import build_batch
-from yusuan.executors import TASKS_PER_WORKER, DaskExecutor, LocalExecutor
+from yusuan.executors import DaskExecutor, LocalExecutor
 from yusuan.ledger import write_budget
 from yusuan.ledger.synth import department_seed, generate_budget
+from yusuan.render.fonts import cut_fonts, find_fonts
+from yusuan.render.typst_cache import eviction_available, worker_document_limit
 
 FORMATS = ["xlsx", "json", "pdf"]
 WORKERS = 2
@@ -80,7 +86,26 @@ def _tree(root: Path) -> dict[str, str]:
     }
 
 
-def main(n: int = 1000) -> None:
+def _old_build(task: object) -> object:
+    """One department built as before this change: the full fonts, nothing evicted (in a worker)."""
+    import os
+
+    from yusuan.batch_build import build_one
+    from yusuan.render import fonts, typst_cache
+
+    os.environ["YUSUAN_TYPST_EVICT"] = "0"
+    typst_cache._evictor.cache_clear()
+    fonts.cut_fonts = lambda full: None  # type: ignore[assignment]
+    return build_one(task)  # type: ignore[arg-type]
+
+
+def _old_way(inputs: Path, out: Path, n: int) -> float:
+    summary = build_batch(inputs, out, FORMATS, LocalExecutor(WORKERS, 2), build=_old_build)
+    assert summary.built == n and summary.failed == 0, summary.failures[:3]
+    return summary.seconds
+
+
+def main(n: int = 1000, dask: bool = True, baseline: bool = False) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         inputs = root / "in"
@@ -91,14 +116,29 @@ def main(n: int = 1000) -> None:
         synth_s = time.perf_counter() - start
         print(f"synth: {n} departments in {synth_s:.1f} s — {n / synth_s:.1f} departments/s (1 process)")
 
+        limit = worker_document_limit()
+        cut = cut_fonts(find_fonts())
         print(
-            f"worker memory: bounded by recycling worker processes — each local worker is replaced after "
-            f"{TASKS_PER_WORKER} documents (the typst binding offers no cache eviction; its compiler cache "
-            f"grows ~50-80 MB per PDF); Dask workers are not recycled"
+            "worker memory: "
+            + (
+                "Typst's memo cache emptied after each PDF (comemo::evict), workers kept"
+                if eviction_available()
+                else f"no cache eviction here: each worker replaced after {limit} document(s)"
+            )
+            + "; fonts: "
+            + ("the GB 2312 cut of the Noto CJK faces (16 MB)" if cut else "the full Noto CJK collections (93 MB)")
+            + "; Dask workers are not replaced"
         )
+        if baseline:
+            with _Sampler() as sampled_old:
+                old = _old_way(inputs, root / "old", n)
+            print(
+                f"baseline (full fonts, no eviction, worker replaced after 2 documents): {old:.1f} s — "
+                f"{n / old:.1f} departments/s — sampled worker {sampled_old.peak:.0f} MB"
+            )
         local_out = root / "local"
         with _Sampler() as sampled:
-            summary = build_batch(inputs, local_out, FORMATS, LocalExecutor(WORKERS))
+            summary = build_batch(inputs, local_out, FORMATS, LocalExecutor(WORKERS, limit))
         local_s = summary.seconds
         assert summary.built == n and summary.failed == 0, summary.failures[:3]
         own, children = _peaks()
@@ -126,6 +166,8 @@ def main(n: int = 1000) -> None:
             f"sampled worker {sampled_audit.peak:.0f} MB"
         )
 
+        if not dask:
+            return
         dask_out = root / "dask"
         with _Sampler() as sampled_dask, DaskExecutor(local_workers=WORKERS) as executor:
             start = time.perf_counter()
@@ -145,4 +187,5 @@ def main(n: int = 1000) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:2]))
+    numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    main(numbers[0] if numbers else 1000, dask="--no-dask" not in sys.argv, baseline="--baseline" in sys.argv)

@@ -77,12 +77,11 @@ def _worker_pid(_item: int) -> int:
 
 
 def test_local_workers_are_recycled_to_bound_their_memory():
-    # a Typst worker grows with every PDF and never shrinks: each runs a bounded number of tasks
-    from yusuan.executors import TASKS_PER_WORKER
-
-    pids = list(LocalExecutor(2).map(_worker_pid, range(4 * TASKS_PER_WORKER)))
-    assert all(n <= TASKS_PER_WORKER for n in (pids.count(pid) for pid in set(pids)))
+    # without cache eviction a Typst worker grows with every PDF: each then runs a bounded number of tasks
+    pids = list(LocalExecutor(2, tasks_per_worker=2).map(_worker_pid, range(8)))
+    assert all(n <= 2 for n in (pids.count(pid) for pid in set(pids)))
     assert len(set(pids)) >= 4
+    assert len(set(LocalExecutor(2).map(_worker_pid, range(8)))) == 2  # unbounded: the same two workers
 
 
 def test_an_interrupted_batch_resumes_to_the_same_tree(reference, inputs, tmp_path):

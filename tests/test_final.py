@@ -20,8 +20,9 @@ from tests.conftest import EXAMPLE_ACTUALS, EXAMPLE_ADJUSTMENTS, EXAMPLE_EXECUTI
 from yusuan import outputs
 from yusuan.audit.engine import audit_path
 from yusuan.cli import app
+from yusuan.ledger.model import FinalReason
 from yusuan.narrative.figures import FigureBook
-from yusuan.narrative.final import compare
+from yusuan.narrative.final import FinalReasons, compare
 from yusuan.outputs import build_final_disclosure, write_disclosures
 from yusuan.performance.execution import CarryOver, Execution, executed
 from yusuan.tables.facts import apportion, final_facts
@@ -146,12 +147,13 @@ def test_apportion_adds_up(total, weights, parts):
 )
 def test_wording_follows_the_numbers(budget, final, word, warned):
     book = FigureBook()
-    versus = compare(book, "gpb", "一般公共预算财政拨款支出", budget, final, {}, Decimal("0.10"))
+    versus = compare(book, "gpb", "一般公共预算财政拨款支出", budget, final, FinalReasons(), Decimal("0.10"))
     assert versus.word == word
     assert bool(book.warnings) is warned
     if warned:
-        assert "final.gpb" in book.warnings[0] and "10%" in book.warnings[0]
-    explained = compare(FigureBook(), "gpb", "x", budget, final, {"final.gpb": "年中追加"}, Decimal("0.10"))
+        assert "比较=年初预算，项目=一般公共预算财政拨款支出" in book.warnings[0] and "10%" in book.warnings[0]
+    given = FinalReasons({("budget", "gpb"): FinalReason("budget", "gpb", "年中追加")})
+    explained = compare(FigureBook(), "gpb", "x", budget, final, given, Decimal("0.10"))
     assert explained.reason == "年中追加"
 
 
@@ -206,7 +208,8 @@ def test_cli_writes_every_format(tmp_path):
         "tables.xlsx",
     ]
     assert "决算" in (out / "disclosure.html").read_text(encoding="utf-8")
-    assert "超过 10%" in result.stderr  # the reasons asked for
+    said = result.stderr.replace("\n", "")  # as wrapped for the terminal
+    assert "超过 10%：请在账本「决算变动原因」中填写：比较=年初预算，项目=公务接待费" in said  # the reasons asked for
 
 
 def test_cli_writes_nothing_when_a_format_fails(tmp_path, monkeypatch):

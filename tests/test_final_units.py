@@ -19,10 +19,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE_ACTUALS, EXAMPLE_ADJUSTMENTS, EXAMPLE_DIR, EXAMPLE_EXECUTION, EXAMPLE_YAML
-from tests.test_units import ADMINISTRATIVE, INSTITUTION, _amounts
+from tests.test_units import ADMINISTRATIVE, INSTITUTION, _amounts, _centre
 from yusuan.audit.engine import audit_path
 from yusuan.cli import app
-from yusuan.ledger.model import Budget
+from yusuan.ledger.model import Budget, FinalReason
 from yusuan.ledger.synth import department_seed, generate_budget
 from yusuan.outputs import CONSOLIDATED_DIR, build_final_disclosure, write_disclosures
 from yusuan.performance.execution import Adjustment, Execution, Payment
@@ -124,7 +124,8 @@ def test_the_consolidated_final_keeps_its_department_wording(example_budget, exe
 
 
 def test_operating_costs_follow_the_unit_kind(example_budget, execution):
-    centre = build_final_disclosure(example_budget, execution, unit=INSTITUTION)
+    by_kind = _centre(example_budget, operating_costs=None)  # the example's centre reports them (see its ledger)
+    centre = build_final_disclosure(by_kind, execution, unit=INSTITUTION)
     assert f"{CENTRE}为事业单位，不涉及机关（机构）运行经费。" in _text(centre)
     assert not any("机关（机构）运行经费" in w for w in centre.narrative.warnings)
     assert not any("operating_costs" in f.subject for f in centre.narrative.figures)
@@ -143,17 +144,16 @@ def test_the_final_shares_the_budget_profiles_scope_data():
 
 
 def test_a_unit_final_states_the_ledgers_reasons_for_its_part(example_budget, execution):
-    """The ledger gives reasons for 决算数 ≠ 年初预算数 once (prior_year.reasons, final.<subject>);
-    a unit's 决算 states them for its own part rather than asking for reasons it cannot be given."""
-    subject = "final.gpb.item.2080104"  # 综合业务管理: the bureau's only, 45% of its budget spent
+    """The ledger's 决算变动原因 without a unit are the department's: a unit's 决算 states them for
+    its own part rather than asking for reasons it cannot be given (a unit's own take their place,
+    see tests/test_final_reasons.py)."""
+    request = "比较=年初预算，项目=2080104，"  # 综合业务管理: the bureau's only, 45% of its budget spent
     bare = build_final_disclosure(example_budget, execution, unit=ADMINISTRATIVE)
-    assert any(subject in w for w in bare.narrative.warnings)
-    reasons = {**example_budget.prior_year.reasons, subject: "部分项目延至下年实施。"}
-    budget = dataclasses.replace(
-        example_budget, prior_year=dataclasses.replace(example_budget.prior_year, reasons=reasons)
-    )
+    assert any(request in w for w in bare.narrative.warnings)
+    reason = FinalReason("budget", "gpb.item.2080104", "部分项目延至下年实施。")
+    budget = dataclasses.replace(example_budget, final_reasons=(reason,))
     explained = build_final_disclosure(budget, execution, unit=ADMINISTRATIVE)
-    assert not any(subject in w for w in explained.narrative.warnings)
+    assert not any(request in w for w in explained.narrative.warnings)
     assert "决算数小于年初预算数，主要原因：部分项目延至下年实施" in _text(explained)
 
 

@@ -345,3 +345,42 @@ def test_basic_tables_printed_per_unit_are_not_compared() -> None:
     second = text[text.rindex("\f") :].replace("表6", "表7")  # 表6 is the last table: copy it
     findings, stats = _across(text + second)
     assert findings == [] and stats["表6"] == (0, 0) and stats["表7"] == (0, 0)
+
+
+def _read_off_table(other: str) -> str:
+    """表3 whose 项目支出 reads 0.00 while 合计 = 基本支出 + 20.00 and ``other`` stands in a fourth column."""
+    rows = [("", "合计"), ("201", "一般公共服务支出")]
+    return (
+        "\n".join(
+            [
+                "表3 一般公共预算支出表".center(80),
+                "单位：万元",
+                _coded("科目编码", "科目名称", "合计", "基本支出", "项目支出", "上年预算数"),
+                *(_coded(code, name, "120.00", "100.00", "0.00", other) for code, name in rows),
+            ]
+        )
+        + "\n"
+    )
+
+
+def test_a_part_read_into_another_column_is_uncertain_from_the_reading() -> None:
+    """The 20.00 合计 = 基本支出 + 项目支出 misses stands in the row's 上年预算数 column: a part read a
+    column off. The reading marks the row uncertain; the rule only checks (and its failure is withheld)."""
+    from yusuan.extract.reading import read_tables
+
+    text = _read_off_table("20.00")
+    table = read_tables(parse_text(text, path="crafted.txt")).tables.tables[0]
+    assert [[row.cells[c].certain for c in ("v1", "v2", "v3", "v4")] for row in table.rows] == [
+        [False, False, False, True]
+    ] * 2
+    report = audit_document(parse_text(text, path="crafted.txt"))
+    assert [(f.rule, f.severity) for f in report.findings] == [("reading.uncertain", "warning")]
+    # a missing amount found nowhere in the row is the document's error, on cells read with certainty
+    text = _read_off_table("35.00")
+    table = read_tables(parse_text(text, path="crafted.txt")).tables.tables[0]
+    assert all(cell.certain for row in table.rows for cell in row.cells.values())
+    found, _ = _columns(text)
+    assert [(f.rule, f.locations[0].row) for f in found] == [
+        ("table.generic_columns", "合计"),
+        ("table.generic_columns", "201"),
+    ]

@@ -349,3 +349,28 @@ def test_a_department_code_that_spells_a_class_is_a_unit_over_its_units() -> Non
         ("单位 = Σ 下级", ("213",)),
         ("合计 = Σ 各单位", ("合计",)),
     }
+
+
+def test_the_audit_checks_the_hierarchy_the_reading_computed(monkeypatch) -> None:
+    """The reading computes each generic table's code-hierarchy checks (to find misreadings); the audit's
+    rules (table.code_hierarchy, table.unit_sum) use those, so each table's are computed once — and they are
+    the checks of the cells the rules see: marking cells uncertain changes no value (Yantai's real defect)."""
+    from collections import Counter
+
+    from yusuan.audit.engine import audit_path
+    from yusuan.extract import generic
+
+    computed: Counter[int] = Counter()
+
+    def counted(table: Table) -> list:
+        computed[id(table)] += 1
+        return hierarchy_checks(table)
+
+    monkeypatch.setattr(generic, "hierarchy_checks", counted)
+    report = audit_path(corpus_file("c025_yantai_013.pdf"))
+    assert [f.rule for f in report.findings if f.severity == "error"] == ["table.code_hierarchy"]
+    assert report.tableset is not None and report.context is not None
+    assert sorted(computed) == sorted(id(t) for t in report.tableset.tables)
+    assert set(computed.values()) == {1}
+    for table in report.tableset.tables:
+        assert report.context.code_checks(table) == hierarchy_checks(table)

@@ -200,7 +200,7 @@ def test_amount_above_10_to_15_yuan_is_an_input_error(tmp_path):
     path = _edited(tmp_path, "amount: '11486.24'", "amount: '1" + "0" * 26 + "'")
     problems = _problems(path)
     [problem] = [p for p in problems if "金额过大" in p.message]
-    assert problem.origin.column == "amount" and problem.origin.row == 46  # the record's line
+    assert problem.origin.column == "amount" and problem.origin.row == 48  # the record's line
     assert not any("出错" in p.message for p in problems)  # no check crashed on it
 
 

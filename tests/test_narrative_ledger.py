@@ -126,6 +126,20 @@ def test_prior_ledger_of_another_year_is_refused_in_chinese(example_budget, tmp_
     assert not (tmp_path / "out").exists()
 
 
+def test_prior_ledger_of_another_department_is_refused_in_chinese(example_budget):
+    department = dataclasses.replace(example_budget.department, code="999001", name="某某局")
+    other = dataclasses.replace(_last_year(example_budget), department=department)
+    with pytest.raises(PriorLedgerError, match=r"other.yaml 是某某局（部门代码 999001）的.*同一部门"):
+        with_prior_ledger(example_budget, other, "other.yaml")
+
+
+def test_prior_ledger_of_another_template_is_refused_in_chinese(example_budget):
+    # each template sums the compared figures by its own layout: last year's sums would not be comparable
+    last = dataclasses.replace(_last_year(example_budget), template="henan-2024")
+    with pytest.raises(PriorLedgerError, match=r"2024.yaml 用的是「henan-2024」模板.*本预算用「henan-2025」模板"):
+        with_prior_ledger(example_budget, last, "2024.yaml")
+
+
 def test_cli_imports_prior_figures(example_budget, tmp_path):
     current, last = tmp_path / "2025.yaml", tmp_path / "2024.xlsx"
     write_budget(dataclasses.replace(example_budget, prior_year=PriorYear()), current)

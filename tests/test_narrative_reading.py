@@ -257,6 +257,14 @@ def test_an_amount_after_bi_shangnian_is_last_years() -> None:
     assert _errors(_after_tables(wrong)) == [("narrative.growth_arithmetic", "25")]
 
 
+def test_a_rate_on_last_years_stated_amount_is_open_within_its_rounding() -> None:
+    """'上年决算为6.37万元，…增加0.71万元，增长11.11%': from fen the rate is 11.11%, from the printed
+    amounts 11.15%; both amounts are rounded to 0.01 万元, so any rate from 11.06% to 11.23% fits."""
+    said = "行政运行支出决算为7.08万元；上年决算为6.37万元，决算数比上年决算数增加0.71万元，增长11.11%。"
+    assert _errors(_after_tables(said)) == []
+    assert _errors(_after_tables(said.replace("11.11%", "11.31%"))) == [("narrative.growth_arithmetic", "11.31")]
+
+
 def test_an_amount_split_before_its_decimals_is_one_amount() -> None:
     """重庆 001 as pdftotext -layout prints it: '890             .22万元' is 890.22, not 22."""
     said = "2026年“三公”经费预算890             .22万元。其中：因公出国（境）费用552万元，公务接待费338.22万元。"

@@ -12,6 +12,7 @@ import pytest
 
 from yusuan.money import format_amount
 from yusuan.narrative.model import Block, Narrative
+from yusuan.render import fonts as fonts_mod
 from yusuan.render import pdf as pdf_mod  # imports typst only when compiling
 from yusuan.tables.model import Table, TableSet
 
@@ -136,7 +137,7 @@ def test_source_has_every_text_as_a_literal(example_tables: TableSet) -> None:
 
 
 def test_missing_fonts_raise_a_chinese_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(pdf_mod, "FONT_ROOTS", (tmp_path,))
+    monkeypatch.setattr(fonts_mod, "FONT_ROOTS", (tmp_path,))
     pdf_mod.find_fonts.cache_clear()
     try:
         with pytest.raises(RuntimeError, match="fonts-noto-cjk"):

@@ -112,3 +112,16 @@ def test_a_crashing_rule_is_reported_and_the_others_run(seed_text, monkeypatch):
     report = audit_document(parse_text(seed_text, path="seed.txt"), rules)
     assert any(f.rule == "audit.rule_crashed" and "wording.placeholder" in f.message for f in report.findings)
     assert any(f.rule == "narrative.growth_arithmetic" for f in report.findings)
+
+
+def test_rules_share_no_private_helpers() -> None:
+    """A helper two rule modules need is public in a module of its own (generic_figures.py,
+    summary_lines.py …): no rule module imports another module's private (``_``) names."""
+    import ast
+
+    private = []
+    for path in sorted((ROOT / "src" / "yusuan" / "audit" / "rules").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("yusuan"):
+                private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert private == []

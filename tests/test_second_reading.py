@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from dataclasses import replace
 
 import pytest
@@ -329,3 +331,53 @@ def test_a_cell_read_blank_where_an_amount_is_printed_becomes_uncertain(monkeypa
     blank.cells["v1"] = Cell(None)
     result = confirm(doc, TableSet(2025, "", "", [table]), [("预算05表", "30239", "v1")])
     assert result.disagreed == 0 and blank.cells["v1"].certain
+
+
+def _page_count_zeroed(path, pages: int) -> bytes:
+    """The PDF's bytes with its page tree's /Count printed as zeros (same length, so every offset
+    stays): PDFium counts the pages by walking the tree, Poppler refuses the document."""
+    data = path.read_bytes()
+    count = f"/Count {pages}".encode()
+    assert data.count(count) == 1
+    return data.replace(count, b"/Count " + b"0" * len(str(pages)))
+
+
+@needs_poppler
+def test_a_pdf_poppler_refuses_is_audited_without_the_second_reading(tmp_path):
+    """Yantai's 公开表10 defect in a PDF whose page tree says /Count 00: PDFium reads its 56 pages,
+    Poppler refuses it ('Invalid page count 0'). The audit completes, reports the defect as read, and
+    says the amounts it rests on could not be read a second time."""
+    import io
+
+    from rich.console import Console
+
+    from yusuan.audit.report import print_text
+
+    damaged = tmp_path / "yantai-count-zero.pdf"
+    damaged.write_bytes(_page_count_zeroed(corpus_file("c025_yantai_013.pdf"), 56))
+    assert second_reading.poppler_words(damaged.read_bytes(), 1, 1) is None
+    report = audit_path(damaged)
+    assert report.source["pages"] == 56
+    errors = [f for f in report.findings if f.severity == "error"]
+    assert [f.rule for f in errors] == ["table.code_hierarchy"] and "116.37" in errors[0].message
+    assert report.stats["second_reading"]["available"] is False
+    assert report.stats["second_reading"]["cells"] >= 2
+    out = io.StringIO()
+    print_text([report], Console(file=out, width=200))
+    assert "未能用第二种读法（Poppler）复核" in out.getvalue()
+    # the undamaged document was read a second time: no such note
+    out = io.StringIO()
+    print_text([audit_path(corpus_file("c025_yantai_013.pdf"))], Console(file=out, width=200))
+    assert "第二种读法" not in out.getvalue()
+
+
+def test_a_pdftotext_that_hangs_is_given_up_after_its_timeout(tmp_path, monkeypatch):
+    """A pdftotext that never answers: the second reading gives up after POPPLER_TIMEOUT seconds."""
+    fake = tmp_path / "pdftotext"
+    fake.write_text("#!/bin/sh\nexec sleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    monkeypatch.setattr(second_reading, "POPPLER_TIMEOUT", 0.5)
+    started = time.perf_counter()
+    assert second_reading.poppler_words(b"%PDF-1.4", 1, 1) is None
+    assert time.perf_counter() - started < 10

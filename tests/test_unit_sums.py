@@ -160,3 +160,18 @@ def test_a_department_row_adding_up_its_units_is_not_a_unit() -> None:
     findings, _ = _audit(_three_public(total, department, _BUREAU, _CENTRE, wrong))
     errors = [f for f in findings if f.severity == "error"]
     assert errors and all("部门 = Σ 所属单位" in f.message for f in errors)
+
+
+def test_units_printed_with_one_decimal_round_by_their_own_step() -> None:
+    """Units printed '20.1' and '10.1' in a table whose 合计 prints two decimals: each rounds by 0.1, so
+    a 合计 of 30.28 (20.14 + 10.14) is a rounding note (尾差), as in the code hierarchy."""
+    bureau = ("", "滨江市交通运输局", ("20.1", "0.00", "6.00", "14.1"))
+    centre = ("", "滨江市交通运输服务中心", ("10.1", "0.00", "4.00", "6.1"))
+    total = ("", "合计", ("30.28", "0.00", "10.00", "20.28"))
+    findings, stats = _audit(_three_public(total, bureau, centre))
+    assert [(f.rule, f.severity) for f in findings] == [("rounding.tail_difference", "info")] * 2
+    assert stats["表7"] == (3, 3)
+    # a misprint larger than any rounding is still one error
+    findings, _ = _audit(_three_public(("", "合计", ("31.28", "0.00", "10.00", "20.28")), bureau, centre))
+    assert [(f.rule, f.severity) for f in findings if f.severity == "error"] == [("table.unit_sum", "error")]
+    assert (findings[0].expected, findings[0].actual) == ("30.20", "31.28")

@@ -21,9 +21,7 @@ from yusuan.ledger.model import Budget, UnitKind
 from yusuan.ledger.synth import department_seed, generate_budget
 from yusuan.outputs import CONSOLIDATED_DIR, build_disclosure, write_outputs, write_unit_outputs
 from yusuan.tables import build_tables
-from yusuan.tables.build import table_facts
 from yusuan.tables.model import TableSet
-from yusuan.tables.profile import load_profile
 from yusuan.tables.scope import UnknownUnitError
 
 ADMINISTRATIVE, INSTITUTION = "503001", "704001"  # the example's bureau (行政) and its centre (事业)
@@ -40,30 +38,12 @@ def _amounts(tables: TableSet) -> dict[tuple[str, tuple[str, ...], str], int]:
     }
 
 
-def _not_reported(budget: Budget) -> dict[tuple[str, tuple[str, ...], str], int]:
-    """What the 汇总's 预算13表 counts that the units' own tables do not report: spending on
-    机关运行经费 codes by units whose kind has no 机关运行经费 (事业单位). The 汇总 keeps it, as
-    the published seed does; see the report of this change."""
-    profile = load_profile(budget.template)
-    kinds = profile.raw["unit_kinds"]
-    silent = {u.code for u in budget.units if "operating_costs" not in kinds[str(u.kind)]["reports"]}
-    spec = profile.table("operating_costs")
-    out: dict[tuple[str, tuple[str, ...], str], int] = defaultdict(int)
-    for fact in table_facts(budget, "operating_costs"):
-        if fact.unit in silent and fact.amount:
-            out[(spec.number, ("合计",), "total")] += fact.amount
-            out[(spec.number, (fact.econ,), "total")] += fact.amount
-    return out
-
-
 def _assert_units_add_up(budget: Budget) -> None:
     consolidated = _amounts(build_tables(budget))
     added: dict[tuple[str, tuple[str, ...], str], int] = defaultdict(int)
     for unit in budget.units:
         for key, fen in _amounts(build_tables(budget, unit=unit.code)).items():
             added[key] += fen
-    for key, fen in _not_reported(budget).items():
-        added[key] += fen
     differences = {
         k: (consolidated.get(k, 0), added.get(k, 0))
         for k in set(consolidated) | set(added)
@@ -127,28 +107,44 @@ def test_the_consolidated_document_keeps_its_department_wording(example_budget):
     assert "部门概况" in text and "所属单位" in text and "单位概况" not in text
 
 
+def _centre(budget: Budget, **changes: object) -> Budget:
+    """The example with its 就业创业服务中心 (事业) changed."""
+    units = tuple(dataclasses.replace(u, **changes) if u.code == INSTITUTION else u for u in budget.units)
+    return dataclasses.replace(budget, units=units)
+
+
 def test_operating_costs_follow_the_unit_kind(example_budget):
     administrative = build_disclosure(example_budget, ADMINISTRATIVE)
     assert "焦作市解放区人力资源和社会保障局2025年机关（机构）运行经费支出预算8.45万元" in _text(administrative)
     assert not administrative.tables.by_number("预算13表").is_empty
 
-    institution = build_disclosure(example_budget, INSTITUTION)
+    # a 事业单位 has none of its own, and the 汇总 counts only the units that report them
+    by_kind = _centre(example_budget, operating_costs=None)
+    institution = build_disclosure(by_kind, INSTITUTION)
     assert "焦作市解放区就业创业服务中心为事业单位，不涉及机关（机构）运行经费。" in _text(institution)
     assert "运行经费支出预算" not in _text(institution)
     table = institution.tables.by_number("预算13表")
     assert table.is_empty and "为事业单位，不涉及机关（机构）运行经费" in table.note
+    consolidated = build_disclosure(by_kind)
+    assert consolidated.tables.by_number("预算13表").rows[0].cells["total"].value == 8_450_000
+    assert "运行经费支出预算8.45万元" in _text(consolidated)
+    _assert_units_add_up(by_kind)
 
     # a 参照公务员法管理的事业单位 reports them like a 行政单位
-    civil_service = dataclasses.replace(
-        example_budget,
-        units=tuple(
-            dataclasses.replace(u, kind=UnitKind.CIVIL_SERVICE_MANAGED) if u.code == INSTITUTION else u
-            for u in example_budget.units
-        ),
-    )
-    managed = build_disclosure(civil_service, INSTITUTION)
+    managed = build_disclosure(_centre(by_kind, kind=UnitKind.CIVIL_SERVICE_MANAGED), INSTITUTION)
     assert "焦作市解放区就业创业服务中心2025年机关（机构）运行经费支出预算3.79万元" in _text(managed)
     assert not managed.tables.by_number("预算13表").is_empty
+    # and a 行政单位 the ledger says does not report them, does not
+    silent = build_disclosure(_centre(by_kind, kind=UnitKind.ADMINISTRATIVE, operating_costs=False), INSTITUTION)
+    assert silent.tables.by_number("预算13表").is_empty
+
+
+def test_the_example_reports_its_centres_operating_costs_as_the_published_consolidated_table_does(example_budget):
+    """The seed's 汇总 预算13表 (12.24) counts the 事业单位's 3.79: the example's ledger says the centre
+    reports them, so its own 13表 holds them and the units add up to the 汇总."""
+    centre = build_disclosure(example_budget, INSTITUTION)
+    assert "焦作市解放区就业创业服务中心2025年机关（机构）运行经费支出预算3.79万元" in _text(centre)
+    assert build_disclosure(example_budget).tables.by_number("预算13表").rows[0].cells["total"].value == 12_240_000
 
 
 # --- the closed loop for units -------------------------------------------------------------------
@@ -250,15 +246,19 @@ def test_cli_units_failing_midway_writes_nothing(tmp_path, monkeypatch):
     assert not out.exists() or list(out.rglob("*")) == []
 
 
-def test_the_audit_waives_operating_costs_only_for_a_table_that_says_they_do_not_apply(example_budget, tmp_path):
-    """The 事业单位's empty 预算13表 says 不涉及机关运行经费, so 13表 = 06表's 机关运行经费 codes is not
-    asked of it; the same empty table saying only 没有安排 still contradicts its 预算06表."""
+def test_the_audit_holds_operating_costs_within_their_codes_spending(example_budget, tmp_path):
+    """预算13表 counts the 行政 and 参公 units' running costs only, so it may be less than 06表's 一般公共预算
+    基本支出 on 机关运行经费 codes (a 汇总 with 事业单位, or a 事业单位's empty table), never more."""
     from yusuan.render.xlsx import render_xlsx
 
-    tables = build_tables(example_budget, unit=INSTITUTION)
-    for note, errors in ((tables.by_number("预算13表").note, 0), ("注：本表为空表。", 1)):
-        tables.by_number("预算13表").note = note
-        path = tmp_path / f"{errors}.xlsx"
+    tables = build_tables(_centre(example_budget, operating_costs=None))
+    table = tables.by_number("预算13表")
+    assert table.rows[0].cells["total"].value == 8_450_000  # less than 06表's 12.24: no error
+    for extra, errors in ((0, 0), (5_000_000, 2)):  # more than 06表 shows: the 合计 and its 30201 row
+        for row in table.rows:
+            if row.key in (("合计",), ("30201",)):
+                row.cells["total"] = dataclasses.replace(row.cells["total"], value=row.cells["total"].value + extra)
+        path = tmp_path / f"{extra}.xlsx"
         path.write_bytes(render_xlsx(tables))
         found = [f for f in audit_path(path).findings if f.rule == "cross.table_agreement"]
         assert len(found) == errors, [f.message for f in found]

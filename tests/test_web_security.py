@@ -129,6 +129,7 @@ def test_the_disclosure_cache_builds_once_for_concurrent_renderings(monkeypatch,
 
     monkeypatch.setattr(services, "build_disclosure", counted)
     monkeypatch.setattr(services.repository, "budget_of", lambda _version: example_budget)
+    monkeypatch.setattr(services, "last_year_version", lambda _version: None)  # a version without a database
     cache = services._DisclosureCache()
     version = type("Version", (), {"id": 1})()
     out: dict[str, bytes] = {}

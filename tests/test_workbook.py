@@ -88,6 +88,10 @@ transfers:
   - {name: 就业补助资金, amount: '500.00'}
 reasons:
   - {code: '208', reason: 就业补助增加}
+final_reasons:
+  - {comparison: 年初预算, subject: 公务接待费, reason: 严格执行接待标准。}
+  - {unit: '410801002', comparison: 上年决算, subject: 一般公共预算财政拨款支出, reason: 新增监察人员。}
+  - {comparison: 年初预算, subject: '2080106', reason: 部分培训延至下年。}
 paragraphs:
   - {section: 一般公共预算“三公”经费支出预算情况说明, text: 严格控制“三公”经费。}
 terms:

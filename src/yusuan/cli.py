@@ -401,12 +401,14 @@ def _count_ledgers(folder: Path) -> int:
 
 
 @contextmanager
-def _executor(jobs: int, scheduler: str | None, dask_local: int | None) -> Iterator[Executor]:
+def _executor(
+    jobs: int, scheduler: str | None, dask_local: int | None, tasks_per_worker: int | None = None
+) -> Iterator[Executor]:
     """The executor chosen on the command line, closed afterwards."""
     from yusuan.executors import make_executor
 
     try:
-        executor = make_executor(jobs, scheduler, dask_local)
+        executor = make_executor(jobs, scheduler, dask_local, tasks_per_worker)
     except ValueError as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
@@ -439,11 +441,12 @@ def batch_build(
 
     from yusuan.batch_build import FAILURES, build_batch
     from yusuan.outputs import output_formats
+    from yusuan.render.typst_cache import worker_document_limit
 
     formats = _formats(format, output_formats())
     total = _count_ledgers(folder)
     with (
-        _executor(jobs, scheduler, dask_local) as executor,
+        _executor(jobs, scheduler, dask_local, worker_document_limit() if "pdf" in formats else None) as executor,
         Progress(
             TextColumn("生成"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
         ) as progress,
@@ -811,6 +814,20 @@ def perf_score(
     )
 
 
+def _read_last_year(budget, ledger: Path, execution: Path, adjustments: Path | None, carryover: Path | None):  # type: ignore[no-untyped-def]
+    """Last year's ledger (this department's, of the year before) and its execution data."""
+    from yusuan.narrative.final import LastYear
+    from yusuan.narrative.prior import PriorLedgerError, check_last_years_ledger
+
+    last = _read(ledger)
+    try:
+        check_last_years_ledger(budget, last, str(ledger))
+    except PriorLedgerError as exc:
+        _error(str(exc))
+        raise typer.Exit(1) from None
+    return LastYear(last, _read_execution(last, execution, adjustments, carryover))
+
+
 @app.command("final")
 def final(
     budget_file: Annotated[Path, typer.Argument(metavar="LEDGER", help="预算账本：.yaml 或 .xlsx")],
@@ -820,7 +837,7 @@ def final(
     carryover: Annotated[Path | None, typer.Option("--carryover", help="结转结余 CSV")] = None,
     actuals: Annotated[Path | None, typer.Option("--actuals", help="指标实际值 CSV（有则写出绩效自评情况）")] = None,
     threshold: Annotated[
-        str, typer.Option("--threshold", help="决算数与年初预算数相差超过此比例（如 0.10）时须说明原因")
+        str, typer.Option("--threshold", help="决算数与年初预算数（或上年决算数）相差超过此比例（如 0.10）时须说明原因")
     ] = "0.10",
     format: Annotated[str, typer.Option("--format", "-f", help="输出格式，逗号分隔")] = "pdf,html,xlsx,json",
     unit: Annotated[
@@ -829,6 +846,18 @@ def final(
     units: Annotated[
         bool, typer.Option("--units", help="生成汇总（输出目录/汇总）和每个单位（输出目录/单位代码）的决算公开")
     ] = False,
+    prior: Annotated[
+        Path | None,
+        typer.Option(
+            "--prior",
+            help="上年预算账本（.yaml 或 .xlsx）：与 --prior-execution 一起算出上年决算数，写入与上年决算的对比",
+        ),
+    ] = None,
+    prior_execution: Annotated[
+        Path | None, typer.Option("--prior-execution", help="上年支出数据：CSV 或 XLSX（与 --prior 一起给出）")
+    ] = None,
+    prior_adjustments: Annotated[Path | None, typer.Option("--prior-adjustments", help="上年预算调整 CSV")] = None,
+    prior_carryover: Annotated[Path | None, typer.Option("--prior-carryover", help="上年结转结余 CSV")] = None,
 ) -> None:
     """由预算账本与执行数据生成部门决算公开文件（九张决算表与情况说明）。"""
     from decimal import Decimal, InvalidOperation
@@ -844,8 +873,16 @@ def final(
     except InvalidOperation:
         _error(f"--threshold 应为 0 到 1 之间的比例（如 0.10），不是 {threshold}")
         raise typer.Exit(2) from None
+    if (prior is None) != (prior_execution is None) or (
+        prior_execution is None and (prior_adjustments is not None or prior_carryover is not None)
+    ):
+        _error("--prior 与 --prior-execution 须一起给出：上年决算数由上年账本和上年支出数据算出")
+        raise typer.Exit(2)
     budget = _read(budget_file)
     data = _read_execution(budget, execution, adjustments, carryover)
+    last_year = None
+    if prior is not None and prior_execution is not None:
+        last_year = _read_last_year(budget, prior, prior_execution, prior_adjustments, prior_carryover)
     values = None
     if actuals is not None:
         from yusuan.performance.scoring import read_actuals
@@ -857,7 +894,7 @@ def final(
             raise typer.Exit(1) from None
 
     def final_of(whole: Budget, code: str | None) -> Disclosure:
-        return build_final_disclosure(whole, data, unit=code, threshold=share, actuals=values)
+        return build_final_disclosure(whole, data, unit=code, threshold=share, actuals=values, last_year=last_year)
 
     _publish(budget, output, formats, unit, units, final_of, ("年度", "决算"))
 

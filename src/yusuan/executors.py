@@ -28,12 +28,6 @@ R = TypeVar("R")
 
 #: tasks in flight per worker
 WINDOW_PER_WORKER = 4
-#: tasks a local worker process runs before it is replaced by a fresh one. Typst's compiler keeps
-#: a process-wide cache that the typst binding offers no way to evict: a worker's resident set
-#: grows by ~50-80 MB per PDF (~930 MB after twenty documents) and never shrinks. Measured on
-#: generated departments (2 workers): peak 342 MB at 1 task per worker (0.87 departments/s),
-#: 406 MB at 2 (1.21/s), 966 MB unrecycled (1.61/s); one build alone peaks above 300 MB.
-TASKS_PER_WORKER = 2
 
 
 class Executor(Protocol):
@@ -47,8 +41,8 @@ class Executor(Protocol):
 class LocalExecutor:
     """``jobs`` local worker processes (a ``ProcessPoolExecutor``); ``jobs <= 1`` runs in this process.
 
-    Each worker runs at most ``tasks_per_worker`` tasks and is then replaced (``max_tasks_per_child``),
-    which bounds its memory (see ``TASKS_PER_WORKER``).
+    With ``tasks_per_worker``, each worker runs at most that many tasks and is then replaced: for
+    work whose memory a process cannot give back (see ``yusuan.render.typst_cache.worker_document_limit``).
 
     Workers are started by a fork server, not forked from this process: a process that
     has already typeset a PDF holds the Typst runtime's threads, and a child forked from it
@@ -57,7 +51,7 @@ class LocalExecutor:
     stop their item and clean up (see ``yusuan.termination``) before the pool shuts down.
     """
 
-    def __init__(self, jobs: int = 1, tasks_per_worker: int | None = TASKS_PER_WORKER) -> None:
+    def __init__(self, jobs: int = 1, tasks_per_worker: int | None = None) -> None:
         self.jobs = max(1, min(jobs, os.cpu_count() or jobs))
         self.tasks_per_worker = tasks_per_worker  # None: a worker lives as long as the pool
 
@@ -249,12 +243,15 @@ def _takes_n_workers(client: Any) -> bool:
         return False
 
 
-def make_executor(jobs: int = 1, scheduler: str | None = None, dask_local: int | None = None) -> Executor:
-    """The executor the command line asks for: ``--scheduler`` / ``--dask-local N`` / ``-j N``."""
+def make_executor(
+    jobs: int = 1, scheduler: str | None = None, dask_local: int | None = None, tasks_per_worker: int | None = None
+) -> Executor:
+    """The executor the command line asks for: ``--scheduler`` / ``--dask-local N`` / ``-j N`` (local
+    workers replaced after ``tasks_per_worker`` tasks when given; Dask's are the cluster's)."""
     if scheduler and dask_local:
         raise ValueError("--scheduler 与 --dask-local 只能选一个")
     if scheduler:
         return DaskExecutor(address=scheduler)
     if dask_local:
         return DaskExecutor(local_workers=dask_local)
-    return LocalExecutor(jobs)
+    return LocalExecutor(jobs, tasks_per_worker)

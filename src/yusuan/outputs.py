@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +16,7 @@ from yusuan.tables import build_tables
 from yusuan.tables.model import TableSet
 
 if TYPE_CHECKING:
+    from yusuan.narrative.final import LastYear
     from yusuan.performance.execution import Execution
     from yusuan.performance.scoring import Actual
 
@@ -46,29 +47,35 @@ def build_final_disclosure(
     unit: str | None = None,
     threshold: Decimal | None = None,
     actuals: dict[tuple[str, str], Actual] | None = None,
+    last_year: LastYear | None = None,
 ) -> Disclosure:
     """The year's 部门决算: its nine tables (决算数 from ``execution``, 年初预算数 from the ledger)
     and its 情况说明; unit ``unit``'s own 决算 when given (the ledger and the execution data
     restricted to that unit; :class:`~yusuan.tables.scope.UnknownUnitError` if there is no such
     unit). ``threshold``: the share of the 年初预算数 past which a difference needs a reason;
-    ``actuals``: the indicators' actual values, for the 绩效自评 of the scope's projects."""
-    from yusuan.narrative.final import DEFAULT_THRESHOLD, build_final_narrative
+    ``actuals``: the indicators' actual values, for the 绩效自评 of the scope's projects;
+    ``last_year``: last year's ledger and execution data, for the comparison with last year's 决算
+    (the scope's part of it: a unit's 决算 is compared with that unit's last year)."""
+    from yusuan.narrative.final import (
+        DEFAULT_THRESHOLD,
+        MISSING_LAST_YEAR,
+        build_final_narrative,
+        last_year_finals,
+    )
     from yusuan.performance.scoring import score_budget
     from yusuan.tables.facts import final_facts
     from yusuan.tables.profile import load_profile
     from yusuan.tables.scope import scoped, scoped_execution
 
     profile = load_profile(FINAL_PROFILE)
-    reasons = budget.prior_year.reasons
+    # a unit's 决算 keeps the department's 决算变动原因 and its own (see ``FinalReasons``)
     budget, scope = scoped(budget, unit)
-    # the ledger's reasons for 决算数 ≠ 年初预算数 (final.<subject>) are the only ones it has: a
-    # unit's 决算 states them for its own part rather than asking for reasons it cannot be given
-    budget = replace(budget, prior_year=replace(budget.prior_year, reasons=reasons))
     execution = scoped_execution(execution, unit)
     facts = final_facts(budget, execution)
     # the budget is already the scope's: the tables are built from its facts as the 汇总's are
     tables = build_tables(budget, profile, facts=facts)
     scores = score_budget(budget, execution, actuals)[1] if actuals is not None else None
+    last_finals = last_year_finals(last_year, unit, profile) if last_year is not None else None
     narrative = build_final_narrative(
         budget,
         execution,
@@ -78,7 +85,13 @@ def build_final_disclosure(
         threshold=threshold or DEFAULT_THRESHOLD,
         scores=scores,
         scope=scope,
+        last_year=last_finals,
     )
+    if last_year is not None and last_finals is None:  # a unit new this year
+        narrative.warnings.append(f"上年账本中没有单位 {unit}（{budget.department.name}）：不作与上年决算的比较")
+    elif last_year is None and unit is None:
+        # as for a budget: last year's figures are asked for once, by the department's document
+        narrative.warnings.append(MISSING_LAST_YEAR)
     return Disclosure(budget, tables, narrative)
 
 

@@ -59,7 +59,7 @@ def run_batch(
     if executor is None:
         # an audit keeps nothing between documents but the loaded catalogs and profiles, which a
         # fresh worker would load again: its workers live as long as the batch (Typst's do not)
-        executor = LocalExecutor(jobs if len(paths) > 1 else 1, tasks_per_worker=None)
+        executor = LocalExecutor(jobs if len(paths) > 1 else 1)
     for result in executor.map(partial(audit_one, max_bytes=max_bytes), paths):
         if done:
             done(result)

@@ -61,8 +61,9 @@ class AuditContext:
     resolved: dict[str, Any] = field(default_factory=dict)
     #: error findings the reading cannot vouch for, by table number and why (audit/certainty.py)
     withheld: dict[tuple[str, str], list[Finding]] = field(default_factory=dict)
-    #: each generic table's code-hierarchy checks, computed once (its amounts do not change after reading)
-    _code_checks: dict[int, list[Check]] = field(default_factory=dict, repr=False)
+    #: each generic table's code-hierarchy checks by ``id(table)``: the reading's (``Reading.code_checks``;
+    #: a generic table's amounts do not change after reading), else computed once when first asked
+    hierarchy: dict[int, list[Check]] = field(default_factory=dict, repr=False)
     #: (table number, row key, column) of every cell in an equality that held: such a cell is
     #: not the one wrong number behind other failures (audit/defects.py)
     balanced: set[tuple[str, str, str]] = field(default_factory=set)
@@ -82,11 +83,11 @@ class AuditContext:
 
     def code_checks(self, table: Table) -> list[Check]:
         """The code-hierarchy sums of a table read without a profile (类 = Σ款 …), computed once."""
-        if id(table) not in self._code_checks:
+        if id(table) not in self.hierarchy:
             from yusuan.extract.generic import hierarchy_checks
 
-            self._code_checks[id(table)] = hierarchy_checks(table)
-        return self._code_checks[id(table)]
+            self.hierarchy[id(table)] = hierarchy_checks(table)
+        return self.hierarchy[id(table)]
 
     def table(self, kind: str) -> Table | None:
         try:

@@ -97,7 +97,15 @@ def audit_document(
     reading = read_tables(doc, families)
     tables, extraction, year = reading.tables, reading.extraction, reading.year
     ctx = AuditContext(
-        doc, reading.profile, tables, load_catalog(), extraction, reading.narrative, year, family=reading.family
+        doc,
+        reading.profile,
+        tables,
+        load_catalog(),
+        extraction,
+        reading.narrative,
+        year,
+        family=reading.family,
+        hierarchy=reading.code_checks,  # computed while reading: the audit checks the same cells
     )
     if "cross.table_agreement" in rules:
         settle_ambiguous(ctx)

@@ -82,6 +82,14 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
             "  " + "，".join(f"[{SEVERITY_STYLE[s]}]{SEVERITY_NAMES[s]} {n}[/]" for s, n in counts.items()),
             highlight=False,
         )
+        second = stats.get("second_reading", {})
+        if second.get("cells") and second.get("available") is False:
+            # Poppler missing, refusing the file or past its timeout: the errors rest on one reading only
+            console.print(
+                f"  [yellow]错误所依据的 {second['cells']} 个金额未能用第二种读法（Poppler）复核："
+                "pdftotext 不可用或无法读取此文件，以下错误仅依据第一种读法[/]",
+                highlight=False,
+            )
         for finding in result.findings:
             if finding.severity == "info" and not show_info:
                 continue

@@ -7,11 +7,9 @@ their own (合计 = Σ 单位, 单位 = Σ its 类). These identities prove a ta
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from yusuan.extract.amounts import (
-    excess_step,
-)
+from yusuan.extract.amounts import excess_step
 from yusuan.extract.codes import (
     lists_items,
     repeats,
@@ -35,6 +33,28 @@ def table_display_step(table: Table) -> int:
                 if dot:
                     decimals = max(decimals, len(frac))
     return UNIT_FEN.get(table.unit, UNIT_FEN["万元"]) // 10 ** min(decimals, 2)
+
+
+def sum_check(
+    table: Table, parent: Row, parts: Sequence[Row], column: str, actual: int, values: list[int], what: str, step: int
+) -> Check:
+    """A parent row's amount in a column against the sum of its parts' (``values``, one per part):
+    it holds within one display step (``step``) per part, and more where a cell prints fewer
+    decimals than the table (``excess_step``: '12.5' rounds by 0.1). Every sum of rows is compared
+    here: the code hierarchy's and the units' (``table.unit_sum``)."""
+    expected = sum(values)
+    coarser = excess_step((r.cells.get(column) for r in (parent, *parts)), table.unit, step)
+    return Check(
+        what,
+        "hierarchy",
+        parent.key,
+        column,
+        expected,
+        actual,
+        len(parts),
+        abs(actual - expected) <= step * len(parts) + coarser,
+        tuple((part.key, column) for part in parts),
+    )
 
 
 def _parents(rows: list[Row], printed_again: frozenset[int] = frozenset()) -> dict[int, int]:
@@ -118,9 +138,6 @@ def hierarchy_checks(table: Table) -> list[Check]:
             return None
         return cell.value if isinstance(cell.value, int) else None
 
-    def coarse(mother: Row, kids: list[Row], column: str) -> int:
-        return excess_step((r.cells.get(column) for r in (mother, *kids)), table.unit, step)
-
     def compare(mother: Row, kids: list[Row], what: str) -> None:
         if not kids:
             return
@@ -132,22 +149,10 @@ def hierarchy_checks(table: Table) -> list[Check]:
             parts = [known(kid, column, count) for kid in kids]
             if any(p is None for p in parts):
                 continue
-            expected = sum(p for p in parts if p is not None)
-            if not expected and not actual:
+            values = [p or 0 for p in parts]
+            if not sum(values) and not actual:
                 continue
-            checks.append(
-                Check(
-                    what,
-                    "hierarchy",
-                    mother.key,
-                    column,
-                    expected,
-                    actual,
-                    len(kids),
-                    abs(actual - expected) <= step * len(kids) + coarse(mother, kids, column),
-                    tuple((kid.key, column) for kid in kids),
-                )
-            )
+            checks.append(sum_check(table, mother, kids, column, actual, values, what, step))
 
     def has_amount(row: Row) -> bool:
         return any(isinstance(c.value, int) for c in row.cells.values())

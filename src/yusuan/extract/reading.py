@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from yusuan.extract.document import Document, DocumentError
 from yusuan.extract.misreadings import mark_misreadings
 from yusuan.extract.narrative import Narrative, narrative_lines, read_narrative
 from yusuan.extract.tables import Extraction, extract_tables, locate_tables, normal
 from yusuan.tables.family import Family, FamilyMatch, recognise
+from yusuan.tables.identities import Check
 from yusuan.tables.model import TableSet
 from yusuan.tables.profile import Profile, available_profiles, load_profile
 
@@ -41,6 +42,9 @@ class Reading:
     extraction: Extraction
     narrative: Narrative
     year: int
+    #: each generic table's code-hierarchy checks (by ``id(table)``), computed once while reading
+    #: (``mark_misreadings``); none for tables read with a profile
+    code_checks: dict[int, list[Check]] = field(default_factory=dict)
 
     @property
     def template(self) -> str:
@@ -100,9 +104,12 @@ def _year(doc: Document, tables: TableSet) -> int:
     return 0
 
 
-def _generic(doc: Document, families: Sequence[Family] | None) -> tuple[TableSet, list[list], FamilyMatch | None]:
+def _generic(
+    doc: Document, families: Sequence[Family] | None
+) -> tuple[TableSet, list[list], FamilyMatch | None, dict[int, list[Check]]]:
     """Tables by title and codes (unknown_layout when there are none), with the template family
-    their numbers and titles show, if one does, and the lines of each table region."""
+    their numbers and titles show, if one does, the lines of each table region and each table's
+    code-hierarchy checks."""
     from yusuan.extract.generic import apply_family, find_tables, generic_tables
 
     regions = find_tables(doc)
@@ -110,12 +117,12 @@ def _generic(doc: Document, families: Sequence[Family] | None) -> tuple[TableSet
     if match is not None:
         apply_family(regions, match)
     tables, info = generic_tables(doc, regions)
-    mark_misreadings(tables, [t["body"] for t in info["tables"]])
+    checks = mark_misreadings(tables, [t["body"] for t in info["tables"]])
     if not tables.tables:
         raise DocumentError("unknown_layout", "无法识别文档的版式：既不是已知模板，也没有找到带表名的预算表")
     if match is not None:
         tables.template = match.family.name
-    return tables, [r.lines for r in info["regions"] if getattr(r, "lines", None)], match
+    return tables, [r.lines for r in info["regions"] if getattr(r, "lines", None)], match, checks
 
 
 def read_tables(doc: Document, families: Sequence[Family] | None = None) -> Reading:
@@ -126,8 +133,9 @@ def read_tables(doc: Document, families: Sequence[Family] | None = None) -> Read
     """
     profile = choose_profile(doc)
     match: FamilyMatch | None = None
+    checks: dict[int, list[Check]] = {}
     if profile is None:
-        tables, region_lines, match = _generic(doc, families)
+        tables, region_lines, match, checks = _generic(doc, families)
         extraction = Extraction()
     else:
         tables, extraction = extract_tables(doc, profile)
@@ -139,4 +147,4 @@ def read_tables(doc: Document, families: Sequence[Family] | None = None) -> Read
     narrative = read_narrative(narrative_lines(doc, first_table, table_lines))
     year = _year(doc, tables)
     tables.year = year
-    return Reading(tables, profile, match, extraction, narrative, year)
+    return Reading(tables, profile, match, extraction, narrative, year, checks)

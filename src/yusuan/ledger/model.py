@@ -99,6 +99,10 @@ class Unit:
     name: str
     kind: UnitKind
     staffing: Staffing = Staffing()
+    #: whether the unit reports 机关（机构）运行经费; None: as its kind does (行政 and 参公 do). A
+    #: department whose published 汇总 counts a 事业单位's running costs says so here, so that the unit's
+    #: own document and the 汇总 agree.
+    operating_costs: bool | None = None
     origin: Origin = field(default=NO_ORIGIN, compare=False)
 
 
@@ -229,6 +233,62 @@ class PriorYear:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
+#: what a figure of the 决算 is compared with (key → the word the ledger's 决算变动原因 uses)
+FINAL_COMPARISONS = {"budget": "年初预算", "last_final": "上年决算"}
+#: a 功能分类 项 compared in the 决算 (subject ``gpb.item.<7-digit code>``), named by its code
+FINAL_ITEM = "gpb.item."
+#: the 决算's compared figures (subject → its name in the 说明, the comparisons the 说明 makes of
+#: it); a reason may be given for each of these, and for each 项 against its 年初预算数
+FINAL_SUBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "income.all": ("收、支总计", ("last_final",)),
+    "expenditure.total": ("本年支出", ("budget", "last_final")),
+    "fiscal.income": ("财政拨款收入", ("last_final",)),
+    "fiscal.expenditure": ("财政拨款支出", ("last_final",)),
+    "gpb": ("一般公共预算财政拨款支出", ("budget", "last_final")),
+    "gpb.basic": ("一般公共预算财政拨款基本支出", ("budget", "last_final")),
+    "gpb.project": ("一般公共预算财政拨款项目支出", ("budget", "last_final")),
+    "three_public": ("“三公”经费支出", ("budget", "last_final")),
+    **{
+        key: (PRIOR_YEAR_KEYS[key], ("budget", "last_final"))
+        for key in (
+            "three_public.abroad",
+            "three_public.vehicle_purchase",
+            "three_public.vehicle_operation",
+            "three_public.reception",
+            "operating_costs",
+        )
+    },
+}
+
+
+def final_subject_name(subject: str) -> str:
+    """How the ledger's 决算变动原因 names a compared figure: its name, or a 项's code."""
+    if subject.startswith(FINAL_ITEM):
+        return subject.removeprefix(FINAL_ITEM)
+    return FINAL_SUBJECTS[subject][0]
+
+
+def final_comparisons(subject: str) -> tuple[str, ...]:
+    """The comparisons the 说明 makes of ``subject`` (keys of FINAL_COMPARISONS): a 项 is
+    compared with its 年初预算数 only, as the real 决算 do."""
+    if subject.startswith(FINAL_ITEM):
+        return ("budget",)
+    return FINAL_SUBJECTS[subject][1]
+
+
+@dataclass(frozen=True, slots=True)
+class FinalReason:
+    """Why a figure of the 决算 differs from its 年初预算数 or from last year's 决算数 (决算变动原因)."""
+
+    comparison: str  # a key of FINAL_COMPARISONS
+    subject: str  # a key of FINAL_SUBJECTS, or FINAL_ITEM + a 7-digit 功能分类 code
+    reason: str
+    #: '' for the department: its 汇总 and every unit's own 决算 that has no reason of its own;
+    #: a unit code for that unit's own 决算 only
+    unit: str = ""
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
 #: sections of the narrative a ledger may add paragraphs to (id → the heading it follows)
 NARRATIVE_SECTIONS = {
     "institutions": "机构设置情况",
@@ -340,6 +400,7 @@ class Budget:
     assets: Assets = Assets()
     transfers: tuple[Transfer, ...] = ()
     reasons: tuple[ChangeReason, ...] = ()
+    final_reasons: tuple[FinalReason, ...] = ()
     paragraphs: tuple[ExtraParagraph, ...] = ()
     terms: tuple[Term, ...] = ()
 

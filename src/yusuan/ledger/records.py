@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from yusuan.catalog.codes import normalize_code
+from yusuan.ledger.final_reasons import final_reasons_of
 from yusuan.ledger.limits import MAX_AMOUNT_FEN, MAX_AMOUNT_TEXT, MAX_COUNT, max_chars, shown
 from yusuan.ledger.model import (
+    FINAL_COMPARISONS,
     Assets,
     BasicLine,
     Budget,
@@ -38,6 +40,7 @@ from yusuan.ledger.model import (
     Unit,
     UnitKind,
     UnitPerformance,
+    final_subject_name,
 )
 from yusuan.ledger.problems import Problem
 from yusuan.ledger.schema import NARRATIVE_SECTION_BY_NAME, PRIOR_YEAR_BY_NAME, SECTION_BY_KEY, FieldType
@@ -170,6 +173,7 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget, list[Problem]]:
             name=_s(v["name"]),
             kind=UnitKind(_s(v["kind"])),
             staffing=Staffing(_n(v["headcount"]), _n(v["administrative"]), _n(v["institution"])),
+            operating_costs=v["operating_costs"] if isinstance(v["operating_costs"], bool) else None,
             origin=r.origin,
         )
         for v, r in rows("units")
@@ -276,6 +280,7 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget, list[Problem]]:
     assets = Assets(**{k: _n(val) for k, val in asset_rows[0][0].items()}) if asset_rows else Assets()
     transfers = tuple(Transfer(_s(v["name"]), _n(v["amount"]), r.origin) for v, r in rows("transfers"))
     reasons = tuple(ChangeReason(_s(v["code"]), _s(v["reason"]), r.origin) for v, r in rows("reasons"))
+    final_reasons = final_reasons_of(rows("final_reasons"), p.fail)
     paragraphs = tuple(
         ExtraParagraph(NARRATIVE_SECTION_BY_NAME.get(_s(v["section"]), _s(v["section"])), _s(v["text"]), r.origin)
         for v, r in rows("paragraphs")
@@ -298,6 +303,7 @@ def assemble(raw: RawBudget, file: str) -> tuple[Budget, list[Problem]]:
         assets=assets,
         transfers=transfers,
         reasons=reasons,
+        final_reasons=final_reasons,
         paragraphs=paragraphs,
         terms=terms,
     )
@@ -346,7 +352,16 @@ def budget_records(budget: Budget) -> dict[str, list[dict[str, Any]]]:
             }
         ],
         "functions": [{"text": text} for text in d.functions],
-        "units": [{"code": u.code, "name": u.name, "kind": str(u.kind), **staffing(u.staffing)} for u in budget.units],
+        "units": [
+            {
+                "code": u.code,
+                "name": u.name,
+                "kind": str(u.kind),
+                **({"operating_costs": u.operating_costs} if u.operating_costs is not None else {}),
+                **staffing(u.staffing),
+            }
+            for u in budget.units
+        ],
         "income": [{"unit": i.unit, "fund": str(i.fund), "amount": i.amount} for i in budget.income],
         "basic": [
             {
@@ -394,6 +409,15 @@ def budget_records(budget: Budget) -> dict[str, list[dict[str, Any]]]:
         "assets": [{spec.key: getattr(budget.assets, spec.key) for spec in SECTION_BY_KEY["assets"].fields}],
         "transfers": [{"name": t.name, "amount": t.amount} for t in budget.transfers],
         "reasons": [{"code": r.code, "reason": r.reason} for r in budget.reasons],
+        "final_reasons": [
+            {
+                "unit": r.unit,
+                "comparison": FINAL_COMPARISONS[r.comparison],
+                "subject": final_subject_name(r.subject),
+                "reason": r.reason,
+            }
+            for r in budget.final_reasons
+        ],
         "paragraphs": [{"section": x.section, "text": x.text} for x in budget.paragraphs],
         "terms": [{"term": t.term, "explanation": t.explanation} for t in budget.terms],
     }

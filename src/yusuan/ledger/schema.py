@@ -12,12 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from yusuan.ledger.model import NARRATIVE_SECTIONS, PRIOR_YEAR_KEYS
+from yusuan.ledger.model import FINAL_COMPARISONS, FINAL_SUBJECTS, NARRATIVE_SECTIONS, PRIOR_YEAR_KEYS
 
 #: the Chinese name of a prior-year figure → its key (either may be written)
 PRIOR_YEAR_BY_NAME = {name: key for key, name in PRIOR_YEAR_KEYS.items()}
 #: the Chinese heading of a narrative section → its id (either may be written)
 NARRATIVE_SECTION_BY_NAME = {name: key for key, name in NARRATIVE_SECTIONS.items()}
+#: the word of a 决算 comparison → its key
+FINAL_COMPARISON_BY_WORD = {word: key for key, word in FINAL_COMPARISONS.items()}
+#: the name of a 决算's compared figure → its subject (a 项 is written by its code)
+FINAL_SUBJECT_BY_NAME = {name: subject for subject, (name, _) in FINAL_SUBJECTS.items()}
 
 
 class FieldType(Enum):
@@ -118,6 +122,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _f("headcount", "人员数量", _N, required=False),
             _f("administrative", "行政编制", _N, required=False),
             _f("institution", "事业编制", _N, required=False),
+            _f("operating_costs", "报告机关运行经费（空白按单位性质）", _B, required=False, width=18),
         ),
     ),
     SectionSpec(
@@ -248,6 +253,16 @@ SECTIONS: tuple[SectionSpec, ...] = (
         (
             _f("code", "功能分类科目编码或项目编码", _C, width=26),
             _f("reason", "变动原因", width=60, long_text=True),
+        ),
+    ),
+    SectionSpec(
+        "final_reasons",
+        "决算变动原因",
+        (
+            _f("unit", "单位代码（空白为全部门）", _C, required=False, width=18),
+            _f("comparison", "比较", _CH, choices=tuple(FINAL_COMPARISONS.values())),
+            _f("subject", "项目", width=30),
+            _f("reason", "原因", width=60, long_text=True),
         ),
     ),
     SectionSpec(

@@ -16,6 +16,7 @@ from yusuan.catalog import Catalog, load_catalog
 from yusuan.ledger.limits import MAX_TOTAL_FEN, MAX_TOTAL_TEXT
 from yusuan.ledger.model import (
     BASIC_ECON_CLASSES,
+    FINAL_ITEM,
     BasicLine,
     Budget,
     Fund,
@@ -27,6 +28,7 @@ from yusuan.ledger.model import (
     UnitPerformance,
 )
 from yusuan.ledger.problems import Problem
+from yusuan.ledger.schema import SECTION_BY_KEY
 from yusuan.money import format_wan
 
 Check = Callable[[Budget, Catalog], Iterator[Problem]]
@@ -203,6 +205,21 @@ def check_reasons(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
             yield Problem(f"变动原因的编码 {reason.code} 既不是本账本的项目编码，也不是功能分类科目的类、款、项", where)
 
 
+def check_final_reasons(budget: Budget, catalog: Catalog) -> Iterator[Problem]:
+    """A 决算变动原因 names a unit of the ledger (or none: the department) and, for a 项, a
+    功能分类 项 of the catalog."""
+    units = {u.code for u in budget.units}
+    for reason in budget.final_reasons:
+        if reason.unit and reason.unit not in units:
+            yield Problem(
+                f"单位代码 {reason.unit} 不在单位表中（全部门的原因请留空单位代码）",
+                reason.origin.at(SECTION_BY_KEY["final_reasons"].field("unit").header),
+            )
+        code = reason.subject.removeprefix(FINAL_ITEM)
+        if reason.subject.startswith(FINAL_ITEM) and not catalog.knows("function", code):
+            yield Problem(f"决算变动原因的项目 {code} 不是功能分类科目的“项”", reason.origin.at("项目"))
+
+
 CHECKS: tuple[Check, ...] = (
     check_template,
     check_units,
@@ -213,6 +230,7 @@ CHECKS: tuple[Check, ...] = (
     check_totals,
     check_performance,
     check_reasons,
+    check_final_reasons,
 )
 
 

@@ -27,7 +27,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from yusuan.ledger.limits import shown
-from yusuan.ledger.model import PRIOR_YEAR_KEYS, Budget, Origin
+from yusuan.ledger.model import FINAL_COMPARISONS, FINAL_SUBJECTS, PRIOR_YEAR_KEYS, Budget, Origin
 from yusuan.ledger.problems import Problem
 from yusuan.ledger.records import RawBudget, RawRecord, budget_records
 from yusuan.ledger.schema import SECTION_BY_KEY, SECTIONS, FieldSpec, FieldType, SectionSpec
@@ -70,6 +70,8 @@ _SECTION_NOTES = {
     "assets": "上年末国有资产占用情况（只填第2行一行）",
     "transfers": "部门管理的专项转移支付",
     "reasons": "各功能分类科目（类、款、项）或项目比上年变动的原因，写入说明中的对比（每个编码一行）",
+    "final_reasons": "决算数与年初预算数、与上年决算数不同的原因，写入决算说明中的比较（每个单位、比较、项目一行；"
+    "单位代码空白为全部门：部门汇总和未另填原因的各单位）",
     "paragraphs": "加在说明某一部分末尾的段落（所在部分从下拉列表选择）",
     "terms": "加在模板名词解释之后的名词解释",
 }
@@ -297,6 +299,16 @@ class _Writer:
             ws.write_string(row, 0, key, self.text)
             ws.write_string(row, 1, meaning, self.plain)
             row += 1
+        row += 1
+        ws.write_string(row, 0, "「决算变动原因」的项目", self.header[False])
+        ws.write_string(row, 1, "比较", self.header[False])
+        row += 1
+        for name, comparisons in FINAL_SUBJECTS.values():
+            ws.write_string(row, 0, name, self.text)
+            ws.write_string(row, 1, "、".join(FINAL_COMPARISONS[c] for c in comparisons), self.plain)
+            row += 1
+        ws.write_string(row, 0, "功能分类科目“项”的7位编码", self.text)
+        ws.write_string(row, 1, f"{FINAL_COMPARISONS['budget']}（如 2080101）", self.plain)
         ws.activate()
 
 

@@ -331,8 +331,8 @@ def _records(doc: dict[str, Any], file: str, problems: list[Problem]) -> RawBudg
     return raw
 
 
-#: flat lists of the department's own narrative (reasons for changes, paragraphs, 名词解释)
-_NARRATIVE_PARTS = ("reasons", "paragraphs", "terms")
+#: flat lists of the department's own narrative (reasons for changes, the 决算's reasons, paragraphs, 名词解释)
+_NARRATIVE_PARTS = ("reasons", "final_reasons", "paragraphs", "terms")
 
 
 def amount_text(fen: int) -> str:

@@ -83,8 +83,11 @@ class FigureBook:
         self.figures.append(Figure(subject, "count", str(n)))
         return str(n)
 
-    def change(self, subject: str, current: int, prior: int | None, reason: str, label: str) -> Change | None:
-        """The change from last year, or None when last year's figure is unknown."""
+    def change(
+        self, subject: str, current: int, prior: int | None, reason: str, label: str, *, ask_reason: bool = True
+    ) -> Change | None:
+        """The change from last year, or None when last year's figure is unknown; a warning for a
+        change without a reason unless ``ask_reason`` is False (the caller asks in its own words)."""
         if prior is None:
             return None
         diff = current - prior
@@ -94,7 +97,7 @@ class FigureBook:
         if prior:
             rate = f"{abs(percent(diff, prior)):.2f}"
             self.figures.append(Figure(f"growth.{subject}", "growth", rate))
-        if diff and not reason:
+        if diff and not reason and ask_reason:
             self.warnings.append(f"{label}比上年{'增加' if diff > 0 else '减少'} {amount} 万元，但账本中没有说明原因")
         if diff > 0:
             return Change("增加", "增长", amount, rate, reason)

@@ -13,6 +13,7 @@ from yusuan.catalog import Catalog
 from yusuan.ledger.model import PRIOR_YEAR_KEYS, Budget, PriorYear
 from yusuan.tables.facts import Fact, expenditure_facts
 from yusuan.tables.profile import Profile, load_profile
+from yusuan.tables.scope import reporting_units
 
 THREE_PUBLIC_PARTS = ("abroad", "vehicle_purchase", "vehicle_operation", "reception")
 #: what the document says where a comparison would stand and last year's figure is unknown
@@ -28,6 +29,14 @@ class PriorLedgerError(ValueError):
 def _in_group(facts: list[Fact], profile: Profile, group: str) -> list[Fact]:
     funds = profile.fund_groups[group]
     return [f for f in facts if f.fund in funds]
+
+
+def operating_cost_facts(budget: Budget, gpb_basic: list[Fact], profile: Profile) -> list[Fact]:
+    """The 机关（机构）运行经费 among the 一般公共预算 basic spending: its codes, of the units that report it
+    (as 预算13表 selects them)."""
+    units = reporting_units(budget, "operating_costs", profile)
+    codes = profile.econ_sets["operating_costs"]
+    return [f for f in gpb_basic if f.econ in codes and f.unit in units]
 
 
 def comparable_amounts(budget: Budget) -> dict[str, int]:
@@ -46,17 +55,34 @@ def comparable_amounts(budget: Budget) -> dict[str, int]:
         "soe": sum(f.amount for f in _in_group(spending, profile, "soe")),
         "three_public": sum(three.values()),
         **{f"three_public.{k}": v for k, v in three.items()},
-        "operating_costs": sum(f.amount for f in gpb_basic if f.econ in profile.econ_sets["operating_costs"]),
+        "operating_costs": sum(f.amount for f in operating_cost_facts(budget, gpb_basic, profile)),
     }
 
 
-def with_prior_ledger(budget: Budget, last_year: Budget, last_year_file: str) -> Budget:
-    """The budget with last year's figures computed from last year's ledger (its reasons are kept)."""
+def check_last_years_ledger(budget: Budget, last_year: Budget, last_year_file: str) -> None:
+    """Refuse a ledger that is not this department's of the year before, in the same template (PriorLedgerError)."""
     if last_year.year != budget.year - 1:
         raise PriorLedgerError(
             f"上年账本 {last_year_file} 是 {last_year.year} 年的预算，"
             f"而本预算是 {budget.year} 年的：上年数应取自 {budget.year - 1} 年的账本"
         )
+    this, that = budget.department, last_year.department
+    if that.code != this.code:
+        raise PriorLedgerError(
+            f"上年账本 {last_year_file} 是{that.name}（部门代码 {that.code}）的，"
+            f"而本账本是{this.name}（部门代码 {this.code}）的：上年数应取自同一部门的账本"
+        )
+    if last_year.template != budget.template:
+        # each template sums the compared figures by its own table layout: the two years' sums would differ in kind
+        raise PriorLedgerError(
+            f"上年账本 {last_year_file} 用的是「{last_year.template}」模板，"
+            f"而本预算用「{budget.template}」模板：口径不同，上年数不能由它计算"
+        )
+
+
+def with_prior_ledger(budget: Budget, last_year: Budget, last_year_file: str) -> Budget:
+    """The budget with last year's figures computed from last year's ledger (its reasons are kept)."""
+    check_last_years_ledger(budget, last_year, last_year_file)
     amounts = comparable_amounts(last_year)
     return dataclasses.replace(budget, prior_year=PriorYear(amounts, dict(budget.prior_year.reasons)))
 
@@ -66,15 +92,17 @@ def missing_prior(budget: Budget) -> list[str]:
     return [name for key, name in PRIOR_YEAR_KEYS.items() if key not in budget.prior_year.amounts]
 
 
-def missing_prior_warning(budget: Budget) -> str | None:
-    """The warning for a budget some of whose comparisons cannot be made, or None."""
+#: how the command line fills in missing prior-year figures
+PRIOR_REMEDY_CLI = "可在「上年数」中填写，或用 --prior 从上年账本导入"
+
+
+def missing_prior_warning(budget: Budget, remedy: str = PRIOR_REMEDY_CLI) -> str | None:
+    """The warning for a budget some of whose comparisons cannot be made, or None; ``remedy`` says
+    how the user can supply them where the warning is shown."""
     missing = missing_prior(budget)
     if not missing:
         return None
-    return (
-        f"账本没有上年数：{'、'.join(missing)}；说明中这些对比写作“{NO_COMPARISON}”"
-        f"（可在「上年数」中填写，或用 --prior 从上年账本导入）"
-    )
+    return f"账本没有上年数：{'、'.join(missing)}；说明中这些对比写作“{NO_COMPARISON}”（{remedy}）"
 
 
 def change_reasons(budget: Budget, catalog: Catalog) -> dict[str, str]:

@@ -43,14 +43,8 @@ from docx.text.paragraph import Paragraph
 
 from yusuan.narrative.model import Narrative
 from yusuan.render.atomic import atomic_write_bytes
-from yusuan.render.pdf import (
-    SANS_FAMILY,
-    SERIF_FAMILY,
-    TABLE_MARGIN_X_MM,
-    TABLE_MARGIN_Y_MM,
-    Fonts,
-    document_model,
-)
+from yusuan.render.fonts import SANS_FAMILY, SERIF_FAMILY, Fonts
+from yusuan.render.pdf import TABLE_MARGIN_X_MM, TABLE_MARGIN_Y_MM, document_model
 from yusuan.tables.model import TableSet
 
 SERIF_EAST_ASIA = "宋体"

@@ -6,7 +6,9 @@ real widths of its glyphs: digits are 0.555 em in the regular face and 0.59 em i
 character to its glyph, ``hmtx`` gives the glyph's advance, ``head`` the units per em), read
 without a font library. A collection (``.ttc``) holds one face per region (JP, KR, SC, TC, HK)
 sharing the glyphs of Latin letters, digits and punctuation; ideographs are one em in every face,
-so the first face serves. Without a readable font the callers keep their upper bounds.
+so the first face serves. The system's full fonts are read: the cut Typst may set the PDF in
+(:mod:`yusuan.render.fonts`) keeps their advance widths. Without a readable font the callers
+keep their upper bounds.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-#: where Debian, Fedora and others install fonts; searched in this order
-FONT_ROOTS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+from yusuan.render.fonts import FONT_ROOTS
+
 _SANS_FILES = {False: "NotoSansCJK*-Regular.*", True: "NotoSansCJK*-Bold.*"}
 
 

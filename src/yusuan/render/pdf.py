@@ -9,11 +9,9 @@ string, so no budget text can be read as Typst markup or code.
 Header cells come from :func:`yusuan.render.headers.header_grid`, the same
 source as the XLSX merges and the HTML ``rowspan`` / ``colspan``.
 
-Fonts: the Noto CJK fonts (Debian ``fonts-noto-cjk``) are looked up on the
-system and only they (plus Typst's own embedded fonts) are used, so the same
-input gives the same bytes on any machine with the same fonts. Without them
-rendering stops with an error instead of printing boxes for every Chinese
-character.
+Fonts: the Noto CJK fonts of the system, or a smaller cut of them (see
+:mod:`yusuan.render.fonts`). After each document the compiler's memo cache is
+emptied (:mod:`yusuan.render.typst_cache`), so a long-lived process stays small.
 """
 
 from __future__ import annotations
@@ -22,7 +20,6 @@ import math
 import re
 import threading
 import warnings
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,16 +39,13 @@ from yusuan.render.cell_fit import (
     printed_texts,
     without_orphans,
 )
+from yusuan.render.fonts import Fonts, find_fonts, fonts_for
 from yusuan.render.headers import header_grid, name_columns
+from yusuan.render.typst_cache import evict_typst_cache
 from yusuan.tables.model import Column, Row, Table, TableSet
 
 TEMPLATE = "disclosure.typ.j2"
 
-#: where Debian, Fedora and others install fonts; searched in this order
-FONT_ROOTS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
-SERIF_FAMILY = "Noto Serif CJK SC"
-SANS_FAMILY = "Noto Sans CJK SC"
-_FONT_FILE = re.compile(r"^Noto(Sans|Serif)CJK[-A-Za-z]*\.(ttc|otf|ttf)$", re.IGNORECASE)
 
 # Page geometry (A4, points) and the width model of a table's cells: yusuan.render.cell_fit.
 # Table pages have narrower margins than text pages.
@@ -115,40 +109,7 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-# --------------------------------------------------------------------------- fonts
-
-
-@dataclass(frozen=True, slots=True)
-class Fonts:
-    """The CJK fonts found on this system."""
-
-    paths: tuple[str, ...]  # directories holding them, for Typst's font_paths
-    serif: str  # body text
-    sans: str  # headings and tables
-
-
-@cache
-def find_fonts() -> Fonts:
-    """The Noto CJK fonts installed on this system, or a ``RuntimeError`` saying how to install them."""
-    dirs: set[Path] = set()
-    kinds: set[str] = set()
-    for root in FONT_ROOTS:
-        if not root.is_dir():
-            continue
-        for path in root.rglob("Noto*CJK*"):
-            match = _FONT_FILE.match(path.name)
-            if match and path.is_file():
-                dirs.add(path.parent)
-                kinds.add(match.group(1).lower())
-    if not dirs:
-        searched = "、".join(str(r) for r in FONT_ROOTS)
-        raise RuntimeError(
-            f"生成 PDF 需要中文字体 Noto Sans CJK 或 Noto Serif CJK，但在 {searched} 中没有找到。"
-            "请先安装 Debian 软件包 fonts-noto-cjk（sudo apt-get install fonts-noto-cjk）后重试。"
-        )
-    serif = SERIF_FAMILY if "serif" in kinds else SANS_FAMILY
-    sans = SANS_FAMILY if "sans" in kinds else SERIF_FAMILY
-    return Fonts(tuple(sorted(str(d) for d in dirs)), serif, sans)
+# --------------------------------------------------------------------------- compiling
 
 
 _COMPILE_LOCK = threading.Lock()
@@ -182,12 +143,14 @@ def render_pdf(narrative: Narrative | None, tableset: TableSet, *, tagged: bool 
 
 def compile_typst(source: str, *, tagged: bool = False) -> bytes:
     """Typst ``source`` compiled to PDF with the Noto CJK fonts only (a ``RuntimeError`` when a font is missing)."""
-    fonts = find_fonts()
-    compiler = _compiler(fonts.paths)
+    compiler = _compiler(fonts_for(source).paths)
     with _COMPILE_LOCK:
-        pdf, diagnostics = compiler.compile_with_warnings(
-            input=source.encode("utf-8"), format="pdf", timestamp=None, pdf_tags=tagged
-        )
+        try:
+            pdf, diagnostics = compiler.compile_with_warnings(
+                input=source.encode("utf-8"), format="pdf", timestamp=None, pdf_tags=tagged
+            )
+        finally:
+            evict_typst_cache()  # else every document typeset stays in this process's memory
     for diagnostic in diagnostics:
         message = str(getattr(diagnostic, "message", diagnostic))
         if "font" in message:  # e.g. «unknown font family»: never print Chinese in a font without it

@@ -17,7 +17,7 @@ from yusuan.ledger.model import Budget, IndicatorLevel1
 from yusuan.tables.facts import Fact, expenditure_facts, income_facts
 from yusuan.tables.model import Cell, Column, Row, Table, TableSet
 from yusuan.tables.profile import ColumnSpec, Profile, RowSpec, TableSpec, load_profile
-from yusuan.tables.scope import scoped
+from yusuan.tables.scope import reporting_units, scoped
 
 Predicate = Callable[[Fact], bool]
 
@@ -86,11 +86,16 @@ class _Context:
         return not spec.topic or self.scope.reports(spec.topic, self.profile)
 
     def table_facts(self, spec: TableSpec) -> list[Fact]:
-        """The facts a table adds up: its selection, none when its scope does not report it."""
+        """The facts a table adds up: its selection, none when its scope does not report it; of a
+        topic table (机关运行经费), only the facts of the units that report the topic."""
         if not self.reported(spec):
             return []
         selected = self.predicate(spec.where)
-        return [f for f in self.facts[spec.facts] if selected(f)]
+        facts = [f for f in self.facts[spec.facts] if selected(f)]
+        if spec.topic:
+            units = reporting_units(self.budget, spec.topic, self.profile)
+            facts = [f for f in facts if f.unit in units]
+        return facts
 
 
 def build_tables(

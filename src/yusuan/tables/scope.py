@@ -55,8 +55,22 @@ class Scope:
 
     def reports(self, topic: str, profile: Profile) -> bool:
         """Whether this disclosure reports ``topic`` (e.g. operating_costs): the 汇总 reports every
-        topic; a unit only those its kind has."""
-        return self.unit is None or topic in self.unit_kind(profile).get("reports", ())
+        topic (for the units that have it, see :func:`reporting_units`); a unit only those it has."""
+        return self.unit is None or unit_reports(self.unit, topic, profile)
+
+
+def unit_reports(unit: Unit, topic: str, profile: Profile) -> bool:
+    """Whether ``unit`` reports ``topic``: as the ledger says for the unit, else as its kind does."""
+    stated = {"operating_costs": unit.operating_costs}.get(topic)
+    if stated is not None:
+        return stated
+    return topic in profile.raw["unit_kinds"][str(unit.kind)].get("reports", ())
+
+
+def reporting_units(budget: Budget, topic: str, profile: Profile) -> frozenset[str]:
+    """The codes of the units whose spending a ``topic`` figure adds up. The 汇总's 机关运行经费 is the
+    sum of its 行政 and 参公 units' own, so that the units' documents add up to it."""
+    return frozenset(u.code for u in budget.units if unit_reports(u, topic, profile))
 
 
 def scoped(budget: Budget, unit_code: str | None) -> tuple[Budget, Scope]:
@@ -95,6 +109,8 @@ def scoped(budget: Budget, unit_code: str | None) -> tuple[Budget, Scope]:
         prior_year=PriorYear(),
         assets=Assets(),
         transfers=(),
+        # the department's reasons for the 决算 (no unit) stand for the unit's part too, unless it has its own
+        final_reasons=tuple(r for r in budget.final_reasons if r.unit in ("", unit_code)),
     )
     return restricted, Scope(department, unit)
 

@@ -134,9 +134,10 @@ def upload_budget(  # type: ignore[no-untyped-def]
     return version_data(version)
 
 
-@router.get("/budgets/{budget_id}", summary="预算版本信息")
+@router.get("/budgets/{budget_id}", summary="预算版本信息，及与上年比较的上年数来源（prior_year）")
 def budget(budget_id: Number, user: User = Depends(api_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    return version_data(readable_version(db, user, budget_id))
+    version = readable_version(db, user, budget_id)
+    return {**version_data(version), "prior_year": services.disclosure_and_prior(version)[1].to_data()}
 
 
 @router.get("/budgets/{budget_id}/tables/{number}", summary="预算表（如 05 或 预算05表），金额以分为单位")

@@ -167,7 +167,7 @@ def department_page(
     """A department's budget of one year; the table shown and its opened rows come from the URL
     (``t``, ``view=drill``, ``open``), so a reload or the back button returns to the same place."""
     department, version, versions = _department_versions(db, user, code, year, v)
-    disclosure = services.disclosure_of(version)
+    disclosure, prior = services.disclosure_and_prior(version)
     table = services.find_table(disclosure.tables, t) or disclosure.tables.tables[0]
     return render(
         request,
@@ -179,6 +179,7 @@ def department_page(
         latest=versions[0].version,
         tables=disclosure.tables.tables,
         composition=services.composition(disclosure.budget),
+        prior=prior,
         panel=_table_panel(version, table, view, set(open or [])),
         can_write=repository.can_write(user, department.code),
         formats=list(services.DOWNLOAD_TYPES),

@@ -24,6 +24,7 @@ from yusuan.ledger.read import renamed_problem
 from yusuan.outputs import RENDERERS, Disclosure, build_disclosure
 from yusuan.store import repository
 from yusuan.store.models import BudgetVersion, PerformanceFile, User
+from yusuan.web.prior import PriorSource, last_year_version, with_last_year
 
 if TYPE_CHECKING:
     from yusuan.web.workers import Workers
@@ -167,47 +168,57 @@ def problem_data(problem: Problem) -> dict[str, Any]:
     }
 
 
+#: a built disclosure's key: its version's id and that of the last-year version it compares with
+_Key = tuple[int, int | None]
+
+
 class _DisclosureCache:
-    """Built disclosures by version id (versions never change), and their downloads by format.
+    """Built disclosures, and their downloads by format, by version id and the id of the last-year
+    version its comparisons are imported from (versions never change: a new version of the year
+    before is another key, so the document that compares with it is built again).
 
     Concurrent first requests wait for the one build instead of each building it: one build per
-    version at a time, one rendering per (version, format). A rendering takes its format's lock,
-    then the version's while it builds; a build takes only the version's: no lock is ever taken twice.
+    key at a time, one rendering per (key, format). A rendering takes its format's lock,
+    then the key's while it builds; a build takes only the key's: no lock is ever taken twice.
     """
 
     def __init__(self, size: int = 32) -> None:
         self._size = size
-        self._built: OrderedDict[int, Disclosure] = OrderedDict()
-        self._rendered: OrderedDict[tuple[int, str], bytes] = OrderedDict()
-        self._locks: dict[int | tuple[int, str], threading.Lock] = {}
+        self._built: OrderedDict[_Key, tuple[Disclosure, PriorSource]] = OrderedDict()
+        self._rendered: OrderedDict[tuple[_Key, str], bytes] = OrderedDict()
+        self._locks: dict[_Key | tuple[_Key, str], threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def _lock(self, key: int | tuple[int, str]) -> threading.Lock:
+    def _lock(self, key: _Key | tuple[_Key, str]) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
 
-    def disclosure(self, version: BudgetVersion) -> Disclosure:
-        found = self._built.get(version.id)
+    def built(self, version: BudgetVersion, last: BudgetVersion | None) -> tuple[Disclosure, PriorSource]:
+        """``version``'s disclosure compared with ``last`` (``last_year_version``, asked once per request)."""
+        key = (version.id, None if last is None else last.id)
+        found = self._built.get(key)
         if found is not None:
             return found
-        with self._lock(version.id):
-            found = self._built.get(version.id)
+        with self._lock(key):
+            found = self._built.get(key)
             if found is None:
-                found = build_disclosure(repository.budget_of(version))
+                budget, source = with_last_year(version, last)
+                found = (build_disclosure(budget), source)
                 with self._guard:
-                    self._built[version.id] = found
+                    self._built[key] = found
                     while len(self._built) > self._size:
                         self._locks.pop(self._built.popitem(last=False)[0], None)
             return found
 
     def rendered(self, version: BudgetVersion, fmt: str) -> bytes:
-        key = (version.id, fmt)
+        last = last_year_version(version)
+        key = ((version.id, None if last is None else last.id), fmt)
         found = self._rendered.get(key)
         if found is None:
             with self._lock(key):
                 found = self._rendered.get(key)
                 if found is None:
-                    found = RENDERERS[fmt][1](self.disclosure(version))
+                    found = RENDERERS[fmt][1](self.built(version, last)[0])
                     with self._guard:
                         self._rendered[key] = found
                         while len(self._rendered) > self._size:
@@ -225,8 +236,15 @@ def forget_disclosures() -> None:
 
 
 def disclosure_of(version: BudgetVersion) -> Disclosure:
-    """Tables and narrative of a stored version (built once per process)."""
-    return _cache.disclosure(version)
+    """Tables and narrative of a stored version, compared with the newest stored budget of the year
+    before unless the ledger states its own prior-year figures (built once per process and last year)."""
+    return _cache.built(version, last_year_version(version))[0]
+
+
+def disclosure_and_prior(version: BudgetVersion) -> tuple[Disclosure, PriorSource]:
+    """``disclosure_of(version)`` and where its comparisons with last year come from (one look-up of
+    last year's version for both, so that they agree even while a new one is uploaded)."""
+    return _cache.built(version, last_year_version(version))
 
 
 def download(version: BudgetVersion, fmt: str) -> tuple[bytes, str]:

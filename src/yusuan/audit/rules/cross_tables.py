@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from yusuan.audit.context import AuditContext, display_step, finding, rounding_only
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
 from yusuan.extract.amounts import excess_step
-from yusuan.tables.model import Table
 
 _OPS = {
     "=": lambda a, b: a == b,
@@ -35,8 +33,6 @@ def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
             continue  # a missing table is the completeness rule's finding
         left_table, left_values = left
         right_table, right_values = right
-        if _not_applicable(ctx, agreement, left_table):
-            continue
         both = op == "=" and agreement.get("keys") != "left"
         keys = set(left_values) | set(right_values) if both else set(left_values)
         for key in sorted(keys):
@@ -72,14 +68,3 @@ def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
             else:
                 signs = [1] * len(lcells) + [-1] * len(rcells) if op == "=" else []
                 yield finding("cross.table_agreement", "error", message, rt, lt, places, signs)
-
-
-def _not_applicable(ctx: AuditContext, agreement: dict[str, Any], table: Table) -> bool:
-    """An empty table that says its topic does not apply (``unless_empty_says``: a 事业单位's own
-    disclosure has no 机关运行经费) is not held to the agreement."""
-    words = agreement.get("unless_empty_says")
-    if not words or not table.is_empty:
-        return False
-    region = ctx.extraction.regions.get(table.number)
-    text = "".join(line.text for line in region.lines) if region else table.note
-    return str(words) in text.replace(" ", "")

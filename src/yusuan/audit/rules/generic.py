@@ -18,169 +18,14 @@ from typing import Any
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
-from yusuan.extract.amounts import excess_step
+from yusuan.audit.rules.generic_figures import readable_amount, row_label, shown_decimals, table_total, this_year
+from yusuan.audit.rules.summary_lines import carry_free, carry_sum, read_summary
+from yusuan.extract.column_parts import bare_header, column_parts, column_sum
 from yusuan.extract.generic import table_display_step
 from yusuan.money import UNIT_FEN
-from yusuan.tables.model import Column, Row, Table
+from yusuan.tables.model import Row, Table
 
 _TAIL = "rounding.tail_difference"
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
-_CARRY = re.compile(r"^上年(?:结转|结余)")
-_SUB = re.compile(r"^(?:其中|[（(]?\d+[）)]?[、.．]?)")
-
-
-def _label(row: Row) -> str:
-    name = row.value("name")
-    return re.sub(r"\s+", "", name) if isinstance(name, str) else ""
-
-
-def _bare(label: str) -> str:
-    return _ORDINAL.sub("", label)
-
-
-def _amounts(table: Table) -> list[str]:
-    return [c.key for c in table.columns if c.type == "amount"]
-
-
-_OTHER_YEAR = re.compile(r"(20\d\d)年")
-
-
-def _current(column: Column, year: int) -> bool:
-    """Whether a column holds this year's figures (not 上年/2025年预算数/执行数)."""
-    text = "".join(column.headers)
-    if "上年" in text or "执行" in text:
-        return False
-    return all(int(y) == year for y in _OTHER_YEAR.findall(text)) if year else not _OTHER_YEAR.search(text)
-
-
-def _decimals(text: str) -> int:
-    _, dot, frac = text.replace(",", "").partition(".")
-    return len(frac) if dot else 0
-
-
-def _first(table: Table, row: Row, year: int = 0) -> tuple[str, int] | None:
-    """The row's first amount of this year (column, fen); None when that amount looks cut
-    (fewer decimals printed than the table's other amounts: a number wrapped over two lines)."""
-    most = _table_decimals(table)
-    for column in table.columns:
-        if column.type != "amount" or not _current(column, year):
-            continue
-        cell = row.cells.get(column.key)
-        if cell is None or not isinstance(cell.value, int):
-            continue
-        if cell.location is not None and cell.location.text and _decimals(cell.location.text) < most:
-            return None
-        return column.key, cell.value
-    return None
-
-
-def _table_decimals(table: Table) -> int:
-    most = 0
-    for row in table.rows:
-        for cell in row.cells.values():
-            if isinstance(cell.value, int) and cell.location is not None:
-                most = max(most, _decimals(cell.location.text))
-    return most
-
-
-@dataclass(slots=True)
-class _Summary:
-    """The recognised lines of a 收支总表: (row, column, value) each."""
-
-    income_total: tuple[Row, str, int] | None = None  # 收入总计
-    spending_totals: tuple[tuple[Row, str, int], ...] = ()  # 支出总计 (one per spending column set)
-    income_year: tuple[Row, str, int] | None = None  # 本年收入合计
-    spending_year: tuple[Row, str, int] | None = None  # 本年支出合计
-    income_rows: tuple[Row, ...] = ()  # rows between 本年收入合计 and 收入总计
-    gpb_income: tuple[Row, str, int] | None = None  # the 一般公共预算 (拨款) income line
-    carry: int = 0  # non-zero carry-over lines (上年结转…) or other rows under 本年收入合计
-
-
-def _unique(table: Table, rows: list[Row], year: int) -> list[tuple[Row, str, int]]:
-    out = []
-    for row in rows:
-        first = _first(table, row, year)
-        if first is not None:
-            out.append((row, *first))
-    return out
-
-
-def read_summary(table: Table, year: int = 0) -> _Summary:
-    """Find the grand totals and this year's totals of a 收支总表 by their labels."""
-    rows = table.rows
-    labels = [_label(r) for r in rows]
-    out = _Summary()
-
-    def named(*names: str) -> list[tuple[Row, str, int]]:
-        return _unique(table, [r for r, label in zip(rows, labels, strict=True) if label in names], year)
-
-    income = named("收入总计")
-    spending = named("支出总计")
-    year_in = named("本年收入合计")
-    if not income and not spending:
-        # 收入合计/支出合计 as the grand totals: printed after 本年收入合计 (or without it)
-        income, spending = named("收入合计"), named("支出合计")
-        if year_in and income and rows.index(income[0][0]) < rows.index(year_in[0][0]):
-            income, spending = [], []
-    if not income and not spending:
-        # a pair of bare 总计 (or 合计) rows: the income side's amount stands left of the spending side's
-        for word in ("总计", "合计"):
-            pair = named(word)
-            if len(pair) == 2 and _amounts(table).index(pair[0][1]) < _amounts(table).index(pair[1][1]):
-                income, spending = [pair[0]], [pair[1]]
-                break
-    if len(income) == 1:
-        out.income_total = income[0]
-        columns = _amounts(table)
-        left = columns.index(income[0][1])
-        # one 支出总计 per column it starts in, right of the income total's column
-        seen: set[str] = set()
-        kept = []
-        for item in spending:
-            if columns.index(item[1]) > left and item[1] not in seen:
-                seen.add(item[1])
-                kept.append(item)
-        out.spending_totals = tuple(kept)
-    year_out = named("本年支出合计")
-    if len(year_in) == 1:
-        out.income_year = year_in[0]
-    if year_out:
-        out.spending_year = year_out[0]
-    gpb = [
-        (r, label)
-        for r, label in zip(rows, labels, strict=True)
-        if "一般公共预算" in label and "支出" not in label and r.kind != "total"
-    ]
-    if len(gpb) == 1 and out.income_total is not None:
-        found = _first(table, gpb[0][0], year)
-        if found is not None and found[0] == out.income_total[1]:
-            out.gpb_income = (gpb[0][0], *found)
-    # carry-over (and anything else) on the income side between 本年收入合计 and 收入总计
-    if out.income_year is not None and out.income_total is not None:
-        start, end = rows.index(out.income_year[0]), rows.index(out.income_total[0])
-        if start < end:
-            out.income_rows = tuple(rows[start + 1 : end])
-    return out
-
-
-def _carry_sum(table: Table, summary: _Summary) -> int | None:
-    """Σ 上年结转(结余) lines under 本年收入合计 in the income column; None when another
-    income-side line with an amount stands there (an addend the check does not know)."""
-    assert summary.income_total is not None
-    column = summary.income_total[1]
-    total = 0
-    for row in summary.income_rows:
-        value = row.value(column)
-        if not isinstance(value, int) or value == 0:
-            continue
-        label = _bare(_label(row))
-        if _CARRY.match(label):
-            total += value
-        elif _SUB.match(_label(row)) and any(_CARRY.match(_bare(_label(r))) for r in summary.income_rows):
-            continue  # a part of the carry-over line (1.财政拨款结余、结转)
-        else:
-            return None
-    return total
 
 
 def _where(row: Row) -> str:
@@ -227,7 +72,7 @@ def summary_balance(ctx: AuditContext) -> Iterator[Finding]:
     if summary.income_year is None:
         return
     year_row, year_column, year_value = summary.income_year
-    carry = _carry_sum(table, summary)
+    carry = carry_sum(table, summary)
     if carry is None or year_column != in_column:
         return
     expected_value = year_value + carry
@@ -250,19 +95,6 @@ def summary_balance(ctx: AuditContext) -> Iterator[Finding]:
         yield finding("summary.balance", "error", message, expected, actual, places)
 
 
-def _table_total(table: Table, year: int) -> tuple[Row, str, int] | None:
-    """A table's 合计 (总计) row and its first amount: the only such row, or all of them alike."""
-    found = []
-    for row in table.rows:
-        if row.kind == "total" and _label(row) in ("合计", "总计", "") and row.value("code") in (None, ""):
-            first = _first(table, row, year)
-            if first is not None:
-                found.append((row, *first))
-    if not found or any(f[2] != found[0][2] or f[1] != found[0][1] for f in found):
-        return None
-    return found[0]
-
-
 @rule(
     "cross.generic_totals",
     "error",
@@ -280,14 +112,14 @@ def generic_totals(ctx: AuditContext) -> Iterator[Finding]:
     candidates: list[tuple[str, str, list[tuple[Row, str, int]]]] = []
     spending = [x for x in (summary.spending_year, *summary.spending_totals[:1]) if x is not None]
     income = [x for x in (summary.income_year, summary.income_total) if x is not None]
-    labels = [_label(r) for r in summary_table.rows]
+    labels = [row_label(r) for r in summary_table.rows]
     # 本年支出合计 printed on one line with another label (…合计结余分配): its amount is not
     # identified, and the table's 合计 may be that one
     if summary.spending_year is not None or not any("本年支出合计" in x for x in labels):
         candidates.append(("expenditure", "支出总计（本年支出合计）", spending))
     if summary.income_year is not None or not any("本年收入合计" in x for x in labels):
         candidates.append(("income", "收入总计（本年收入合计）", income))
-    carry = _carry_sum(summary_table, summary) if summary.income_year and summary.income_total else None
+    carry = carry_sum(summary_table, summary) if summary.income_year and summary.income_total else None
     final = any("决算" in t.title for t in ctx.tables.tables)  # spending draws on balances from before
     if summary.gpb_income is not None and carry == 0 and not final:
         candidates.append(("gpb_expenditure", _where(summary.gpb_income[0]), [summary.gpb_income]))
@@ -295,7 +127,7 @@ def generic_totals(ctx: AuditContext) -> Iterator[Finding]:
         table = ctx.table(kind)
         if table is None or not sides:
             continue
-        total = _table_total(table, ctx.year)
+        total = table_total(table, ctx.year)
         if total is None:
             continue
         row, column, value = total
@@ -348,7 +180,7 @@ def _total_named(subject: str) -> str | None:
 
 def _written_step(text: str) -> int:
     """The narrative's display step in fen: it writes 万元 with as many decimals as shown."""
-    return UNIT_FEN["万元"] // 10 ** min(_decimals(text), 6)
+    return UNIT_FEN["万元"] // 10 ** min(shown_decimals(text), 6)
 
 
 @rule(
@@ -403,38 +235,6 @@ def narrative_totals(ctx: AuditContext) -> Iterator[Finding]:
                 yield finding("narrative.generic_totals", "error", message, format_wan(value), fact.text, places)
 
 
-#: a printed total column and the columns that make it up, by header (spaces and slashes removed)
-_TOTAL_HEADERS = frozenset({"合计", "总计", "支出总计", "小计"})
-_PARTITIONS = (
-    ("基本支出", "项目支出", "事业单位经营支出", "对附属单位补助支出", "上缴上级支出"),
-    ("基本支出", "项目支出"),
-    ("人员经费", "公用经费"),
-)
-_HEADER_NOISE = re.compile(r"[\s/／]")
-
-
-def _column_parts(table: Table) -> tuple[str, list[str]] | None:
-    """The total column and its part columns, when the headers name a known complete partition."""
-    columns = [c for c in table.columns if c.type == "amount"]
-    headers = [_HEADER_NOISE.sub("", "".join(c.headers)) for c in columns]
-    for k, header in enumerate(headers):
-        if header not in _TOTAL_HEADERS:
-            continue
-        for parts in _PARTITIONS:
-            following = headers[k + 1 : k + 1 + len(parts)]
-            if tuple(following) == parts:
-                return columns[k].key, [c.key for c in columns[k + 1 : k + 1 + len(parts)]]
-        return None
-    return None
-
-
-def _read_off(table: Table, row: Row, columns: tuple[str, ...], missing: int, step: int) -> bool:
-    """Whether the amount a row's 合计 = Σ parts misses stands in another column of the row: a part
-    read a column or more off (a continuation page whose columns stand elsewhere), not a misprint."""
-    others = [c.key for c in table.columns if c.type == "amount" and c.key not in columns]
-    return any(isinstance(v := row.value(c), int) and abs(v - missing) <= step for c in others)
-
-
 @rule(
     "table.generic_columns",
     "error",
@@ -445,29 +245,22 @@ def generic_columns(ctx: AuditContext) -> Iterator[Finding]:
     if not _generic(ctx):
         return
     for table in ctx.tables.tables:
-        found = _column_parts(table)
+        found = column_parts(table)
         if found is None:
             continue
         total_column, parts = found
         step = table_display_step(table)
         for row in table.rows:
-            total = row.value(total_column)
-            if not isinstance(total, int):
+            compared = column_sum(table, row, total_column, parts, step)
+            if compared is None:
                 continue  # a blank total is not compared (a wrapped or missing cell)
-            summed = sum(row.amount(c) for c in parts)
-            difference = total - summed
-            # each printed cell rounds on its own, by its own step when it shows fewer decimals
-            coarser = excess_step((row.cells.get(c) for c in (total_column, *parts)), table.unit, step)
-            tail = abs(difference) <= (len(parts) + 1) * step // 2 + coarser
+            tail = compared.rounding
             ctx.count(table, tail, cells=[(table, row, c) for c in (total_column, *parts)])
-            if difference == 0:
+            if compared.difference == 0:
                 continue
             shown = [c for c in parts if row.value(c)]
-            if not tail and _read_off(table, row, (total_column, *parts), abs(difference), step):
-                # cells read off: reported as reading.uncertain, not as the document's error (certainty.py)
-                row.mark_uncertain((total_column, *parts))
             places = [ctx.place(table, row, total_column), *(ctx.place(table, row, c) for c in shown)]
-            expected, actual = ctx.amount_text(summed, table), ctx.amount_text(total, table)
+            expected, actual = ctx.amount_text(compared.summed, table), ctx.amount_text(compared.total, table)
             names = " + ".join("".join(table.column(c).headers) for c in parts)
             message = f"{table.number} 第「{_where(row)}」行：合计 {actual} ≠ {names} = {expected}"
             if tail:
@@ -500,8 +293,8 @@ def _headed(table: Table, year: int) -> dict[str, str]:
     …一般公共预算(拨款)). A role two columns claim is left out: which one is meant is not known.
     """
     columns = [c for c in table.columns if c.type == "amount"]
-    headers = [_HEADER_NOISE.sub("", "".join(c.headers)) for c in columns]
-    current = [_current(c, year) for c in columns]
+    headers = [bare_header("".join(c.headers)) for c in columns]
+    current = [this_year(c, year) for c in columns]
     found: dict[str, list[str]] = {}
     for k, (column, header) in enumerate(zip(columns, headers, strict=True)):
         if not current[k]:
@@ -529,16 +322,6 @@ def _headed(table: Table, year: int) -> dict[str, str]:
         if role is not None:
             found.setdefault(role, []).append(column.key)
     return {role: keys[0] for role, keys in found.items() if len(keys) == 1}
-
-
-def _readable(table: Table, row: Row, column: str) -> int | None:
-    """A cell's amount; None when blank or cut (fewer decimals than the table prints: a wrapped number)."""
-    cell = row.cells.get(column)
-    if cell is None or not isinstance(cell.value, int):
-        return None
-    if cell.location is not None and cell.location.text and _decimals(cell.location.text) < _table_decimals(table):
-        return None
-    return cell.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -571,7 +354,7 @@ def _own_total(table: Table, year: int) -> tuple[Row, str, int] | None:
     """A table that is all one quantity (the 一般公共预算基本支出表…): its 合计 row's first amount of
     this year, when that column is not a part (人员经费…), no column splits off money carried over
     (结转、结余) and no amount beside it is larger (a total is no smaller than its parts)."""
-    total = _table_total(table, year)
+    total = table_total(table, year)
     if total is None:
         return None
     row, column, value = total
@@ -581,21 +364,9 @@ def _own_total(table: Table, year: int) -> tuple[Row, str, int] | None:
     columns = [c for c in table.columns if c.type == "amount"]
     if any("结转" in "".join(c.headers) or "结余" in "".join(c.headers) for c in columns):
         return None
-    if any(row.amount(c.key) > value for c in columns if c.key != column and _current(c, year)):
+    if any(row.amount(c.key) > value for c in columns if c.key != column and this_year(c, year)):
         return None
     return total
-
-
-def _carry_free(ctx: AuditContext) -> bool:
-    """Whether the 收支总表 shows that no money carried over from earlier years is spent: a budget
-    whose 本年收入合计 and 收入总计 are read, with every carry-over line between them zero."""
-    table = ctx.table("summary")
-    if table is None or any("决算" in t.title for t in ctx.tables.tables):
-        return False
-    summary = read_summary(table, ctx.year)
-    if summary.income_year is None or summary.income_total is None:
-        return False
-    return _carry_sum(table, summary) == 0
 
 
 #: the tables of one source of money: (kinds, what their total is: "" = their columns are read by header)
@@ -619,13 +390,13 @@ def column_sources(ctx: AuditContext) -> dict[tuple[str, str], list[_Source]]:
     year = ctx.year
 
     def add(scope: str, quantity: str, table: Table, row: Row, column: str | None) -> None:
-        if column is not None and (value := _readable(table, row, column)) is not None:
+        if column is not None and (value := readable_amount(table, row, column)) is not None:
             out.setdefault((scope, quantity), []).append(_Source(table, row, column, value))
 
     for scope, groups in _SCOPES.items():
         for kinds, whole in groups:
             for table in _views(ctx, kinds):
-                total = _own_total(table, year) if whole else _table_total(table, year)
+                total = _own_total(table, year) if whole else table_total(table, year)
                 if total is None:
                     continue
                 roles = _headed(table, year)
@@ -636,20 +407,20 @@ def column_sources(ctx: AuditContext) -> dict[tuple[str, str], list[_Source]]:
                 for quantity in wanted:
                     add(scope, quantity, table, total[0], roles.get(quantity))
     gpb = _only(ctx, "gpb_expenditure")
-    gpb_total = None if gpb is None else _table_total(gpb, year)
+    gpb_total = None if gpb is None else table_total(gpb, year)
     if gpb_total is None:
         return out
     # the 支出总表 covers every source: its columns are the 一般公共预算's when its grand total is
     spending = _only(ctx, "expenditure")
-    if spending is not None and (total := _table_total(spending, year)) is not None and total[2] == gpb_total[2]:
+    if spending is not None and (total := table_total(spending, year)) is not None and total[2] == gpb_total[2]:
         roles = _headed(spending, year)
         for quantity in _QUANTITIES:
             add("一般公共预算", quantity, spending, total[0], roles.get(quantity))
-    if not _carry_free(ctx):
+    if not carry_free(ctx):
         return out  # the 一般公共预算 column of an all-source table may spend money carried over (珠海 表11、表12)
     for kind, quantity in (("basic_expenditure", "basic"), ("projects", "project")):
         by_source = _only(ctx, kind)
-        if by_source is not None and (total := _table_total(by_source, year)) is not None:
+        if by_source is not None and (total := table_total(by_source, year)) is not None:
             add("一般公共预算", quantity, by_source, total[0], _headed(by_source, year).get("gpb"))
     return out
 

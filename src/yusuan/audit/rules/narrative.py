@@ -127,7 +127,7 @@ def _percent(part: int, whole: int) -> Decimal:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _at_precision(exact: Decimal, written: str) -> tuple[Decimal, bool]:
+def percent_at_precision(exact: Decimal, written: str) -> tuple[Decimal, bool]:
     """The exact percentage at the precision it is written with, and whether the text agrees.
 
     '4.0%' for 3.95% agrees (one decimal); a rate written with only zero decimals ('4.0',
@@ -160,7 +160,7 @@ def shares(ctx: AuditContext) -> Iterator[Finding]:
         whole = _whole_for(ctx, fact)
         if part is None or whole is None or whole is part or whole.fen == 0:
             continue
-        expected, close = _at_precision(Decimal(part.fen) * 100 / Decimal(whole.fen), fact.text)
+        expected, close = percent_at_precision(Decimal(part.fen) * 100 / Decimal(whole.fen), fact.text)
         low, high = _bounds(part), _bounds(whole)
         if close or (high[0] > 0 and _within(fact.text, low[0] * 100 / high[1], low[1] * 100 / high[0])):
             continue  # amounts written in whole 万元 leave the exact share open within their rounding
@@ -200,8 +200,9 @@ def growth(ctx: AuditContext) -> Iterator[Finding]:
                 break  # last year's figure is not positive: no rate to check (or the amount was misread)
             # a rate is compared at the precision it is written with ('4.0%' is 3.95% rounded), and
             # amounts written in whole 万元 leave the exact rate open within their rounding
-            expected, close = _at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
-            if close or (not stated_prior and _growth_within(fact, current)):
+            expected, close = percent_at_precision(Decimal(fact.fen) * 100 / Decimal(prior), fact.rate)
+            within = _stated_growth_within(fact, current) if stated_prior else _growth_within(fact, current)
+            if close or within:
                 break
             checked.append((current, prior, expected))
         if len(checked) < len(bases):
@@ -246,6 +247,15 @@ def _growth_within(change: NarrativeFact, current: NarrativeFact) -> bool:
     low = change_low * 100 / (current_high + sign * change_low)
     high = change_high * 100 / (current_low + sign * change_high)
     return _within(change.rate, min(low, high), max(low, high))
+
+
+def _stated_growth_within(change: NarrativeFact, prior: NarrativeFact) -> bool:
+    """Whether the written rate fits some exact amounts the written change and last year's stated
+    amount round to ('上年为 6.37 万元，增加 0.71 万元，增长 11.11%': 0.705–0.715 over 6.365–6.375)."""
+    (change_low, change_high), (prior_low, prior_high) = _bounds(change), _bounds(prior)
+    if prior_low <= 0 or change_low < 0:
+        return False
+    return _within(change.rate, change_low * 100 / prior_high, change_high * 100 / prior_low)
 
 
 def _growth_bases(ctx: AuditContext, earlier: list[NarrativeFact], change: NarrativeFact) -> list[NarrativeFact]:

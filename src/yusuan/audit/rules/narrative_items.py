@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding, Place
 from yusuan.audit.rules import rule
-from yusuan.audit.rules.generic import _current, _readable
+from yusuan.audit.rules.generic_figures import readable_amount, this_year
 from yusuan.extract.generic import table_display_step
 from yusuan.extract.narrative import NarrativeFact
 from yusuan.extract.tables import normal
@@ -125,7 +125,7 @@ _PART_OR_CHANGE = re.compile(r"基本|项目|人员|公用|增减|比|%|％")
 def _total_column(table: Table, year: int) -> str | None:
     """The table's first column of this year's totals (not a part such as 基本支出, nor a change)."""
     for column in table.columns:
-        if column.type == "amount" and _current(column, year):
+        if column.type == "amount" and this_year(column, year):
             return None if _PART_OR_CHANGE.search("".join(column.headers)) else column.key
     return None
 
@@ -133,7 +133,7 @@ def _total_column(table: Table, year: int) -> str | None:
 def _total(table: Table, row: Row, year: int) -> tuple[str, int] | None:
     """A row's amount in the table's total column: None when blank or cut (not read: not compared)."""
     column = _total_column(table, year)
-    value = None if column is None else _readable(table, row, column)
+    value = None if column is None else readable_amount(table, row, column)
     return None if column is None or value is None else (column, value)
 
 
@@ -142,8 +142,8 @@ def _row_amounts(table: Table, row: Row, year: int) -> list[int]:
     a sentence under 公用经费 or 专项业务经费 states the item's part, not its total."""
     out = []
     for column in table.columns:
-        if column.type == "amount" and _current(column, year):
-            value = _readable(table, row, column.key)
+        if column.type == "amount" and this_year(column, year):
+            value = readable_amount(table, row, column.key)
             if value is not None:
                 out.append(value)
     return out

@@ -17,7 +17,7 @@ from decimal import Decimal
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding, Place
 from yusuan.audit.rules import rule
-from yusuan.audit.rules.narrative import _at_precision
+from yusuan.audit.rules.narrative import percent_at_precision
 from yusuan.extract.narrative import NarrativeFact
 from yusuan.extract.tables import normal
 from yusuan.money import format_wan
@@ -212,7 +212,7 @@ def rate_arithmetic(ctx: AuditContext) -> Iterator[Finding]:
         if not c.rate or c.earlier.fen <= 0 or not _says(c.word, c.earlier.fen, c.current.fen):
             continue  # a wrong direction is the comparison's finding
         exact = Decimal(c.current.fen - c.earlier.fen) * 100 / Decimal(c.earlier.fen)
-        expected, close = _at_precision(exact, c.rate)
+        expected, close = percent_at_precision(exact, c.rate)
         if close:
             continue
         yield finding(

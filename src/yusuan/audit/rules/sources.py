@@ -20,17 +20,10 @@ from functools import partial
 from yusuan.audit.context import AuditContext
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
-from yusuan.audit.rules.generic import (
-    _HEADER_NOISE,
-    _carry_free,
-    _current,
-    _first,
-    _label,
-    _readable,
-    _table_total,
-    figures_agree,
-    read_summary,
-)
+from yusuan.audit.rules.generic import figures_agree
+from yusuan.audit.rules.generic_figures import first_amount, readable_amount, row_label, table_total, this_year
+from yusuan.audit.rules.summary_lines import carry_free, read_summary
+from yusuan.extract.column_parts import bare_header
 from yusuan.tables.model import Column, Row, Table
 
 _TAIL = "rounding.tail_difference"
@@ -85,7 +78,7 @@ def _headers_read(table: Table, row: Row) -> bool:
 
 
 def _column_source(header: str) -> str:
-    text = _HEADER_NOISE.sub("", header).removesuffix("小计")
+    text = bare_header(header).removesuffix("小计")
     for group in _GROUPS:
         if text.startswith(group):
             name = _source(text[len(group) :])
@@ -119,19 +112,21 @@ def _lines(table: Table, year: int, carry_too: bool) -> dict[str, _Figure]:
     found: dict[str, list[_Figure]] = {}
     for part, rows_of_part in ((False, above), (True, below)):
         for row in rows_of_part:
-            name = _line_source(_label(row))
+            name = _line_source(row_label(row))
             if not name or (name in _CARRY) != part:
                 continue
-            first = _first(table, row, year)
+            first = first_amount(table, row, year)
             if first is None or first[0] != column:
                 continue
-            found.setdefault(name, []).append(_Figure(table, row, column, first[1], f"「{_label(row)}」行"))
+            found.setdefault(name, []).append(_Figure(table, row, column, first[1], f"「{row_label(row)}」行"))
     return {name: figures[0] for name, figures in found.items() if len(figures) == 1}
 
 
 def _columns(table: Table, year: int) -> dict[str, _Figure]:
     """The 收入总表's 合计 row, by the source each of its columns names (one column a source)."""
-    totals = [r for r in table.rows if r.kind == "total" and _label(r) in ("合计", "总计", "") and not r.value("code")]
+    totals = [
+        r for r in table.rows if r.kind == "total" and row_label(r) in ("合计", "总计", "") and not r.value("code")
+    ]
     if len(totals) != 1 or not _headers_read(table, totals[0]):
         return {}
     row = totals[0]
@@ -139,13 +134,13 @@ def _columns(table: Table, year: int) -> dict[str, _Figure]:
     for column in table.columns:
         name = _column_source("".join(column.headers)) if column.type == "amount" else ""
         # the carry-over's own header says 上年: that alone does not make it last year's column
-        if name and _current(column if name not in _CARRY else _without_carry(column), year):
+        if name and this_year(column if name not in _CARRY else _without_carry(column), year):
             found.setdefault(name, []).append(column.key)
     out = {}
     for name, keys in found.items():
-        value = _readable(table, row, keys[0]) if len(keys) == 1 else None
+        value = readable_amount(table, row, keys[0]) if len(keys) == 1 else None
         if value is not None:
-            header = _HEADER_NOISE.sub("", "".join(table.column(keys[0]).headers))
+            header = bare_header("".join(table.column(keys[0]).headers))
             out[name] = _Figure(table, row, keys[0], value, f"「{'/'.join(row.key)}」行「{header}」列")
     return out
 
@@ -168,16 +163,16 @@ def _spending(ctx: AuditContext) -> dict[str, list[_Figure]]:
     in the column of that source, and the 合计 of that source's spending table. Only when no
     money carried over is spent (the fiscal total would then hold it, the source's table may not)."""
     fiscal = _only(ctx, "fiscal_summary")
-    if fiscal is None or not _carry_free(ctx):
+    if fiscal is None or not carry_free(ctx):
         return {}
-    rows = [r for r in fiscal.rows if r.kind == "total" and _label(r) in ("本年支出合计", "支出合计")]
+    rows = [r for r in fiscal.rows if r.kind == "total" and row_label(r) in ("本年支出合计", "支出合计")]
     if len(rows) != 1 or not _headers_read(fiscal, rows[0]):
         return {}
     row = rows[0]
     by_source: dict[str, list[str]] = {}
     for column in fiscal.columns:
         name = _column_source("".join(column.headers)) if column.type == "amount" else ""
-        if name and _current(column, ctx.year):
+        if name and this_year(column, ctx.year):
             by_source.setdefault(name, []).append(column.key)
     out: dict[str, list[_Figure]] = {}
     for name, kind in _SPENDING:
@@ -185,13 +180,13 @@ def _spending(ctx: AuditContext) -> dict[str, list[_Figure]]:
         keys = by_source.get(name, [])
         if own is None or len(keys) != 1 or "收入" in own.title or "收支" in own.title:
             continue
-        value = _readable(fiscal, row, keys[0])
-        total = _table_total(own, ctx.year)
+        value = readable_amount(fiscal, row, keys[0])
+        total = table_total(own, ctx.year)
         if value is None or total is None:
             continue
-        header = _HEADER_NOISE.sub("", "".join(fiscal.column(keys[0]).headers))
+        header = bare_header("".join(fiscal.column(keys[0]).headers))
         out[name + "支出"] = [
-            _Figure(fiscal, row, keys[0], value, f"「{_label(row)}」行「{header}」列"),
+            _Figure(fiscal, row, keys[0], value, f"「{row_label(row)}」行「{header}」列"),
             _Figure(own, total[0], total[1], total[2], f"「{'/'.join(total[0].key)}」行"),
         ]
     return out

@@ -24,6 +24,7 @@ from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
 from yusuan.extract.codes import OWN_PART, unit_name
 from yusuan.extract.generic import table_display_step, text_kinds
+from yusuan.extract.hierarchy import sum_check
 from yusuan.tables.model import Row, Table
 
 _TAIL = "rounding.tail_difference"
@@ -100,7 +101,9 @@ def read_units(table: Table, columns: list[str]) -> _Units | None:
         if not heads_by_name and len(units) > 2:
             # the department's row (退役军人事务局) above its units: it adds them up, or it is the 合计
             step = table_display_step(table)
-            if _sums(units[0], units[1:], columns, step) or (grand and _sums(units[0], grand, columns, step)):
+            if _sums(table, units[0], units[1:], columns, step) or (
+                grand and _sums(table, units[0], grand, columns, step)
+            ):
                 heads_by_name = [0]
         if heads_by_name == [0]:
             top, under = [units[0]], {id(units[0]): units[1:]}
@@ -113,17 +116,17 @@ def read_units(table: Table, columns: list[str]) -> _Units | None:
     return _Units(grand[0] if grand else None, top, under)
 
 
-def _sums(row: Row, parts: list[Row], columns: list[str], step: int) -> bool:
+def _sums(table: Table, row: Row, parts: list[Row], columns: list[str], step: int) -> bool:
     """Whether a row's amounts are the sum of the parts' in every column (within rounding)."""
     compared = 0
     for column in columns:
         value = row.value(column)
-        values = [p.value(column) for p in parts]
+        values = [v if isinstance(v := p.value(column), int) else 0 for p in parts]
         if not isinstance(value, int):
-            if any(isinstance(v, int) and v for v in values):
+            if any(values):
                 return False
             continue
-        if abs(value - sum(v for v in values if isinstance(v, int))) > step * len(parts):
+        if not sum_check(table, row, parts, column, value, values, "", step).held:
             return False
         compared += 1
     return compared > 0
@@ -183,11 +186,10 @@ def _compare(
         values = [_part(p, column, positional) for p in parts]
         if any(v is None for v in values):
             continue
-        expected = sum(v for v in values if v is not None)
+        check = sum_check(table, parent, parts, column, actual, [v or 0 for v in values], what, step)
+        expected, difference, tail = check.expected, check.difference, check.held
         if not expected and not actual:
             continue
-        difference = actual - expected
-        tail = abs(difference) <= step * len(parts)
         shown = [p for p in parts if p.cells.get(column) is not None]
         ctx.count(table, tail, cells=[(table, r, column) for r in (parent, *shown)])
         if difference == 0:
