@@ -144,6 +144,7 @@ def _pieces(text: str) -> tuple[str, ...]:
     return tuple(pieces)
 
 
+@cache
 def _blank_half(ch: str) -> bool:
     """Full-width punctuation (，。、；）（“”): half of its em is blank."""
     return unicodedata.category(ch).startswith("P") and _full_width(ch)
@@ -173,22 +174,27 @@ def _compressed_em(text: str, bold: bool) -> float:
 def _measured_pieces(text: str, bold: bool) -> tuple[_Piece, ...]:
     """``text``'s pieces, measured as Typst sets Chinese punctuation (the blank halves of full-width
     marks dropped at a line's start and end, and shared by two marks side by side)."""
-    measured = []
+    widths = [_char_em(ch, bold) for ch in text]
+    # what each character gives back when the next shares its blank half
+    shared = [widths[k] / 2 if _blank_half(text[k]) and _blank_half(text[k + 1]) else 0.0 for k in range(len(text) - 1)]
+    measured, start = [], 0
     for piece in _pieces(text):
         shown = piece.rstrip()
-        head = _char_em(shown[0], bold) / 2 if shown and _trimmed_at_start(shown[0]) else 0.0
-        tail = _char_em(shown[-1], bold) / 2 if shown and _trimmed_at_end(shown[-1]) else 0.0
+        end, shown_end = start + len(piece), start + len(shown)
+        head = widths[start] / 2 if shown and _trimmed_at_start(shown[0]) else 0.0
+        tail = widths[shown_end - 1] / 2 if shown and _trimmed_at_end(shown[-1]) else 0.0
         measured.append(
             _Piece(
                 piece,
-                _compressed_em(piece, bold),
-                _compressed_em(shown, bold),
+                sum(widths[start:end]) - sum(shared[start : max(end - 1, start)]),
+                sum(widths[start:shown_end]) - sum(shared[start : max(shown_end - 1, start)]),
                 head,
                 tail,
                 _blank_half(piece[0]),
                 bool(shown) and shown == piece and _blank_half(shown[-1]),
             )
         )
+        start = end
     return tuple(measured)
 
 
@@ -202,7 +208,7 @@ def wrapped_lines(text: str, width_em: float, bold: bool = False) -> tuple[str, 
     line, used, head, blank = "", 0.0, 0.0, False
     for piece in _measured_pieces(text, bold):
         shared = 0.5 if line and blank and piece.first_blank else 0.0
-        if line and used - shared + piece.shown - piece.tail - head > width_em + EPSILON_EM:
+        if line.strip() and used - shared + piece.shown - piece.tail - head > width_em + EPSILON_EM:
             lines.append(line.rstrip())
             line, used, shared = "", 0.0, 0.0
         if not line:
