@@ -48,6 +48,7 @@ TRIALS = 16  # …or coarser, to try no more widths than this
 SEARCH_ROUNDS = 3  # passes over the columns while they leave fewer lone characters
 QUANTUM_EM = 1 / 4  # while searching, a cell's room is rounded down to this
 TEXTS_CACHED = 8192  # texts whose measures are kept (bounded: the web application renders for years)
+TABLES_CACHED = 256  # tables whose widths are kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +412,16 @@ def _moved(weights: list[int], minimum: list[float], maximum: list[float], i: in
 def without_orphans(
     cells: Sequence[FitCell], nowrap: Sequence[float], size: float, weights: Sequence[int], orientation: str
 ) -> list[int]:
+    """Column widths that leave the fewest cells with one character alone on their last line
+    (:func:`_search_widths`; the same table laid out again, as the DOCX does after the PDF, is not
+    searched again)."""
+    return list(_search_widths(tuple(cells), tuple(nowrap), size, tuple(weights), orientation))
+
+
+@lru_cache(maxsize=TABLES_CACHED)
+def _search_widths(
+    cells: tuple[FitCell, ...], nowrap: tuple[float, ...], size: float, weights: tuple[int, ...], orientation: str
+) -> tuple[int, ...]:
     """Column widths that leave the fewest cells with one character alone on their last line.
 
     ``cells`` are the table's text cells (body and header), ``nowrap`` each column's widest
@@ -429,7 +440,7 @@ def without_orphans(
     search = _Search(cells, needs, size, orientation)
     start = search.score(fitted, exact=True)
     if not start[2]:
-        return fitted
+        return tuple(fitted)
     current = [w * WIDTH_STEPS for w in fitted]
     em_units = sum(current) * size / page_room(orientation)  # width units per em
     # every column stays within NARROWEST…WIDEST of its fitted width, and wide enough for its amounts
@@ -458,4 +469,4 @@ def without_orphans(
                 break
         if not improved or not best[2]:
             break
-    return current if search.score(current, exact=True) < start else fitted
+    return tuple(current if search.score(current, exact=True) < start else fitted)
