@@ -124,7 +124,9 @@ def build_one(task: BuildTask) -> BuildResult:
     from yusuan.ledger.problems import BudgetInputError
     from yusuan.ledger.read import read_budget
     from yusuan.outputs import write_outputs
+    from yusuan.render.typst_cache import typeset_in_one_thread
 
+    typeset_in_one_thread()  # one document per core already: Typst's own threads would only add memory
     start = time.perf_counter()
     source, outdir = Path(task.source), Path(task.outdir)
     try:

@@ -52,6 +52,16 @@ def eviction_available() -> bool:
     return _evictor() is not None
 
 
+def typeset_in_one_thread() -> None:
+    """Let Typst lay out with one thread in this process (unless ``RAYON_NUM_THREADS`` says otherwise).
+
+    For batch workers: they already typeset one document per core, so Typst's own layout threads
+    add no speed, only memory (each thread's allocations stay in an arena of its own). Measured
+    on the largest generated department: peak 293 MB with one thread against ~308 MB with two.
+    Takes effect if called before this process typesets its first document."""
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
+
+
 def worker_document_limit() -> int | None:
     """How many PDFs a batch worker process may typeset before it is replaced by a fresh one: no
     limit when the cache is emptied after each, else one (each PDF would stay in its memory).
