@@ -264,6 +264,16 @@ class _Writer:
             ws.write_string(row, col, str(value), self.column_format(spec))
 
     # -- 填写说明
+    def listing(self, ws: Any, row: int, headers: tuple[str, str], lines: Iterable[tuple[str, str]]) -> int:
+        """A two-column list under its headers from ``row`` on; the row after it."""
+        for col, header in enumerate(headers):
+            ws.write_string(row, col, header, self.header[False])
+        listed = list(lines)
+        for offset, (name, meaning) in enumerate(listed, start=1):
+            ws.write_string(row + offset, 0, name, self.text)
+            ws.write_string(row + offset, 1, meaning, self.plain)
+        return row + len(listed) + 1
+
     def help_sheet(self) -> None:
         ws = self.wb.add_worksheet(HELP_SHEET)
         ws.set_column(0, 0, 24)
@@ -291,24 +301,15 @@ class _Writer:
             ws.write_string(row, 0, section.sheet, self.bold)
             ws.write_string(row, 1, f"{note}{required}\n列：{columns}", self.plain)
             row += 1
-        row += 1
-        ws.write_string(row, 0, "「上年数」的项目", self.header[False])
-        ws.write_string(row, 1, "含义", self.header[False])
-        row += 1
-        for key, meaning in PRIOR_YEAR_KEYS.items():
-            ws.write_string(row, 0, key, self.text)
-            ws.write_string(row, 1, meaning, self.plain)
-            row += 1
-        row += 1
-        ws.write_string(row, 0, "「决算变动原因」的项目", self.header[False])
-        ws.write_string(row, 1, "比较", self.header[False])
-        row += 1
-        for name, comparisons in FINAL_SUBJECTS.values():
-            ws.write_string(row, 0, name, self.text)
-            ws.write_string(row, 1, "、".join(FINAL_COMPARISONS[c] for c in comparisons), self.plain)
-            row += 1
-        ws.write_string(row, 0, "功能分类科目“项”的7位编码", self.text)
-        ws.write_string(row, 1, f"{FINAL_COMPARISONS['budget']}（如 2080101）", self.plain)
+        row = self.listing(ws, row + 1, ("「上年数」的项目", "含义"), PRIOR_YEAR_KEYS.items())
+        final_subjects = [
+            *(
+                (name, "、".join(FINAL_COMPARISONS[c] for c in comparisons))
+                for name, comparisons in FINAL_SUBJECTS.values()
+            ),
+            ("功能分类科目“项”的7位编码", f"{FINAL_COMPARISONS['budget']}（如 2080101）"),
+        ]
+        self.listing(ws, row + 1, ("「决算变动原因」的项目", "比较"), final_subjects)
         ws.activate()
 
 
