@@ -262,3 +262,18 @@ def test_the_audit_holds_operating_costs_within_their_codes_spending(example_bud
         path.write_bytes(render_xlsx(tables))
         found = [f for f in audit_path(path).findings if f.rule == "cross.table_agreement"]
         assert len(found) == errors, [f.message for f in found]
+
+
+def test_a_units_operating_costs_flag_must_be_yes_or_no(tmp_path):
+    from yusuan.ledger.problems import BudgetInputError
+    from yusuan.ledger.read import read_budget
+
+    text = EXAMPLE_YAML.read_text(encoding="utf-8")
+    assert "  operating_costs: true\n" in text
+    bad = tmp_path / "budget.yaml"
+    bad.write_text(text.replace("  operating_costs: true\n", "  operating_costs: 可能\n"), encoding="utf-8")
+    with pytest.raises(BudgetInputError) as caught:
+        read_budget(bad)
+    [problem] = caught.value.problems
+    assert "报告机关运行经费" in problem.message and "应为 是 或 否" in problem.message
+    assert problem.origin.sheet == "units"
