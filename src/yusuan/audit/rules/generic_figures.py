@@ -1,7 +1,7 @@
 """The figures a table read by the generic extractor prints, as the generic rules read them: a row's
 label, the columns of this year, a row's first amount of this year, the table's 合计, and whether
 a cell's amount is whole (a number wrapped over two lines shows fewer decimals than the table).
-Shared by the rules of generic.py, sources.py and narrative_items.py.
+Shared by the rules of generic.py, sources.py, summary_lines.py, units.py and narrative_items.py.
 """
 
 from __future__ import annotations
