@@ -384,3 +384,22 @@ def test_a_part_read_into_another_column_is_uncertain_from_the_reading() -> None
         ("table.generic_columns", "合计"),
         ("table.generic_columns", "201"),
     ]
+
+
+def test_an_amount_glued_to_the_next_panels_label_does_not_make_the_others_look_cut() -> None:
+    """Two-panel tables: '12593.11（一）一般公共服务支出' is one printed word. What follows its point is
+    not decimals; read as 14 of them it made every other amount of the table look wrapped (cut)."""
+    from yusuan.audit.rules.generic_figures import first_amount, readable_amount
+    from yusuan.tables.model import Cell, Column, Location, Row, Table
+
+    def amount(fen: int, printed: str) -> dict[str, Cell]:
+        return {"v1": Cell(fen, Location(page=1, text=printed))}
+
+    glued = Row(("收入总计",), "total", amount(1_259_311_000, "12593.11（一）一般公共服务支出"))
+    plain = Row(("一般公共预算拨款收入",), "item", amount(1_000_000_000, "10000.00"))
+    cut = Row(("政府性基金预算拨款收入",), "item", amount(25_930_000, "259.3"))  # 259.3 / 1 over two lines
+    table = Table("summary", "表1", "收支总表", "万元", [Column("v1", ("预算数",))], [glued, plain, cut])
+    assert readable_amount(table, plain, "v1") == 1_000_000_000
+    assert first_amount(table, plain) == ("v1", 1_000_000_000)
+    assert readable_amount(table, cut, "v1") is None
+    assert readable_amount(table, glued, "v1") is None  # its decimals cannot be told: not relied on

@@ -374,3 +374,21 @@ def test_the_audit_checks_the_hierarchy_the_reading_computed(monkeypatch) -> Non
     assert set(computed.values()) == {1}
     for table in report.tableset.tables:
         assert report.context.code_checks(table) == hierarchy_checks(table)
+
+
+def test_the_hierarchy_check_uses_only_public_names_of_the_generic_reader() -> None:
+    """What hierarchy.py shares with the generic reader (its vocabulary, what an income line and a code
+    table are) is public there: no ``_`` name is imported from another module."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    path = ROOT / "src" / "yusuan" / "extract" / "hierarchy.py"
+    private = [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("yusuan")
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+    assert private == []

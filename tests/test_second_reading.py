@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.conftest import corpus_file
+from tests.conftest import corpus_file, page_count_zeroed
 from yusuan.audit.engine import audit_document, audit_path, read_any
 from yusuan.extract import second_reading
 from yusuan.extract.document import Word
@@ -333,28 +333,19 @@ def test_a_cell_read_blank_where_an_amount_is_printed_becomes_uncertain(monkeypa
     assert result.disagreed == 0 and blank.cells["v1"].certain
 
 
-def _page_count_zeroed(path, pages: int) -> bytes:
-    """The PDF's bytes with its page tree's /Count printed as zeros (same length, so every offset
-    stays): PDFium counts the pages by walking the tree, Poppler refuses the document."""
-    data = path.read_bytes()
-    count = f"/Count {pages}".encode()
-    assert data.count(count) == 1
-    return data.replace(count, b"/Count " + b"0" * len(str(pages)))
-
-
 @needs_poppler
 def test_a_pdf_poppler_refuses_is_audited_without_the_second_reading(tmp_path):
     """Yantai's 公开表10 defect in a PDF whose page tree says /Count 00: PDFium reads its 56 pages,
     Poppler refuses it ('Invalid page count 0'). The audit completes, reports the defect as read, and
-    says the amounts it rests on could not be read a second time."""
+    says, in the text and in the HTML report, that the amounts it rests on could not be read a second time."""
     import io
 
     from rich.console import Console
 
-    from yusuan.audit.report import print_text
+    from yusuan.audit.report import print_text, render_html
 
     damaged = tmp_path / "yantai-count-zero.pdf"
-    damaged.write_bytes(_page_count_zeroed(corpus_file("c025_yantai_013.pdf"), 56))
+    damaged.write_bytes(page_count_zeroed(corpus_file("c025_yantai_013.pdf"), 56))
     assert second_reading.poppler_words(damaged.read_bytes(), 1, 1) is None
     report = audit_path(damaged)
     assert report.source["pages"] == 56
@@ -365,10 +356,15 @@ def test_a_pdf_poppler_refuses_is_audited_without_the_second_reading(tmp_path):
     out = io.StringIO()
     print_text([report], Console(file=out, width=200))
     assert "未能用第二种读法（Poppler）复核" in out.getvalue()
+    html = render_html([report])
+    assert f"错误所依据的 {report.stats['second_reading']['cells']} 个金额未能用第二种读法（Poppler）复核" in html
+    assert html.index("第二种读法") < html.index("116.37")  # before the errors it qualifies
     # the undamaged document was read a second time: no such note
+    undamaged = audit_path(corpus_file("c025_yantai_013.pdf"))
     out = io.StringIO()
-    print_text([audit_path(corpus_file("c025_yantai_013.pdf"))], Console(file=out, width=200))
+    print_text([undamaged], Console(file=out, width=200))
     assert "第二种读法" not in out.getvalue()
+    assert "第二种读法" not in render_html([undamaged])
 
 
 def test_a_pdftotext_that_hangs_is_given_up_after_its_timeout(tmp_path, monkeypatch):

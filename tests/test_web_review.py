@@ -8,13 +8,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from datetime import timedelta
 
 import pytest
 
 pytest.importorskip("fastapi")
 
-from tests.conftest import EXAMPLE_XLSX, SEED, revised_example
+from tests.conftest import EXAMPLE_XLSX, SEED, corpus_file, page_count_zeroed, revised_example
 from tests.test_web_api import EXAMPLE, _client, _csrf, _latest, _upload, web_app
 
 
@@ -99,6 +100,24 @@ def test_an_audits_findings_export_as_csv_and_xlsx(app, seed_audit):
     assert _client(app, "other_editor").get(f"/audits/{seed_audit['id']}/findings.csv").status_code == 403
     page = client.get(f"/audits/{seed_audit['id']}").text
     assert f"/audits/{seed_audit['id']}/findings.xlsx" in page and f"/audits/{seed_audit['id']}/findings.csv" in page
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_an_audit_without_the_second_reading_says_so_on_its_page_and_report(app, seed_audit):
+    """Yantai's 公开表10 defect in a PDF Poppler refuses (/Count 00): the audit page and its full report
+    say the error's amounts were read once only; the seed, a text with no second reading to ask, does not."""
+    client = _client(app, "reviewer")
+    damaged = page_count_zeroed(corpus_file("c025_yantai_013.pdf"), 56)
+    response = client.post("/api/audits", files={"file": ("yantai.pdf", damaged)})
+    assert response.status_code == 200, response.text
+    audit = response.json()
+    assert audit["stats"]["second_reading"]["available"] is False
+    assert [f["rule"] for f in audit["findings"] if f["severity"] == "error"] == ["table.code_hierarchy"]
+    note = f"错误所依据的 {audit['stats']['second_reading']['cells']} 个金额未能用第二种读法（Poppler）复核"
+    page = client.get(f"/audits/{audit['id']}").text
+    assert f'<p class="alert notice" role="status">{note}' in page
+    assert note in client.get(f"/audits/{audit['id']}/report").text
+    assert "第二种读法" not in client.get(f"/audits/{seed_audit['id']}").text
 
 
 def test_a_findings_text_that_looks_like_a_formula_stays_text_in_the_workbook():

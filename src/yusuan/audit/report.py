@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -82,14 +82,9 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
             "  " + "，".join(f"[{SEVERITY_STYLE[s]}]{SEVERITY_NAMES[s]} {n}[/]" for s, n in counts.items()),
             highlight=False,
         )
-        second = stats.get("second_reading", {})
-        if second.get("cells") and second.get("available") is False:
-            # Poppler missing, refusing the file or past its timeout: the errors rest on one reading only
-            console.print(
-                f"  [yellow]错误所依据的 {second['cells']} 个金额未能用第二种读法（Poppler）复核："
-                "pdftotext 不可用或无法读取此文件，以下错误仅依据第一种读法[/]",
-                highlight=False,
-            )
+        note = second_reading_note(stats)
+        if note:
+            console.print(f"  [yellow]{escape(note)}[/]", highlight=False)
         for finding in result.findings:
             if finding.severity == "info" and not show_info:
                 continue
@@ -106,6 +101,19 @@ def print_text(results: Iterable[Result], console: Console, *, show_info: bool =
                 highlight=False,
             )
         console.print()
+
+
+def second_reading_note(stats: Mapping[str, Any]) -> str:
+    """What every report says when the amounts its errors rest on could not be read a second time
+    (``stats["second_reading"]`` of a report, or of its stored data); "" when they were, or none were asked."""
+    second = stats.get("second_reading") or {}
+    if not second.get("cells") or second.get("available") is not False:
+        return ""
+    # Poppler missing, refusing the file or past its timeout: the errors rest on one reading only
+    return (
+        f"错误所依据的 {second['cells']} 个金额未能用第二种读法（Poppler）复核："
+        "pdftotext 不可用或无法读取此文件，以下错误仅依据第一种读法"
+    )
 
 
 def _reason_title(reason: str) -> str:
@@ -273,6 +281,7 @@ def render_html(results: list[Result]) -> str:
                 "path": r.source["path"],
                 "document": r.document,
                 "stats": r.stats,
+                "second_reading_note": second_reading_note(r.stats),
                 "tables": r.tables,
                 "findings": [
                     {

@@ -75,7 +75,9 @@ def misgrouped_value(text: str) -> Decimal:
 
 
 def printed_decimals(text: str) -> int:
-    """How many decimals a printed amount shows ('12.5' → 1, '2450000' → 0)."""
+    """How many decimals a printed amount shows ('1,234.5' → 1, '2450000' → 0). A text with more than
+    digits after its point ('12593.11（一）…', glued to the next panel's label) shows none that can be
+    trusted: 0, so that it never counts as the table's precision (generic_figures)."""
     _whole, dot, frac = text.strip().partition(".")
     return len(frac) if dot and frac.isdigit() else 0
 

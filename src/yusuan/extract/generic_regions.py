@@ -27,7 +27,10 @@ HEADING_SPAN = 3  # a number and its title printed on separate lines: at most th
 
 
 @dataclass(frozen=True, slots=True)
-class _Vocabulary:
+class GenericVocabulary:
+    """The generic reader's words (``profiles/generic.yaml``): what a title is not, the kinds whose codes
+    label items rather than sum, the kinds whose cells hold sentences, title words → kind, the standard tables."""
+
     not_titles: tuple[str, ...]
     no_hierarchy: frozenset[str]
     text_tables: frozenset[str]
@@ -36,13 +39,14 @@ class _Vocabulary:
 
 
 @cache
-def _vocabulary() -> _Vocabulary:
+def generic_vocabulary() -> GenericVocabulary:
+    """The generic profile's vocabulary, read once."""
     text = resources.files("yusuan.tables").joinpath("profiles", "generic.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     kinds = tuple(
         (tuple(rule["words"]), tuple(rule.get("none", ())), str(rule["kind"])) for rule in data.get("kinds", [])
     )
-    return _Vocabulary(
+    return GenericVocabulary(
         tuple(data.get("not_titles", ())),
         frozenset(data.get("no_hierarchy", ())),
         frozenset(data.get("text_tables", ())),
@@ -56,13 +60,13 @@ def _vocabulary() -> _Vocabulary:
 
 def standard_tables() -> tuple[tuple[str, str, frozenset[str]], ...]:
     """The tables every disclosure must publish (财预〔2016〕143号): (kind, name, kinds accepted for it)."""
-    return _vocabulary().standard
+    return generic_vocabulary().standard
 
 
 def title_kind(title: str) -> str:
     """The canonical kind a printed title stands for ('' when no rule fits)."""
     text = normal(title)
-    for words, excluded, kind in _vocabulary().kinds:
+    for words, excluded, kind in generic_vocabulary().kinds:
         if all(w in text for w in words) and not any(w in text for w in excluded):
             return kind
     return ""
@@ -70,7 +74,7 @@ def title_kind(title: str) -> str:
 
 def text_kinds() -> frozenset[str]:
     """Kinds of tables whose cells hold sentences (绩效目标): amounts there carry their own units."""
-    return _vocabulary().text_tables
+    return generic_vocabulary().text_tables
 
 
 # --- finding tables -------------------------------------------------------------------------------
@@ -82,7 +86,7 @@ _NUMBER = re.compile(
 )
 _NUMBER_TAIL = re.compile(r"[（(]((?:预算|公开)?表\d{1,2})[）)]$")
 _ORDINAL = re.compile(rf"^(?:[{_CN_DIGITS}]+[、.．]|（[{_CN_DIGITS}]+）|\d{{1,2}}[.．、])")
-_YEAR = re.compile(r"(20\d\d)年")
+TITLE_YEAR = re.compile(r"(20\d\d)年")  # the budget year a title prints (2026年部门收支总表)
 _SEPARATORS = "：:.．、 "
 _SENTENCE = re.compile(r"[。；，;]")
 _LEADERS = re.compile(r"[.…·‥]{3,}\s*\d+\s*$")
@@ -158,7 +162,7 @@ def _title_line(line: Line) -> tuple[str, str, str] | None:
     if "表" not in raw or _LEADERS.search(raw):
         return None
     text = _CONTINUED.sub("", normal(raw))
-    if _SENTENCE.search(text) or any(word in text for word in _vocabulary().not_titles):
+    if _SENTENCE.search(text) or any(word in text for word in generic_vocabulary().not_titles):
         return None
     first, space, rest = raw.partition(" ")
     # '表五 一般公共预算…': the space decides
@@ -284,7 +288,7 @@ def find_tables(doc: Document) -> list[GenericRegion]:
     for k, (heading, at, unit, subtitle) in enumerate(accepted):
         end = accepted[k + 1][0].start if k + 1 < len(accepted) else len(lines)
         kind = title_kind(_bare_title(heading.title)) or "other"
-        end = _table_end(lines, heading.end if at is None else at + 1, end, kind in _vocabulary().text_tables)
+        end = _table_end(lines, heading.end if at is None else at + 1, end, kind in generic_vocabulary().text_tables)
         body = (heading.end if at is None else at + 1) - heading.start
         region = GenericRegion(
             kind=kind,

@@ -35,7 +35,7 @@ from yusuan.extract.columns import header_paths
 from yusuan.extract.document import Document, Line
 from yusuan.extract.generic_bands import _LABEL_PREFIX
 from yusuan.extract.generic_cells import _TOTAL, GenericRow, _amount_fen, _Cell, _family, _reading, _value
-from yusuan.extract.generic_regions import _YEAR, GenericRegion, _vocabulary, find_tables, text_kinds
+from yusuan.extract.generic_regions import TITLE_YEAR, GenericRegion, find_tables, generic_vocabulary, text_kinds
 from yusuan.extract.generic_rows import parse_rows
 from yusuan.extract.panels import Panels
 from yusuan.extract.tables import normal
@@ -131,7 +131,7 @@ def _catalog_names() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
 _INCOME_LABEL = re.compile(r"收入|拨款$|预算$|资金$|结转|结余")
 
 
-def _income_label(name: str) -> bool:
+def is_income_line(name: str) -> bool:
     """A two-sided table's income line (一、财政拨款, 一般公共预算, 上年结转), standing between the
     expenditure lines: no classification name."""
     return bool(_LABEL_PREFIX.match(name) or _INCOME_LABEL.search(name))
@@ -176,14 +176,14 @@ def _amid(rows: list[GenericRow], k: int) -> bool:
     the 类 above it (a classification name the catalog does not know, not a heading between
     units or an income line)."""
     row = rows[k]
-    if row.codes or not row.values or _income_label(row.name) or unit_name(row.name):
+    if row.codes or not row.values or is_income_line(row.name) or unit_name(row.name):
         return False
     before = next((r.code for r in reversed(rows[:k]) if r.codes), "")
     after = next((r.code for r in rows[k + 1 :] if r.codes), "")
     return bool(before) and len(after) > 3 and after[:3] == before[:3]
 
 
-def _is_code_table(coded: int, with_values: int) -> bool:
+def is_code_table(coded: int, with_values: int) -> bool:
     """A code table: its rows are mostly headed by 功能分类 or 经济分类 codes."""
     return coded >= 2 and coded * 10 >= with_values * 3
 
@@ -210,7 +210,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
                 value.column = k
     if ranges is not None:
         rows = _split_labels(rows, ranges)
-    if first.kind not in _vocabulary().text_tables:  # 绩效目标: numbers there are targets and weights
+    if first.kind not in generic_vocabulary().text_tables:  # 绩效目标: numbers there are targets and weights
         if ranges is None and first.layout != "plain" and not any(r.values for r in rows):
             ranges = []  # every amount printed bare: the columns come from the numbers' positions
         _account_numbers(rows, ranges, header, first.unit)
@@ -233,7 +233,7 @@ def _table(regions: list[GenericRegion], rows: list[GenericRow], header: list[Li
         rows[k].uncertain = True
         for parent in rows_above(rows, k):  # the sums a guessed level enters
             parent.uncertain = True
-    coded = not inferred and _is_code_table(
+    coded = not inferred and is_code_table(
         sum(1 for r in rows if r.family in ("function", "econ")), sum(1 for r in rows if r.values)
     )
     out: list[Row] = []
@@ -421,7 +421,7 @@ def generic_tables(doc: Document, regions: list[GenericRegion] | None = None) ->
         info["body"] = [line for r in group_regions for line in r.lines[r.body :]]  # the lines its rows come from
         tables.append(table)
         infos.append(info)
-    years = Counter(int(m.group(1)) for r in regions for m in [_YEAR.search(r.title)] if m)
+    years = Counter(int(m.group(1)) for r in regions for m in [TITLE_YEAR.search(r.title)] if m)
     names = Counter(r.subtitle for r in regions if r.subtitle)
     tableset = TableSet(
         year=years.most_common(1)[0][0] if years else 0,

@@ -14,8 +14,8 @@ from yusuan.extract.codes import (
     lists_items,
     repeats,
 )
-from yusuan.extract.generic_regions import _vocabulary
-from yusuan.extract.generic_tables import _income_label, _is_code_table
+from yusuan.extract.generic_regions import generic_vocabulary
+from yusuan.extract.generic_tables import is_code_table, is_income_line
 from yusuan.money import UNIT_FEN
 from yusuan.tables.identities import Check
 from yusuan.tables.model import Row, Table
@@ -106,7 +106,7 @@ def hierarchy_checks(table: Table) -> list[Check]:
     """
     rows = table.rows
     label_header = table.column("name").headers if any(c.key == "name" for c in table.columns) else ()
-    if table.kind in _vocabulary().no_hierarchy or lists_items(label_header, (c.headers for c in table.columns)):
+    if table.kind in generic_vocabulary().no_hierarchy or lists_items(label_header, (c.headers for c in table.columns)):
         return []  # a list of purchases, projects, meetings: its codes label items, they do not sum
 
     def is_coded(row: Row) -> bool:
@@ -115,7 +115,7 @@ def hierarchy_checks(table: Table) -> list[Check]:
 
     coded = sum(1 for r in rows if is_coded(r))
     inferred = any(r.cells["code"].location is None for r in rows if is_coded(r))
-    if not _is_code_table(coded, sum(1 for r in rows if any(isinstance(c.value, int) for c in r.cells.values()))):
+    if not is_code_table(coded, sum(1 for r in rows if any(isinstance(c.value, int) for c in r.cells.values()))):
         return []
     columns = [c.key for c in table.columns if c.type == "amount"]
     positional = any(row.cells.get(c) is not None and row.value(c) is None for row in rows for c in columns)
@@ -161,7 +161,7 @@ def hierarchy_checks(table: Table) -> list[Check]:
     # (a name the catalog does not know, in a table whose codes are inferred)
     uncoded = [i for i, row in enumerate(rows) if row.kind == "item" and not is_coded(row) and has_amount(row)]
     # (a two-sided table's income lines stand between the expenditure lines: no children of theirs)
-    loose = [i for i in uncoded if not _income_label(str(rows[i].value("name")))]
+    loose = [i for i in uncoded if not is_income_line(str(rows[i].value("name")))]
     names = {"class": "类", "kuan": "款", "item": "项", "unit": "单位"}
     for mother, kids in children.items():
         row = rows[mother]

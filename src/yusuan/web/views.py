@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm.exc import DetachedInstanceError
 
-from yusuan.audit.report import SEVERITY_NAMES
+from yusuan.audit.report import SEVERITY_NAMES, second_reading_note
 from yusuan.ledger.problems import unlisted_note
 from yusuan.money import format_amount
 from yusuan.store.models import Role, User
@@ -85,6 +85,7 @@ templates.env.globals.update(
     ROLE_LABELS=ROLE_LABELS,
     LOG_ACTIONS=LOG_ACTIONS,
     rule_title=rule_title,
+    second_reading_note=second_reading_note,
     page_url=page_url,
     unlisted_note=unlisted_note,
 )

@@ -18,8 +18,9 @@ from typing import Any
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
-from yusuan.audit.rules.generic_figures import readable_amount, row_label, shown_decimals, table_total, this_year
+from yusuan.audit.rules.generic_figures import readable_amount, row_label, table_total, this_year
 from yusuan.audit.rules.summary_lines import carry_free, carry_sum, read_summary
+from yusuan.extract.amounts import printed_decimals
 from yusuan.extract.column_parts import bare_header, column_parts, column_sum
 from yusuan.extract.generic import table_display_step
 from yusuan.money import UNIT_FEN
@@ -180,7 +181,7 @@ def _total_named(subject: str) -> str | None:
 
 def _written_step(text: str) -> int:
     """The narrative's display step in fen: it writes 万元 with as many decimals as shown."""
-    return UNIT_FEN["万元"] // 10 ** min(shown_decimals(text), 6)
+    return UNIT_FEN["万元"] // 10 ** min(printed_decimals(text), 6)
 
 
 @rule(

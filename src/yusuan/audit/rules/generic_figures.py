@@ -1,13 +1,14 @@
 """The figures a table read by the generic extractor prints, as the generic rules read them: a row's
 label, the columns of this year, a row's first amount of this year, the table's 合计, and whether
 a cell's amount is whole (a number wrapped over two lines shows fewer decimals than the table).
-Shared by the rules of generic.py, sources.py and narrative_items.py.
+Shared by the rules of generic.py, sources.py, summary_lines.py, units.py and narrative_items.py.
 """
 
 from __future__ import annotations
 
 import re
 
+from yusuan.extract.amounts import printed_decimals
 from yusuan.tables.model import Column, Row, Table
 
 
@@ -28,12 +29,6 @@ def this_year(column: Column, year: int) -> bool:
     return all(int(y) == year for y in _OTHER_YEAR.findall(text)) if year else not _OTHER_YEAR.search(text)
 
 
-def shown_decimals(text: str) -> int:
-    """How many decimals a printed amount shows (thousands separators aside)."""
-    _, dot, frac = text.replace(",", "").partition(".")
-    return len(frac) if dot else 0
-
-
 def first_amount(table: Table, row: Row, year: int = 0) -> tuple[str, int] | None:
     """The row's first amount of this year (column, fen); None when that amount looks cut
     (fewer decimals printed than the table's other amounts: a number wrapped over two lines)."""
@@ -44,7 +39,7 @@ def first_amount(table: Table, row: Row, year: int = 0) -> tuple[str, int] | Non
         cell = row.cells.get(column.key)
         if cell is None or not isinstance(cell.value, int):
             continue
-        if cell.location is not None and cell.location.text and shown_decimals(cell.location.text) < most:
+        if cell.location is not None and cell.location.text and printed_decimals(cell.location.text) < most:
             return None
         return column.key, cell.value
     return None
@@ -55,7 +50,7 @@ def _table_decimals(table: Table) -> int:
     for row in table.rows:
         for cell in row.cells.values():
             if isinstance(cell.value, int) and cell.location is not None:
-                most = max(most, shown_decimals(cell.location.text))
+                most = max(most, printed_decimals(cell.location.text))
     return most
 
 
@@ -64,7 +59,8 @@ def readable_amount(table: Table, row: Row, column: str) -> int | None:
     cell = row.cells.get(column)
     if cell is None or not isinstance(cell.value, int):
         return None
-    if cell.location is not None and cell.location.text and shown_decimals(cell.location.text) < _table_decimals(table):
+    printed = cell.location.text if cell.location is not None else ""
+    if printed and printed_decimals(printed) < _table_decimals(table):
         return None
     return cell.value
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from yusuan.audit.context import AuditContext, finding
 from yusuan.audit.finding import Finding
 from yusuan.audit.rules import rule
+from yusuan.audit.rules.generic_figures import row_label
 from yusuan.extract.codes import OWN_PART, unit_name
 from yusuan.extract.generic import table_display_step, text_kinds
 from yusuan.extract.hierarchy import sum_check
@@ -32,11 +33,6 @@ _TAIL = "rounding.tail_difference"
 #: columns whose figures do not add up over rows (rates, shares)
 _NOT_ADDITIVE = re.compile(r"率|%|％|比例|比重|占比")
 _GRAND_TOTAL = ("合计", "总计", "共计", "")
-
-
-def _name(row: Row) -> str:
-    name = row.value("name")
-    return re.sub(r"\s+", "", name) if isinstance(name, str) else ""
 
 
 def _code(row: Row) -> str:
@@ -65,7 +61,7 @@ class _Units:
 def read_units(table: Table, columns: list[str]) -> _Units | None:
     """The table's units, when each row with amounts is the grand total, a unit or a unit's detail."""
     totals = [r for r in table.rows if r.kind == "total" and _amounts(r, columns)]
-    grand = [r for r in totals if _name(r) in _GRAND_TOTAL and not _code(r)]
+    grand = [r for r in totals if row_label(r) in _GRAND_TOTAL and not _code(r)]
     if len(grand) != len(totals) or len(grand) > 1:
         return None
     units: list[Row] = []
@@ -75,7 +71,7 @@ def read_units(table: Table, columns: list[str]) -> _Units | None:
     for row in table.rows:
         if any(row is g for g in grand) or not _amounts(row, columns):
             continue
-        code, name = _code(row), _name(row)
+        code, name = _code(row), row_label(row)
         unit_by_code = by_code and (re.fullmatch(r"\d{6}", code) is not None or code in heads)
         if unit_by_code or (not by_code and not code and unit_name(name)):
             units.append(row)
@@ -97,7 +93,7 @@ def read_units(table: Table, columns: list[str]) -> _Units | None:
                 under.setdefault(id(mother), []).append(unit)
     else:
         # a unit followed by its own 本级 is a department above the units after it
-        heads_by_name = [k for k in range(len(units) - 1) if _own(_name(units[k])) == _own(_name(units[k + 1]))]
+        heads_by_name = [k for k in range(len(units) - 1) if _own(row_label(units[k])) == _own(row_label(units[k + 1]))]
         if not heads_by_name and len(units) > 2:
             # the department's row (退役军人事务局) above its units: it adds them up, or it is the 合计
             step = table_display_step(table)
