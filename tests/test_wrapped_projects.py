@@ -142,3 +142,68 @@ def test_a_centred_tail_in_the_pdf_continues_the_name(built, project_names):
     report = audit_document(doc)
     assert _errors(report) == []
     assert _read_projects(report) == project_names
+
+
+def _performance_tails(lines: list[str]) -> list[tuple[int, int]]:
+    """(line, column) of each 预算15表 line that opens with a project name's tail: a word in the
+    column where the name starts on the project's own line (the one opening with its long code)."""
+    start = next(k for k, line in enumerate(lines) if line.strip() == "预算15表")
+    out, column = [], -1
+    for k in range(start, len(lines)):
+        own = re.match(r"^(\d{12,}\s+)\S", lines[k])
+        if own:
+            column = len(own.group(1))
+            continue
+        if column > 0 and re.match(rf"^ {{{column}}}\S", lines[k]):
+            out.append((k, column))
+    return out
+
+
+@pytest.mark.parametrize("shift", [-2, 2])
+def test_a_performance_name_tail_off_its_column_continues_the_name(built, short_units, shift):
+    """预算15表 read from -layout text, each project name's tail a column or two off its name's
+    first line (the target cells right of it where they were): the name still reads whole."""
+    from yusuan.tables import build_tables
+
+    _pdf, lines = built
+    lines = list(lines)
+    tails = _performance_tails(lines)
+    assert len(tails) >= 5
+    for k, column in tails:
+        word = lines[k].split()[0]
+        rest = lines[k][column + len(word) :]
+        assert rest[: max(shift, 0) + 1].strip() == ""  # room to move the word right
+        lines[k] = " " * (column + shift) + word + " " * max(-shift, 0) + rest[max(shift, 0) :]
+    report = audit_document(parse_text("\n".join(lines), path="shifted15.txt"))
+    assert _errors(report) == []
+    assert _performance_names(report.tableset) == _performance_names(build_tables(short_units))
+
+
+def _performance_names(tables) -> dict[tuple[str, ...], object]:
+    """预算15表's group, unit and project names by code (the built table's indicator rows aside)."""
+    return {r.key: r.value("name") for r in tables.by_number("预算15表").rows if len(r.key) == 1}
+
+
+def test_a_centred_performance_name_tail_in_the_pdf_continues_the_name(built, short_units):
+    """预算15表 read from the PDF, each project name's tail centred under its name's first line."""
+    from yusuan.tables import build_tables
+
+    pdf, _lines = built
+    doc = pdf_document(pdf.read_bytes(), str(pdf))
+    in_table, head, moved = False, None, 0
+    for line in doc.lines:
+        in_table = in_table or line.text.strip() == "预算15表"
+        if not in_table or not line.words:
+            continue
+        if re.match(r"^\d{12,}$", line.words[0].text) and len(line.words) > 1:
+            head = line.words[1]  # the project's name on its own line
+            continue
+        word = line.words[0]
+        if head is not None and abs(word.x0 - head.x0) < 1 and word.x1 < head.x1:
+            offset = ((head.x1 - head.x0) - (word.x1 - word.x0)) / 2
+            line.words[0] = replace(word, x0=word.x0 + offset, x1=word.x1 + offset)
+            moved += 1
+    assert moved >= 5
+    report = audit_document(doc)
+    assert _errors(report) == []
+    assert _performance_names(report.tableset) == _performance_names(build_tables(short_units))

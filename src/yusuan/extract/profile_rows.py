@@ -253,10 +253,9 @@ def columns_of(toks: list[Token], anchor: Line | None = None) -> list[list[Token
     for tok in placed:
         if tok.line is anchor and heads:
             continue
-        assert tok.bbox is not None
-        below = max(((_shared(tok, h), k) for k, h in enumerate(heads)), default=(0.0, -1))
-        if below[0] > 0:
-            groups[below[1]].append(tok)
+        under = cell_under(tok, heads)
+        if under is not None:
+            groups[heads.index(under)].append(tok)
         else:
             loose.append(tok)
     for tok in loose:
@@ -271,10 +270,21 @@ def columns_of(toks: list[Token], anchor: Line | None = None) -> list[list[Token
     return sorted(groups, key=lambda g: g[0].bbox[0])  # type: ignore[index]
 
 
-def _shared(tok: Token, head: Token) -> float:
-    """How far two tokens' x ranges overlap (≤ 0 when they do not)."""
-    assert tok.bbox is not None and head.bbox is not None
-    return min(tok.bbox[2], head.bbox[2]) - max(tok.bbox[0], head.bbox[0])
+def cell_under(tok: Token, heads: list[Token]) -> Token | None:
+    """The cell of a row's own line (``heads``, its words there) that a word on a line below stands
+    under most: the cell it continues. None when it stands under none of them. A cell reaches a
+    little beyond its first line's words (as far as words left-aligned with it may stray)."""
+    best, shared = None, 0.0
+    if tok.bbox is None:
+        return None
+    slack = max(tok.bbox[3] - tok.bbox[1], 1.0) * 0.8
+    for head in heads:
+        if head.bbox is None:
+            continue
+        overlap = min(tok.bbox[2], head.bbox[2] + slack) - max(tok.bbox[0], head.bbox[0] - slack)
+        if overlap > shared:
+            best, shared = head, overlap
+    return best
 
 
 def _name_column(row: ParsedRow, leaf: str, categories: tuple[str, ...] = ()) -> str:
