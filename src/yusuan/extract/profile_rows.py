@@ -255,7 +255,7 @@ def columns_of(toks: list[Token], anchor: Line | None = None) -> list[list[Token
             continue
         under = cell_under(tok, heads)
         if under is not None:
-            groups[heads.index(under)].append(tok)
+            next(g for g in groups if g[0] is under).append(tok)
         else:
             loose.append(tok)
     for tok in loose:
