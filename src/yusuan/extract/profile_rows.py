@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from yusuan.extract.document import Line
 from yusuan.extract.profile_regions import normal
 from yusuan.extract.profile_tokens import (
     Token,
@@ -187,12 +188,16 @@ def _parse_items(
         if rows:  # before the first values: the header
             pending.append(tok)
         i += 1
+    if positional and rows and rows[-1].level == leaf:
+        rows[-1].names.extend(_wrapped_below(rows[-1], pending))  # the last row's tail: no row follows to end it
     names = sorted({normal(n) for n in unit_names.values()}, key=len, reverse=True)
     for row in rows:
         if row.level != leaf:
             continue
         text = normal(row.name)
-        own = _name_column(row, leaf) if positional else ""
+        own = _name_column(row, leaf, categories) if positional else ""
+        if row.doubt:
+            doubt(row.values, row.doubt)
         if own:  # positioned cells: the name column is the name, nothing to strip
             row.extra["name"] = own
             row.extra.setdefault("category", "")
@@ -214,28 +219,100 @@ def _parse_items(
     return rows
 
 
-def columns_of(toks: list[Token]) -> list[list[Token]]:
-    """Text tokens grouped by the column they start in (left-aligned cells share their x0)."""
-    groups: list[list[Token]] = []
-    for tok in sorted((t for t in toks if t.bbox), key=lambda t: t.bbox[0]):  # type: ignore[index]
+def _wrapped_below(row: ParsedRow, toks: list[Token]) -> list[Token]:
+    """The words that open ``toks`` on the lines right below a row, one line after another on
+    its page: its cells' wrapped tails (the table's end, or a note further down, is not)."""
+    last = max((t for t in (*row.names, *row.values) if t.bbox), key=lambda t: t.line.top, default=None)
+    out: list[Token] = []
+    for tok in toks:
+        if last is None or tok.bbox is None or tok.kind != "text" or tok.line.page != last.line.page:
+            break
+        if tok.line is not last.line:
+            height = max(tok.bbox[3] - tok.bbox[1], 1.0)
+            if not 0 < tok.line.top - last.line.top <= 2 * height:
+                break
+        out.append(tok)
+        last = tok
+    return out
+
+
+def columns_of(toks: list[Token], anchor: Line | None = None) -> list[list[Token]]:
+    """Text tokens grouped by the column they stand in, left to right.
+
+    Left-aligned cells share their x0. With ``anchor``, the row's own line where each of its
+    cells starts, a word on another line belongs to the anchor's cell it stands under most: a
+    wrapped tail need not start where its cell's first line does (a centred cell, or -layout
+    text placing the tail a column or two off). A word under no cell of the anchor goes by x0.
+    """
+    placed = sorted((t for t in toks if t.bbox), key=lambda t: t.bbox[0])  # type: ignore[index]
+    heads = [t for t in placed if anchor is not None and t.line is anchor]
+    if len(heads) < 2:
+        heads = []
+    groups: list[list[Token]] = [[h] for h in heads]
+    loose: list[Token] = []
+    for tok in placed:
+        if tok.line is anchor and heads:
+            continue
+        under = cell_under(tok, heads)
+        if under is not None:
+            next(g for g in groups if g[0] is under).append(tok)
+        else:
+            loose.append(tok)
+    for tok in loose:
         assert tok.bbox is not None
         width = max(tok.bbox[3] - tok.bbox[1], 1.0)
-        if groups and abs(tok.bbox[0] - groups[-1][0].bbox[0]) <= width * 0.8:  # type: ignore[index]
-            groups[-1].append(tok)
+        candidates = groups if heads else groups[-1:]  # without an anchor: columns in x order, as ever
+        near = next((g for g in candidates if abs(tok.bbox[0] - g[0].bbox[0]) <= width * 0.8), None)  # type: ignore[index]
+        if near is not None:
+            near.append(tok)
         else:
             groups.append([tok])
-    return groups
+    return sorted(groups, key=lambda g: g[0].bbox[0])  # type: ignore[index]
 
 
-def _name_column(row: ParsedRow, leaf: str) -> str:
-    """The item's own name when cells are positioned: 预算12表 类型 | 项目名称 | 单位, 预算07表 单位 | 类型 | 名称."""
-    groups = columns_of(row.names)
+def cell_under(tok: Token, heads: list[Token]) -> Token | None:
+    """The cell of a row's own line (``heads``, its words there) that a word on a line below stands
+    under most: the cell it continues. None when it stands under none of them. A cell reaches a
+    little beyond its first line's words (as far as words left-aligned with it may stray)."""
+    best, shared = None, 0.0
+    if tok.bbox is None:
+        return None
+    slack = max(tok.bbox[3] - tok.bbox[1], 1.0) * 0.8
+    for head in heads:
+        if head.bbox is None:
+            continue
+        overlap = min(tok.bbox[2], head.bbox[2] + slack) - max(tok.bbox[0], head.bbox[0] - slack)
+        if overlap > shared:
+            best, shared = head, overlap
+    return best
+
+
+def _name_column(row: ParsedRow, leaf: str, categories: tuple[str, ...] = ()) -> str:
+    """The item's own name when cells are positioned: 预算12表 类型 | 项目名称 | 单位, 预算07表 单位 | 类型 | 名称.
+
+    The row's own line is the one its amounts stand on; the lines below continue its cells."""
+    anchor = row.values[0].line if row.values else None
+    groups = columns_of(row.names, anchor)
     if len(groups) < 3:
         return ""
     group = groups[1] if leaf == "project" else groups[-1]
-    ordered = sorted(group, key=lambda t: (t.line.top, t.line.line or 0, t.bbox[0] if t.bbox else 0))
     if leaf == "project":
+        kind = [t for t in groups[0] if t.line is anchor]
+        below = [t for t in groups[0] if t.line is not anchor]
+        other = next((t for t in below if normal(t.text) in categories), None)
+        if other is not None:
+            # a line below prints a 类型 of its own: a project printed without amounts, or the row's
+            # wrapped cells — the reading cannot tell; the row's cells end above it, its amounts
+            # are not vouched for
+            row.doubt = row.doubt or f"下一行另印类型“{normal(other.text)}”，可能是未印金额的另一个项目"
+            groups = [[t for t in g if t.line.top < other.line.top] for g in groups]
+            group = groups[1]
+        elif below and normal("".join(t.text for t in kind)) in categories:
+            # the row's 类型 is whole on its own line: words below it are the name's tail, printed
+            # a little to the left (-layout text)
+            groups[0], group = kind, group + below
         row.extra["category"] = normal(
             "".join(t.text for t in sorted(groups[0], key=lambda t: (t.line.top, t.line.line or 0)))
         )
+    ordered = sorted(group, key=lambda t: (t.line.top, t.line.line or 0, t.bbox[0] if t.bbox else 0))
     return normal("".join(t.text for t in ordered))

@@ -23,7 +23,7 @@ from yusuan.extract.profile_place import (
     _settle,
 )
 from yusuan.extract.profile_regions import TableRegion, _after_heading, common_prefix, locate_tables, normal
-from yusuan.extract.profile_rows import ParsedRow, _parse_coded, _parse_items
+from yusuan.extract.profile_rows import ParsedRow, _parse_coded, _parse_items, cell_under
 from yusuan.extract.profile_tokens import Token, _bare_number, _bare_value, bare_amount, tokens
 from yusuan.money import UNIT_FEN
 from yusuan.tables.build import UNIT_BUDGET_LINES
@@ -339,8 +339,10 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
     i = 0
     current: Row | None = None
     current_name_x: float | None = None
+    current_heads: list[Token] = []  # the words on the current row's own line
+    current_names: list[Token] = []  # …those of its name
     while i < len(toks):
-        tok = toks[i]
+        at, tok = i, toks[i]
         code = ""
         if tok.kind == "digits" and len(tok.text) >= 12:
             code = tok.text
@@ -354,6 +356,7 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
         if code:
             i += 1
             name_parts: list[str] = []
+            names: list[Token] = []
             name_x: float | None = None
             while i < len(toks) and toks[i].kind != "amount":
                 if toks[i].kind == "digits" and len(toks[i].text) >= 12:
@@ -364,6 +367,7 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
                 if name_x is None and box is not None:
                     name_x = box[0]
                 name_parts.append(toks[i].text)
+                names.append(toks[i])
                 i += 1
             values: list[Token] = []
             while i < len(toks) and len(values) < len(columns):
@@ -390,6 +394,8 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
             }
             current = Row((code,), kind, cells, {"group": 0, "unit": 1, "item": 2}[kind])
             current_name_x = name_x
+            current_heads = _on_line(toks, at)
+            current_names = [t for t in names if t.line is tok.line]
             rows.append(current)
             if kind == "item":
                 found.project_targets[code] = []
@@ -397,13 +403,30 @@ def _project_performance_table(spec: TableSpec, region: TableRegion, found: Extr
         if current is not None and current.kind in ("item", "unit", "group"):
             x = tok.bbox[0] if tok.bbox is not None else None
             height = (tok.bbox[3] - tok.bbox[1]) if tok.bbox is not None else 0.0
-            if current_name_x is not None and x is not None and abs(x - current_name_x) <= max(height, 1.0) * 0.8:
+            under = cell_under(tok, current_heads) if tok.line is not current_heads[0].line else None
+            if (under is not None and any(under is t for t in current_names)) or (
+                under is None
+                and current_name_x is not None
+                and x is not None
+                and abs(x - current_name_x) <= max(height, 1.0) * 0.8
+            ):
                 # a positioned document: the name cell continues below its row's line
                 current.cells["name"] = Cell(str(current.value("name") or "") + tok.text)
             elif current.kind == "item":
                 found.project_targets[current.key[0]].append(tok)
         i += 1
     return _table(spec, region, rows)
+
+
+def _on_line(toks: list[Token], at: int) -> list[Token]:
+    """The tokens on token ``at``'s line (a line's tokens are consecutive)."""
+    line = toks[at].line
+    start, end = at, at + 1
+    while start > 0 and toks[start - 1].line is line:
+        start -= 1
+    while end < len(toks) and toks[end].line is line:
+        end += 1
+    return toks[start:end]
 
 
 def _number_run(toks: list[Token], i: int) -> bool:
