@@ -11,8 +11,9 @@ process and of its reaped children, and — because local-pool workers are start
 server, so they are grandchildren that ``RUSAGE_CHILDREN`` never sees — the largest resident
 set of any descendant process sampled every 0.1 s during the stage (with psutil, which Dask
 installs).
-A worker's memory is bounded by emptying Typst's memo cache after each PDF and by typesetting
-with the cut fonts (``yusuan.render.typst_cache``, ``yusuan.render.fonts``); where eviction is
+A worker's memory is bounded by emptying Typst's memo cache after each PDF, by typesetting with
+the cut fonts, and by replacing a worker whose resident set after a document exceeds
+``WORKER_MEMORY_MB`` (``yusuan.render.typst_cache``, ``yusuan.render.fonts``); where eviction is
 unavailable, local workers are replaced after each document instead. The output says which.
 The "sampled worker" figure of the local build is the bound to watch (target ≤ 300 MB).
 ``--baseline`` builds the same departments the old way first (full fonts, no eviction, a worker
@@ -39,7 +40,7 @@ from yusuan.executors import DaskExecutor, LocalExecutor
 from yusuan.ledger import write_budget
 from yusuan.ledger.synth import department_seed, generate_budget
 from yusuan.render.fonts import cut_fonts, find_fonts
-from yusuan.render.typst_cache import eviction_available, worker_document_limit
+from yusuan.render.typst_cache import WORKER_MEMORY_MB, eviction_available, worker_document_limit
 
 FORMATS = ["xlsx", "json", "pdf"]
 WORKERS = 2
@@ -121,7 +122,8 @@ def main(n: int = 1000, dask: bool = True, baseline: bool = False) -> None:
         print(
             "worker memory: "
             + (
-                "Typst's memo cache emptied after each PDF (comemo::evict), workers kept"
+                "Typst's memo cache emptied after each PDF (comemo::evict), a worker kept until its "
+                f"resident set after a document exceeds {WORKER_MEMORY_MB} MB"
                 if eviction_available()
                 else f"no cache eviction here: each worker replaced after {limit} document(s)"
             )
@@ -138,7 +140,7 @@ def main(n: int = 1000, dask: bool = True, baseline: bool = False) -> None:
             )
         local_out = root / "local"
         with _Sampler() as sampled:
-            summary = build_batch(inputs, local_out, FORMATS, LocalExecutor(WORKERS, limit))
+            summary = build_batch(inputs, local_out, FORMATS, LocalExecutor(WORKERS, limit, WORKER_MEMORY_MB))
         local_s = summary.seconds
         assert summary.built == n and summary.failed == 0, summary.failures[:3]
         own, children = _peaks()

@@ -84,6 +84,24 @@ def test_local_workers_are_recycled_to_bound_their_memory():
     assert len(set(LocalExecutor(2).map(_worker_pid, range(8)))) == 2  # unbounded: the same two workers
 
 
+_KEPT: list[bytearray] = []
+
+
+def _grow_and_tell_pid(_item: int) -> int:
+    _KEPT.append(bytearray(b"x" * (40 * 2**20)))  # memory this worker keeps, as a fragmented heap does
+    return os.getpid()
+
+
+def test_a_worker_grown_past_its_memory_bound_is_replaced():
+    from yusuan.executors import resident_mb
+
+    assert resident_mb() > 0  # this process's size is known (Linux /proc)
+    # a worker learns its size as its tasks finish, so it may run a few more before it is replaced
+    bounded = list(LocalExecutor(2, worker_memory_mb=150).map(_grow_and_tell_pid, range(24)))
+    assert len(set(bounded)) > 2 and max(bounded.count(pid) for pid in set(bounded)) < 12
+    assert len(set(LocalExecutor(2).map(_grow_and_tell_pid, range(6)))) == 2  # unbounded: the same two
+
+
 def test_an_interrupted_batch_resumes_to_the_same_tree(reference, inputs, tmp_path):
     out = tmp_path / "out"
     calls = 0

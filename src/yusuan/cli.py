@@ -402,13 +402,16 @@ def _count_ledgers(folder: Path) -> int:
 
 @contextmanager
 def _executor(
-    jobs: int, scheduler: str | None, dask_local: int | None, tasks_per_worker: int | None = None
+    jobs: int, scheduler: str | None, dask_local: int | None, typesetting: bool = False
 ) -> Iterator[Executor]:
-    """The executor chosen on the command line, closed afterwards."""
+    """The executor chosen on the command line, closed afterwards; ``typesetting`` (PDFs) bounds
+    its local workers' memory (:mod:`yusuan.render.typst_cache`)."""
     from yusuan.executors import make_executor
+    from yusuan.render.typst_cache import WORKER_MEMORY_MB, worker_document_limit
 
     try:
-        executor = make_executor(jobs, scheduler, dask_local, tasks_per_worker)
+        limits = (worker_document_limit(), WORKER_MEMORY_MB) if typesetting else (None, None)
+        executor = make_executor(jobs, scheduler, dask_local, *limits)
     except ValueError as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
@@ -441,12 +444,11 @@ def batch_build(
 
     from yusuan.batch_build import FAILURES, build_batch
     from yusuan.outputs import output_formats
-    from yusuan.render.typst_cache import worker_document_limit
 
     formats = _formats(format, output_formats())
     total = _count_ledgers(folder)
     with (
-        _executor(jobs, scheduler, dask_local, worker_document_limit() if "pdf" in formats else None) as executor,
+        _executor(jobs, scheduler, dask_local, typesetting="pdf" in formats) as executor,
         Progress(
             TextColumn("生成"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
         ) as progress,

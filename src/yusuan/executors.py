@@ -41,8 +41,10 @@ class Executor(Protocol):
 class LocalExecutor:
     """``jobs`` local worker processes (a ``ProcessPoolExecutor``); ``jobs <= 1`` runs in this process.
 
-    With ``tasks_per_worker``, each worker runs at most that many tasks and is then replaced: for
-    work whose memory a process cannot give back (see ``yusuan.render.typst_cache.worker_document_limit``).
+    With ``tasks_per_worker``, each worker runs at most that many tasks and is then replaced; with
+    ``worker_memory_mb``, a worker whose resident set after a task exceeds it is replaced before its
+    next one. Both are for work whose memory a process cannot give back (see
+    ``yusuan.render.typst_cache``).
 
     Workers are started by a fork server, not forked from this process: a process that
     has already typeset a PDF holds the Typst runtime's threads, and a child forked from it
@@ -51,9 +53,10 @@ class LocalExecutor:
     stop their item and clean up (see ``yusuan.termination``) before the pool shuts down.
     """
 
-    def __init__(self, jobs: int = 1, tasks_per_worker: int | None = None) -> None:
+    def __init__(self, jobs: int = 1, tasks_per_worker: int | None = None, worker_memory_mb: int | None = None) -> None:
         self.jobs = max(1, min(jobs, os.cpu_count() or jobs))
         self.tasks_per_worker = tasks_per_worker  # None: a worker lives as long as the pool
+        self.worker_memory_mb = worker_memory_mb  # None: however large it grows
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         if self.jobs <= 1:
@@ -66,17 +69,19 @@ class LocalExecutor:
         # bound per process. (``max_tasks_per_child`` would do it, but on Python 3.11 a pool using it
         # can hang when a worker retires.)
         slots = [_Slot(context) for _ in range(self.jobs)]
-        pending: deque[Future[R]] = deque()
+        pending: deque[Future[tuple[R, int]]] = deque()
         try:
             for item in items:
                 slot = min(slots, key=_Slot.busy)
-                if self.tasks_per_worker and slot.submitted >= self.tasks_per_worker:
+                if (self.tasks_per_worker and slot.submitted >= self.tasks_per_worker) or (
+                    self.worker_memory_mb and slot.resident_mb > self.worker_memory_mb
+                ):
                     slot.renew()
                 pending.append(slot.submit(fn, item))
                 if len(pending) >= window:
-                    yield pending.popleft().result()
+                    yield pending.popleft().result()[0]
             while pending:
-                yield pending.popleft().result()
+                yield pending.popleft().result()[0]
         except BaseException:
             for slot in slots:
                 _stop_workers(slot.pool, pending)
@@ -95,16 +100,21 @@ class LocalExecutor:
         self.close()
 
     def __repr__(self) -> str:
-        return f"LocalExecutor(jobs={self.jobs}, tasks_per_worker={self.tasks_per_worker})"
+        return (
+            f"LocalExecutor(jobs={self.jobs}, tasks_per_worker={self.tasks_per_worker}, "
+            f"worker_memory_mb={self.worker_memory_mb})"
+        )
 
 
 class _Slot:
-    """One worker process (a pool of one), counting the tasks given to it."""
+    """One worker process (a pool of one), counting the tasks given to it and knowing its size
+    after the last task it finished."""
 
     def __init__(self, context: Any) -> None:
         self.context = context
         self.pool = self._start()
         self.submitted = 0
+        self.resident_mb = 0
         self.futures: list[Future[Any]] = []
 
     def _start(self) -> ProcessPoolExecutor:
@@ -112,11 +122,14 @@ class _Slot:
 
     def busy(self) -> int:
         """Tasks given and not finished."""
+        for future in self.futures:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self.resident_mb = future.result()[1]
         self.futures = [f for f in self.futures if not f.done()]
         return len(self.futures)
 
-    def submit(self, fn: Callable[[T], R], item: T) -> Future[R]:
-        future = self.pool.submit(fn, item)
+    def submit(self, fn: Callable[[T], R], item: T) -> Future[tuple[R, int]]:
+        future = self.pool.submit(_measured, fn, item)
         self.futures.append(future)
         self.submitted += 1
         return future
@@ -125,7 +138,22 @@ class _Slot:
         """Replace the process once its tasks are done: never more than one process per slot."""
         wait(self.futures)
         self.pool.shutdown(wait=True)
-        self.pool, self.submitted, self.futures = self._start(), 0, []
+        self.pool, self.submitted, self.resident_mb, self.futures = self._start(), 0, 0, []
+
+
+def _measured(fn: Callable[[T], R], item: T) -> tuple[R, int]:
+    """``fn(item)`` in a worker, and the worker's resident set afterwards (MB)."""
+    return fn(item), resident_mb()
+
+
+def resident_mb() -> int:
+    """This process's resident set in MB (0 where ``/proc`` does not say)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE") // 2**20
 
 
 def _stop_workers(pool: ProcessPoolExecutor, pending: deque[Future[Any]]) -> None:
@@ -244,14 +272,19 @@ def _takes_n_workers(client: Any) -> bool:
 
 
 def make_executor(
-    jobs: int = 1, scheduler: str | None = None, dask_local: int | None = None, tasks_per_worker: int | None = None
+    jobs: int = 1,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    tasks_per_worker: int | None = None,
+    worker_memory_mb: int | None = None,
 ) -> Executor:
     """The executor the command line asks for: ``--scheduler`` / ``--dask-local N`` / ``-j N`` (local
-    workers replaced after ``tasks_per_worker`` tasks when given; Dask's are the cluster's)."""
+    workers replaced after ``tasks_per_worker`` tasks, or once larger than ``worker_memory_mb``,
+    when given; Dask's are the cluster's)."""
     if scheduler and dask_local:
         raise ValueError("--scheduler 与 --dask-local 只能选一个")
     if scheduler:
         return DaskExecutor(address=scheduler)
     if dask_local:
         return DaskExecutor(local_workers=dask_local)
-    return LocalExecutor(jobs, tasks_per_worker)
+    return LocalExecutor(jobs, tasks_per_worker, worker_memory_mb)
