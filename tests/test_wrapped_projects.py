@@ -124,6 +124,12 @@ def test_a_row_without_amounts_below_a_wrapped_row_leaves_it_uncertain(built, pr
     assert uncertain == [name]
 
 
+def _centred_under(word, head):  # type: ignore[no-untyped-def]
+    """``word`` moved to stand centred under ``head`` (a wrapped tail as centred cells print it)."""
+    offset = ((head.x1 - head.x0) - (word.x1 - word.x0)) / 2
+    return replace(word, x0=word.x0 + offset, x1=word.x1 + offset)
+
+
 def test_a_centred_tail_in_the_pdf_continues_the_name(built, project_names):
     """The PDF read by word positions, each tail centred under its name's first line."""
     pdf, _lines = built
@@ -134,9 +140,7 @@ def test_a_centred_tail_in_the_pdf_continues_the_name(built, project_names):
         above = doc.lines[k - 1]
         if in_table and len(line.words) == 1 and _CATEGORY.match(above.text) and _AMOUNTS.search(above.text):
             head = next(w for w in above.words if w.x0 >= above.words[0].x1 and w.x0 <= line.words[0].x1)
-            word = line.words[0]
-            offset = ((head.x1 - head.x0) - (word.x1 - word.x0)) / 2
-            line.words[0] = replace(word, x0=word.x0 + offset, x1=word.x1 + offset)
+            line.words[0] = _centred_under(line.words[0], head)
             moved += 1
     assert moved >= 3
     report = audit_document(doc)
@@ -200,8 +204,7 @@ def test_a_centred_performance_name_tail_in_the_pdf_continues_the_name(built, sh
             continue
         word = line.words[0]
         if head is not None and abs(word.x0 - head.x0) < 1 and word.x1 < head.x1:
-            offset = ((head.x1 - head.x0) - (word.x1 - word.x0)) / 2
-            line.words[0] = replace(word, x0=word.x0 + offset, x1=word.x1 + offset)
+            line.words[0] = _centred_under(word, head)
             moved += 1
     assert moved >= 5
     report = audit_document(doc)
