@@ -286,3 +286,22 @@ def test_a_name_line_the_centring_cannot_place_leaves_both_rows_uncertain(built,
     assert word[len(word) // 2 :] in unsure[1].key[-1]  # the line the centring gave the row below
     sure = sorted(r.key for r in rows if r not in unsure)
     assert sure == [key for key in project_names if key in sure] and len(sure) == len(project_names) - 2
+
+
+def test_a_unit_name_centred_on_its_row_is_the_units(built, short_units):
+    """A unit's name printed on two lines centred on its code and amounts: its first line, above
+    the code, is the unit's name, not the tail of the row above it."""
+    _pdf, lines = built
+    lines = _centred_rows(lines)
+    units = [k for k in _table_lines(lines) if re.match(r"^\d{6}\s+\S+\s+\d", lines[k])]
+    assert len(units) >= 2
+    for k in reversed(units):
+        code, name = lines[k].split()[:2]
+        at = lines[k].index(name, len(code))
+        half = len(name) // 2
+        own = lines[k][:at] + " " * len(name) + lines[k][at + len(name) :]
+        lines[k : k + 1] = [" " * at + name[:half], own, " " * at + name[half:]]
+    report = audit_document(parse_text("\n".join(lines), path="units.txt"))
+    assert _errors(report) == []
+    read = {r.key[0]: r.value("project.name") for r in report.tableset.by_number("预算12表").rows if r.kind == "unit"}
+    assert read == {u.code: u.name for u in short_units.units}
