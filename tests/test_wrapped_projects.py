@@ -17,6 +17,7 @@ from dataclasses import replace
 import pytest
 
 from yusuan.audit.engine import audit_document
+from yusuan.extract.document import Line
 from yusuan.extract.pdf import pdf_document
 from yusuan.extract.text import parse_text
 from yusuan.outputs import write_outputs
@@ -210,3 +211,97 @@ def test_a_centred_performance_name_tail_in_the_pdf_continues_the_name(built, sh
     report = audit_document(doc)
     assert _errors(report) == []
     assert _performance_names(report.tableset) == _performance_names(build_tables(short_units))
+
+
+def _centred_rows(lines: list[str]) -> list[str]:
+    """-layout text with each wrapped 预算12表 row printed centred: the name's first line alone
+    above the row's other cells and amounts (a line that holds no name), its tail below."""
+    out = list(lines)
+    for k in sorted(_tails(lines), reverse=True):
+        kind, name = lines[k - 1].split()[:2]
+        at = lines[k - 1].index(name, len(kind))
+        amounts = lines[k - 1][:at] + " " * len(name) + lines[k - 1][at + len(name) :]
+        out[k - 1 : k] = [" " * at + name, amounts]
+    return out
+
+
+def test_a_centred_row_in_layout_text_takes_its_head_and_tail(built, project_names):
+    """The name's first line stands above its row's amounts, as near them as the row above: the
+    centring tells whose it is (as many lines above the amounts as below)."""
+    _pdf, lines = built
+    assert len(_tails(lines)) >= 3
+    report = audit_document(parse_text("\n".join(_centred_rows(lines)), path="centred.txt"))
+    assert _errors(report) == []
+    assert _read_projects(report) == project_names
+
+
+def test_a_centred_row_in_the_pdf_takes_its_head_and_tail(built, project_names):
+    """The PDF read by word positions: the row's one-line cells stand half a line below the name's
+    first line, half a line above its tail."""
+    pdf, _lines = built
+    doc = pdf_document(pdf.read_bytes(), str(pdf))
+    in_table, moved, k = False, 0, 0
+    while k < len(doc.lines):
+        line = doc.lines[k]
+        in_table = (in_table or line.text.strip() == "预算12表") and line.text.strip() != "预算13表"
+        below = doc.lines[k + 1] if k + 1 < len(doc.lines) else None
+        wrapped = below is not None and len(below.words) == 1
+        if in_table and wrapped and _CATEGORY.match(line.text) and _AMOUNTS.search(line.text):
+            head = line.words[1]  # the name's first line
+            step = (below.top - line.top) / 2
+            rest = [replace(w, top=w.top + step, bottom=w.bottom + step) for w in line.words if w is not head]
+            doc.lines[k : k + 1] = [
+                Line(head.text, line.page, words=[head], top=head.top),
+                Line(" ".join(w.text for w in rest), line.page, words=rest, top=line.top + step),
+            ]
+            moved += 1
+            k += 1
+        k += 1
+    assert moved >= 3
+    report = audit_document(doc)
+    assert _errors(report) == []
+    assert _read_projects(report) == project_names
+
+
+def test_a_name_line_the_centring_cannot_place_leaves_both_rows_uncertain(built, project_names):
+    """A centred row's tail printed on two lines, right above a row whose name stands beside its
+    amounts: the second line is the tail's end or the next project's first line (the centring
+    balances neither way). Both rows' names and amounts are uncertain, and no error rests on them."""
+    _pdf, lines = built
+    lines = _centred_rows(lines)
+    k = next(
+        k
+        for k in range(1, len(lines) - 2)
+        if _CATEGORY.match(lines[k]) and _AMOUNTS.search(lines[k]) and len(lines[k + 1].split()) == 1
+        if _CATEGORY.match(lines[k + 2]) and len(lines[k + 2].split()) > len(lines[k].split())  # named beside
+    )
+    word = lines[k + 1].strip()
+    indent = " " * (len(lines[k + 1]) - len(lines[k + 1].lstrip()))
+    lines[k + 1 : k + 2] = [indent + word[: len(word) // 2], indent + word[len(word) // 2 :]]
+    report = audit_document(parse_text("\n".join(lines), path="unplaced.txt"))
+    assert _errors(report) == []
+    rows = [r for r in report.tableset.by_number("预算12表").rows if r.kind == "item"]
+    unsure = [r for r in rows if not r.cells["project.name"].certain]
+    assert len(unsure) == 2 and all(not r.cells["total"].certain for r in unsure)
+    assert word[len(word) // 2 :] in unsure[1].key[-1]  # the line the centring gave the row below
+    sure = sorted(r.key for r in rows if r not in unsure)
+    assert sure == [key for key in project_names if key in sure] and len(sure) == len(project_names) - 2
+
+
+def test_a_unit_name_centred_on_its_row_is_the_units(built, short_units):
+    """A unit's name printed on two lines centred on its code and amounts: its first line, above
+    the code, is the unit's name, not the tail of the row above it."""
+    _pdf, lines = built
+    lines = _centred_rows(lines)
+    units = [k for k in _table_lines(lines) if re.match(r"^\d{6}\s+\S+\s+\d", lines[k])]
+    assert len(units) >= 2
+    for k in reversed(units):
+        code, name = lines[k].split()[:2]
+        at = lines[k].index(name, len(code))
+        half = len(name) // 2
+        own = lines[k][:at] + " " * len(name) + lines[k][at + len(name) :]
+        lines[k : k + 1] = [" " * at + name[:half], own, " " * at + name[half:]]
+    report = audit_document(parse_text("\n".join(lines), path="units.txt"))
+    assert _errors(report) == []
+    read = {r.key[0]: r.value("project.name") for r in report.tableset.by_number("预算12表").rows if r.kind == "unit"}
+    assert read == {u.code: u.name for u in short_units.units}

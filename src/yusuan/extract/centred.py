@@ -35,7 +35,7 @@ class Piece:
     named: bool  # a data piece that also prints name words; a text piece: always True
     opens: bool = False  # a text piece that opens with its own ordinal (十五、…): the start of a name
     around: bool = False  # a data piece without a name of its own, printed between lines of one
-    coded: bool = False  # a data piece that prints its row's classification code
+    coded: bool = False  # a data piece that prints its row's classification code (预算12表: its 类型)
     words: bool = True  # a text piece of words only: no number, no code
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from yusuan.extract.document import Line
+from yusuan.extract.profile_centred import centred_rows
 from yusuan.extract.profile_regions import normal
 from yusuan.extract.profile_tokens import (
     Token,
@@ -32,6 +33,7 @@ class ParsedRow:
     values: list[Token] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     doubt: str = ""  # why the row's amounts are uncertain: a token on it the reading cannot place
+    unsure_name: bool = False  # a line of its name may be a neighbour's (names printed centred)
 
     @property
     def name(self) -> str:
@@ -161,6 +163,8 @@ def _parse_items(
     """
     rows: list[ParsedRow] = []
     pending: list[Token] = []
+    # names centred on their rows: a line above a row's amounts may be that row's, not the last one's
+    owner, unsure = centred_rows(toks, unit_names, categories) if positional else ({}, set())
     i = 0
     while i < len(toks):
         tok = toks[i]
@@ -172,13 +176,15 @@ def _parse_items(
             elif pending:
                 at = next((k for k, t in enumerate(pending) if t.kind == "digits" and 6 <= len(t.text) <= 12), None)
                 if at is not None:
-                    rows[-1].names.extend(pending[:at])  # the previous row's wrapped tail
-                    rows.append(ParsedRow("unit", [pending[at]], pending[at + 1 :]))
+                    # the previous row's wrapped tail; a line centred on the unit's row is the unit's name
+                    rows[-1].names.extend(t for t in pending[:at] if owner.get(id(t.line)) is not tok.line)
+                    head = [t for t in pending[:at] if owner.get(id(t.line)) is tok.line]
+                    rows.append(ParsedRow("unit", [pending[at]], head + pending[at + 1 :]))
                 else:
-                    if positional:  # top-aligned cells: lines before this row's values continue the last row
-                        tail = [t for t in pending if t.line is not tok.line]
-                        rows[-1].names.extend(tail)
-                        pending = [t for t in pending if t.line is tok.line] or pending
+                    if positional:  # top-aligned cells: lines before this row's values continue the last row…
+                        mine = [t for t in pending if t.line is tok.line or owner.get(id(t.line)) is tok.line]
+                        rows[-1].names.extend(t for t in pending if not any(t is m for m in mine))
+                        pending = mine or pending  # …unless centred on this row
                     rows.append(ParsedRow(leaf, [], list(pending)))
                 pending = []
             while i < len(toks) and (toks[i].kind == "amount" or _bare_after(toks[i], rows[-1].values)):
@@ -192,6 +198,9 @@ def _parse_items(
         rows[-1].names.extend(_wrapped_below(rows[-1], pending))  # the last row's tail: no row follows to end it
     names = sorted({normal(n) for n in unit_names.values()}, key=len, reverse=True)
     for row in rows:
+        if row.values and id(row.values[0].line) in unsure:
+            row.unsure_name = True
+            doubt(row.values, "名称居中印刷而上下行数不等：相邻的名称行属于本行还是邻行无法确定")
         if row.level != leaf:
             continue
         text = normal(row.name)

@@ -139,7 +139,11 @@ def _pivot_table(
             )
             key = (*prefix, name)
         where = (p.head or p.names or p.values)[0].location() if (p.head or p.names or p.values) else None
-        cells.update({k: Cell(v.value, where) for k, v in _label_cells(spec, p.level, context).items()})
+        labels = _label_cells(spec, p.level, context)
+        # a name that may hold a neighbour's line (or lack one of its own) is not vouched for
+        cells.update(
+            {k: Cell(v.value, where, certain=not (p.unsure_name and v.value == name)) for k, v in labels.items()}
+        )
         rows.append(Row(key, "item", cells, 2 if prefix else 1))
         _note_alternatives(found, spec.number, key, options)
         if pending_ambiguous:

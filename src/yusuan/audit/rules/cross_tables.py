@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from yusuan.audit.context import AuditContext, display_step, finding, rounding_only
-from yusuan.audit.finding import Finding
+from yusuan.audit.finding import Finding, Place
 from yusuan.audit.rules import rule
 from yusuan.extract.amounts import excess_step
+from yusuan.tables.model import Table
 
 _OPS = {
     "=": lambda a, b: a == b,
@@ -57,6 +58,10 @@ def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
             places = [ctx.place(left_table, r, c) for r, c in lcells] + [
                 ctx.place(right_table, r, c) for r, c in rcells
             ]
+            # a key one table lacks may be a name the other read unsurely (a wrapped name's line
+            # that could be its neighbour's): the failure then rests on those names too
+            unsure = [] if lcells and rcells else _unsure_names(ctx, right_table if lcells else left_table)
+            places += unsure
             what = f"{ctx.describe(agreement['left'])} {op} {ctx.describe(agreement['right'])}"
             lt, rt = ctx.amount_text(lv, left_table), ctx.amount_text(rv, right_table)
             message = (
@@ -66,5 +71,17 @@ def agreements(ctx: AuditContext, only_kind: str = "") -> Iterator[Finding]:
             if op == "=" and rounding_only(lv - rv, terms, left_table.unit, coarser):
                 yield finding("rounding.tail_difference", "info", message + "，差额在尾差范围内", rt, lt, places)
             else:
-                signs = [1] * len(lcells) + [-1] * len(rcells) if op == "=" else []
+                signs = [1] * len(lcells) + [-1] * len(rcells) if op == "=" and not unsure else []
                 yield finding("cross.table_agreement", "error", message, rt, lt, places, signs)
+
+
+def _unsure_names(ctx: AuditContext, table: Table) -> list[Place]:
+    """The places of the names a table's rows are keyed by (a text cell holding the key's last
+    part: 预算12表's project name) where the reading could not vouch for them."""
+    text = {c.key for c in table.columns if c.type == "text"}
+    return [
+        ctx.place(table, row, key)
+        for row in table.rows
+        for key, cell in row.cells.items()
+        if key in text and not cell.certain and row.key and cell.value == row.key[-1]
+    ]
