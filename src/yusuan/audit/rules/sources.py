@@ -130,19 +130,24 @@ def _columns(table: Table, year: int) -> dict[str, _Figure]:
     if len(totals) != 1 or not _headers_read(table, totals[0]):
         return {}
     row = totals[0]
+    out = {}
+    for name, keys in _source_columns(table, year).items():
+        value = readable_amount(table, row, keys[0]) if len(keys) == 1 else None
+        if value is not None:
+            header = bare_header("".join(table.column(keys[0]).headers))
+            out[name] = _Figure(table, row, keys[0], value, f"「{'/'.join(row.key)}」行「{header}」列")
+    return out
+
+
+def _source_columns(table: Table, year: int) -> dict[str, list[str]]:
+    """This year's amount columns of ``table`` by the source of income each names."""
     found: dict[str, list[str]] = {}
     for column in table.columns:
         name = _column_source("".join(column.headers)) if column.type == "amount" else ""
         # the carry-over's own header says 上年: that alone does not make it last year's column
         if name and this_year(column if name not in _CARRY else _without_carry(column), year):
             found.setdefault(name, []).append(column.key)
-    out = {}
-    for name, keys in found.items():
-        value = readable_amount(table, row, keys[0]) if len(keys) == 1 else None
-        if value is not None:
-            header = bare_header("".join(table.column(keys[0]).headers))
-            out[name] = _Figure(table, row, keys[0], value, f"「{'/'.join(row.key)}」行「{header}」列")
-    return out
+    return found
 
 
 def _without_carry(column: Column) -> Column:
@@ -169,11 +174,7 @@ def _spending(ctx: AuditContext) -> dict[str, list[_Figure]]:
     if len(rows) != 1 or not _headers_read(fiscal, rows[0]):
         return {}
     row = rows[0]
-    by_source: dict[str, list[str]] = {}
-    for column in fiscal.columns:
-        name = _column_source("".join(column.headers)) if column.type == "amount" else ""
-        if name and this_year(column, ctx.year):
-            by_source.setdefault(name, []).append(column.key)
+    by_source = _source_columns(fiscal, ctx.year)
     out: dict[str, list[_Figure]] = {}
     for name, kind in _SPENDING:
         own = _only(ctx, kind)
