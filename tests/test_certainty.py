@@ -115,15 +115,14 @@ def test_a_value_read_one_column_off_is_uncertain_not_two_errors() -> None:
     assert "2010102" in warning.message and "2 项核对未作为错误报告" in warning.message
 
 
+def _kuan_printed_as(line: str) -> list[str]:
+    """MOVED with its 款 row 20101 printed as ``line``."""
+    return [line if "20101      人大事务" in old else old for old in MOVED]
+
+
 def test_a_sum_short_in_two_columns_is_still_an_error() -> None:
     """Differences of the same sign are not a moved value: the 款 is misprinted (or parts omitted)."""
-    short = [
-        line.replace(
-            "20101      人大事务              30.00      20.00         10.00",
-            "20101      人大事务              28.00      19.00         9.00",
-        )
-        for line in MOVED
-    ]
+    short = _kuan_printed_as("20101      人大事务              28.00      19.00         9.00")
     report = audit_document(parse_text("\n".join(short)))
     assert "table.code_hierarchy" in _errors(report)
     assert not [f for f in report.findings if f.rule.startswith("reading.")]
@@ -165,13 +164,7 @@ def test_a_sum_short_by_a_printed_but_unread_amount_is_uncertain() -> None:
 
 def test_a_row_read_a_column_off_is_uncertain() -> None:
     """The 款 row's values each stand one column right of their sums: read off, not misprinted."""
-    shifted = [
-        line.replace(
-            "20101      人大事务              30.00      20.00         10.00",
-            "20101      人大事务                         30.00         20.00",
-        )
-        for line in MOVED
-    ]
+    shifted = _kuan_printed_as("20101      人大事务                         30.00         20.00")
     report = audit_document(parse_text("\n".join(shifted)))
     assert _errors(report) == []
     assert any(f.rule == "reading.uncertain" and "20101" in f.message for f in report.findings)
