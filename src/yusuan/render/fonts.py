@@ -151,11 +151,9 @@ def _cache_folder(faces: dict[str, tuple[str, int]]) -> Path:
 
 def _readable(path: Path) -> bool:
     """Whether ``path`` holds a font (a cut left empty or damaged by something else is made again)."""
-    import uharfbuzz as hb
+    from yusuan.render.font_metrics import read_glyph_widths  # it imports this module
 
-    if not path.is_file() or path.stat().st_size == 0:
-        return False
-    return bool(hb.Face(hb.Blob.from_file_path(str(path))).unicodes)
+    return path.is_file() and read_glyph_widths(path) is not None
 
 
 def _write_cut(source: Path, index: int, characters: frozenset[str], target: Path) -> None:
